@@ -1,0 +1,65 @@
+# notes-kg: two commands on a fresh machine, `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STORE  ?= .kg-store
+PORT   ?= 8501
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup run store test test-fast lint format bench screenshots browser-deps clean
+
+## setup: create .venv and install the project (editable) with its test and dev extras; quick when nothing changed
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	touch $(STAMP)
+
+## store: build the store from the bundled notes (skipped when it is up to date)
+store: setup
+	$(BIN)/kg ingest --store $(STORE) --if-changed
+
+## run: set up, build the store from the bundled notes, open the app on http://127.0.0.1:$(PORT)
+run: store
+	$(BIN)/kg app --store $(STORE) --port $(PORT)
+
+## browser-deps: Debian's Chromium for the real-browser tests (never `playwright install`)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## test: set up, install the browser, run the whole suite (slow, browser and server tests included)
+test: setup browser-deps
+	$(BIN)/python -m pytest -q
+
+## test-fast: the suite without slow, browser and server tests
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not server"
+
+## lint: ruff (lint and format check) and mypy
+lint: setup
+	$(BIN)/ruff check kg ingest ontology app tests benchmarks
+	$(BIN)/ruff format --check kg ingest ontology app tests benchmarks
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format kg ingest ontology app tests benchmarks
+	$(BIN)/ruff check --fix kg ingest ontology app tests benchmarks
+
+## bench: speed and quality figures (benchmarks/)
+bench: setup
+	$(BIN)/python -m benchmarks
+
+## screenshots: one screenshot per app page into docs/screenshots/
+screenshots: store browser-deps
+	$(BIN)/python -m benchmarks.screenshots --store $(STORE)
+
+clean:
+	rm -rf $(STORE) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Speed and quality figures for notes-kg (`make bench`)."""

@@ -1,0 +1,243 @@
+"""Precision and recall of extracted facts against the hand-made gold in ``benchmarks/gold``.
+
+Matching rules (written before tuning, kept lenient only where the gold itself is a judgment call):
+- services: a predicted service matches a gold one when they resolve to the same catalog entry or
+  share a written form; gold entries marked optional count neither for recall nor against precision;
+- limits (inside the gold scope): same line (inside the predicted span) and same value (raw or
+  normalised); the subject is correct when it belongs to the gold service and its label or
+  attribute shares the head word of the gold subject;
+- relations (inside the scope): same line, same predicate, and both ends resolve to the gold ends
+  or to their services;
+- comparisons: every gold table must overlap a predicted table comparison that has cells; prose
+  comparisons count when a predicted one cites a gold prose comparison's lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ingest.extract.quantities import UNITS
+from ontology.catalog import default_catalog, normalize
+
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+
+def _resolve(name: str) -> str | None:
+    entry = default_catalog().lookup(name)
+    if entry is None:
+        paren = re.match(r"^(.*?)\s*\(([^)]*)\)", name)
+        if paren:
+            entry = default_catalog().lookup(paren.group(1)) or default_catalog().lookup(paren.group(2))
+    return entry.id if entry else None
+
+
+def _service_of(entity_id: str | None) -> str | None:
+    if entity_id is None:
+        return None
+    catalog = default_catalog()
+    entry = catalog.by_id.get(entity_id)
+    return catalog.service_of(entry).id if entry else entity_id.split("--")[0]
+
+
+def _in_scope(line: int, scope: list[list[int]]) -> bool:
+    return any(a <= line <= b for a, b in scope)
+
+
+def _head(text: str) -> str:
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1]
+    if not words:
+        return ""
+    word = words[-1]
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def _local(iri: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(iri.rsplit("/", 1)[-1])
+
+
+def score_services(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
+    score = Score()
+    predicted = [s for s in facts["services"] if s.get("kind", "service") == "service"]
+    gold_keys = []
+    for entry in gold["services"]:
+        forms = {normalize(entry["name"]), *(normalize(a) for a in entry["aliases"])}
+        ids = {i for i in (_resolve(entry["name"]), *(_resolve(a) for a in entry["aliases"])) if i}
+        gold_keys.append((entry, forms, ids))
+    matched_gold: set[int] = set()
+    unmatched = []
+    for service in predicted:
+        forms = {normalize(service["label"]), *(normalize(a) for a in service["aliases"])}
+        entity_id = _local(service["iri"])
+        hit = None
+        for n, (_, g_forms, g_ids) in enumerate(gold_keys):
+            if entity_id in g_ids or forms & g_forms:
+                hit = n
+                break
+        if hit is None:
+            score.fp += 1
+            unmatched.append(service["label"])
+        else:
+            matched_gold.add(hit)
+            if not gold_keys[hit][0]["optional"]:
+                score.tp += 1
+    required = [n for n, (e, _, _) in enumerate(gold_keys) if not e["optional"]]
+    score.fn = sum(1 for n in required if n not in matched_gold)
+    score.tp = sum(1 for n in required if n in matched_gold)
+    score.extra["false_positives"] = unmatched
+    score.extra["missed"] = [gold_keys[n][0]["name"] for n in required if n not in matched_gold]
+    return score
+
+
+def _gold_normalized(limit: dict[str, Any]) -> Decimal | None:
+    unit = UNITS.get(str(limit.get("unit", "")).lower())
+    try:
+        value = Decimal(str(limit["value"]))
+    except Exception:  # noqa: BLE001
+        return None
+    return value * unit[2] if unit else value
+
+
+def score_limits(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
+    scope = gold["scope"]
+    source = gold["source"]
+    predicted = [f for f in facts["limits"] if f["source"].endswith(source) and _in_scope(f["line_start"], scope)]
+    used: set[int] = set()
+    score = Score()
+    subject_ok = 0
+    missed = []
+    for limit in gold["limits"]:
+        target = _gold_normalized(limit)
+        hit = None
+        for n, fact in enumerate(predicted):
+            if n in used or not fact["line_start"] <= limit["line"] <= fact["line_end"]:
+                continue
+            values = {Decimal(str(fact["value"])), Decimal(str(fact["normalized_value"]))}
+            if Decimal(str(limit["value"])) in values or (target is not None and target in values):
+                hit = n
+                break
+        if hit is None:
+            if not limit.get("optional"):
+                score.fn += 1
+                missed.append(f'{limit["line"]}: {limit["text"]}')
+            continue
+        used.add(hit)
+        if limit.get("optional"):
+            continue
+        score.tp += 1
+        fact = predicted[hit]
+        service = _resolve(limit["service"])
+        if _service_of(_local(fact["subject"])) == service or service is None:
+            head = _head(limit["subject"])
+            label = normalize(fact["subject_label"] + " " + fact["attribute"])
+            if not head or head in label or head in normalize(_local(fact["subject"])):
+                subject_ok += 1
+    score.fp = len(predicted) - len(used)
+    score.extra["subject_accuracy"] = subject_ok / score.tp if score.tp else 0.0
+    score.extra["missed"] = missed
+    score.extra["false_positives"] = [
+        f'{f["line_start"]}: {f["value_text"]} ({f["subject_label"]}, {f["attribute"]})'
+        for n, f in enumerate(predicted) if n not in used
+    ]
+    return score
+
+
+def score_relations(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
+    scope = gold["scope"]
+    predicted = [
+        f for f in facts["relations"] if f["source"].endswith(gold["source"]) and _in_scope(f["line_start"], scope)
+    ]
+    used: set[int] = set()
+    score = Score()
+    missed = []
+    for relation in gold["relations"]:
+        subject_ids = {i for i in (_resolve(relation["subject"]), _resolve(relation["subject_service"])) if i}
+        object_ids = {i for i in (_resolve(relation["object"]), _resolve(relation["object_service"])) if i}
+        hit = None
+        for n, fact in enumerate(predicted):
+            if n in used or not fact["line_start"] <= relation["line"] <= fact["line_end"]:
+                continue
+            if fact["predicate"].rsplit("#", 1)[-1] != relation["predicate"]:
+                continue
+            s_id, o_id = _local(fact["subject"]), _local(fact["object"])
+            if ({s_id, _service_of(s_id)} & subject_ids) and ({o_id, _service_of(o_id)} & object_ids):
+                hit = n
+                break
+        if hit is None:
+            if not relation.get("optional"):
+                score.fn += 1
+                missed.append(f'{relation["line"]}: {relation["subject"]} {relation["predicate"]} {relation["object"]}')
+            continue
+        used.add(hit)
+        if not relation.get("optional"):
+            score.tp += 1
+    score.fp = len(predicted) - len(used)
+    score.extra["missed"] = missed
+    score.extra["false_positives"] = [
+        f'{f["line_start"]}: {f["subject_label"]} {f["predicate"].rsplit("#", 1)[-1]} {f["object_label"]}'
+        for n, f in enumerate(predicted) if n not in used
+    ]
+    return score
+
+
+def score_comparisons(gold: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    predicted = [c for c in facts["comparisons"] if c["source"].endswith(gold["source"])]
+    tables = [c for c in gold["comparisons"] if c["type"] == "table"]
+    table_hits = 0
+    missing_tables = []
+    for table in tables:
+        overlapping = [
+            c for c in predicted
+            if c["type"] == "table" and c["line_start"] <= table["line_end"] and table["line_start"] <= c["line_end"]
+        ]
+        if any(c["cells"] for c in overlapping):
+            table_hits += 1
+        else:
+            missing_tables.append(table["line_start"])
+    prose_gold = [c for c in gold["comparisons"] if c["type"] == "prose"]
+    prose_predicted = [c for c in predicted if c["type"] == "prose"]
+    correct = [
+        c for c in prose_predicted
+        if any(g["line_start"] <= c["line_end"] and c["line_start"] <= g["line_end"] for g in prose_gold)
+    ]
+    return {
+        "tables": len(tables),
+        "tables_with_cells": table_hits,
+        "tables_missing": missing_tables,
+        "prose_found": len(correct),
+        "prose_predicted": len(prose_predicted),
+        "prose_gold": len(prose_gold),
+    }
+
+
+def evaluate(gold_file: Path, facts: dict[str, Any]) -> dict[str, Any]:
+    gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    return {
+        "source": gold["source"],
+        "services": score_services(gold, facts),
+        "limits": score_limits(gold, facts),
+        "relations": score_relations(gold, facts),
+        "comparisons": score_comparisons(gold, facts),
+    }

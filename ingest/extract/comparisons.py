@@ -1,0 +1,489 @@
+"""Comparisons: tables rebuilt into items x dimensions x cells, and contrasts stated in prose.
+
+Markdown tables split on pipes. Tables a rendered page flattened into lines are split back by a
+small search: the header is cut into items where a name ends (a closing bracket, a repeated first
+word, a catalog name, a ``?``), each row into a label and one cell per item at the cut points
+that look most like cell starts (capitalised words, quantities, runs of ``+``, Yes/No, two spaces
+where an empty cell was). Rows that cannot be cut are kept in the comparison's ``note``.
+
+Prose contrasts: "unlike X", "X vs Y", "differs from", "whereas", "while", "as opposed to",
+"compared to", "in contrast", and sibling bullets that describe two named things in parallel
+("EC2-Classic Security Groups - ..." / "VPC Security Groups - ...").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from ingest.extract.entities import BlockContext, EntityIndex
+from ingest.extract.quantities import find_quantities
+from ingest.facts import ComparisonFact, Mention
+from ingest.model import Block, Document
+
+MAX_CUT_CANDIDATES = 22
+FUNCTION_WORDS = frozenset(
+    """a an the of to in on at by for with and or but from as that which than is are be can if when
+    its your their per into over under""".split()
+)
+VALUE_TOKEN = re.compile(r"^(?:\++|-+|yes|no|n/a|none|you|aws|✓|✔|✗|✘|x)$", re.IGNORECASE)
+GENERIC_HEADER = frozenset(
+    """feature features aspect aspects property properties criteria criterion dimension dimensions category
+    attribute attributes characteristic characteristics responsibility item items name service services
+    option options parameter metric type edition""".split()
+)
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+
+def table_comparison(block: Block, context: BlockContext, index: EntityIndex) -> ComparisonFact | None:
+    """Rebuild a table block into a Comparison (None when it has no usable header)."""
+    lines = [line for line in block.text.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return None
+    title = _title(context)
+    if context.document.format == "markdown" or all(" | " in line or "|" in line for line in lines[:2]):
+        rows = [[c.strip() for c in line.split(" | ")] for line in lines]
+        return _grid_comparison(rows, title, context, index)
+    return _flattened_comparison(lines, title, context, index)
+
+
+def _title(context: BlockContext) -> str:
+    return context.section_titles[-1] if context.section_titles else context.document.source
+
+
+def _grid_comparison(
+    rows: list[list[str]], title: str, context: BlockContext, index: EntityIndex
+) -> ComparisonFact | None:
+    header, body = rows[0], rows[1:]
+    if len(header) < 2 or not body:
+        return None
+    width = len(header)
+    body = [(row + [""] * width)[:width] for row in body]
+    first_column = [row[0] for row in body]
+    header_entities = sum(bool(index.find_text(h)) for h in header[1:])
+    column_entities = sum(bool(index.find_text(c)) for c in first_column)
+    items_are_columns = (
+        not header[0].strip() or header[0].strip().lower() in GENERIC_HEADER or header_entities > column_entities
+    )
+    if items_are_columns:
+        items, dimensions = header[1:], first_column
+        cells = [(i, d, body[d][i + 1]) for d in range(len(body)) for i in range(len(items)) if body[d][i + 1]]
+    else:
+        items, dimensions = first_column, header[1:]
+        cells = [(i, d, body[i][d + 1]) for i in range(len(body)) for d in range(len(dimensions)) if body[i][d + 1]]
+    return _make(title, "table", items, dimensions, cells, context, index)
+
+
+def _make(
+    title: str, kind: str, items: list[str], dimensions: list[str], cells: list[tuple[int, int, str]],
+    context: BlockContext, index: EntityIndex, note: str = "",
+) -> ComparisonFact:
+    entities = []
+    for item in items:
+        found = index.lookup_in_context(item, context.service_id) or next(
+            (m.entity_id for m in index.find_text(item)), None
+        )
+        entities.append(found)
+    return ComparisonFact(
+        title=title, kind=kind, items=items, dimensions=dimensions, cells=cells, prov=context.prov(),
+        item_entities=entities, note=note,
+    )
+
+
+ROW_ITEM_HEADERS = frozenset(
+    """edition editions type types tier tiers class classes plan plans option options sku service services
+    product products name engine engines version model instance size sizes family""".split()
+)
+COLUMN_ITEM_HEADERS = frozenset(
+    """feature features aspect aspects property properties criteria criterion characteristic characteristics
+    attribute attributes responsibility responsibilities dimension dimensions category metric parameter""".split()
+)
+MAX_COLUMNS = 7
+
+
+def split_header(header: str, index: EntityIndex | None = None, n_names: int | None = None) -> list[str]:
+    """Cut a flattened table header into its column names (``n_names`` of them when given).
+
+    >>> split_header("S3 Standard S3 Standard - Infrequent Access (IA) Reduced Redundancy Storage (RRS) Amazon Glacier")
+    ['S3 Standard', 'S3 Standard - Infrequent Access (IA)', 'Reduced Redundancy Storage (RRS)', 'Amazon Glacier']
+    >>> split_header("Magnetic Volume General-Purpose SSD Provisioned IOPS SSD Throughput-Optimized HDD Volumes Cold HDD Volumes")
+    ['Magnetic Volume', 'General-Purpose SSD', 'Provisioned IOPS SSD', 'Throughput-Optimized HDD Volumes', 'Cold HDD Volumes']
+    """
+    best = _header_segmentations(header, index)
+    if not best:
+        return [header.strip()]
+    if n_names is not None:
+        return best.get(n_names, (0.0, [header.strip()]))[1]
+    return max(best.values(), key=lambda pair: pair[0])[1]
+
+
+def _header_segmentations(header: str, index: EntityIndex | None) -> dict[int, tuple[float, list[str]]]:
+    """Best segmentation of the header for each number of names, with its score."""
+    if "?" in header.rstrip().rstrip("?"):
+        names = [p.strip() + "?" for p in header.split("?") if p.strip()]
+        return {len(names): (5.0, names)}
+    tokens = header.split()
+    n = len(tokens)
+    if n < 2:
+        return {}
+    counts: dict[str, int] = {}
+    for token in tokens:
+        key = _singular_token(token)
+        counts[key] = counts.get(key, 0) + 1
+    starter = tokens[0] if counts[_singular_token(tokens[0])] > 1 else None
+    scores: dict[tuple[int, int], float] = {}
+    for a in range(n):
+        for b in range(a + 1, min(n, a + 7) + 1):
+            scores[(a, b)] = _segment_score(tokens[a:b], counts, starter, index)
+            if a > 0:
+                scores[(a, b)] += _cut_score(tokens[a - 1], tokens[a], counts, starter)
+    best: dict[int, tuple[float, list[str]]] = {}
+    # dp[k][j]: best score cutting tokens[:j] into k segments.
+    dp: list[dict[int, tuple[float, list[int]]]] = [{0: (0.0, [0])}]
+    for k in range(1, min(MAX_COLUMNS, n) + 1):
+        layer: dict[int, tuple[float, list[int]]] = {}
+        for j in range(1, n + 1):
+            for i, (score, cuts) in dp[k - 1].items():
+                if (i, j) in scores:
+                    total = score + scores[(i, j)]
+                    if j not in layer or total > layer[j][0]:
+                        layer[j] = (total, [*cuts, j])
+        dp.append(layer)
+        if n in layer and k >= 2:
+            total, cuts = layer[n]
+            best[k] = (total, [" ".join(tokens[a:b]) for a, b in itertools.pairwise(cuts)])
+    return best
+
+
+def _cut_score(previous: str, token: str, counts: dict[str, int], starter: str | None) -> float:
+    """How much a header looks cut between ``previous`` and ``token`` (negative: looks joined)."""
+    score = -1.2
+    if previous.endswith((")", "?")):
+        score += 2.5
+    if starter and token == starter:
+        score += 2.0
+    repeated = counts.get(_singular_token(previous), 0) > 1 and previous != starter
+    if repeated and previous[:1].isupper() and token[:1].isupper() and token not in {"-", "–"}:
+        score += 1.5
+    if token[:1].islower() or token.startswith(("(", "-", "–")) or previous in {"-", "–"}:
+        score -= 3
+    return score
+
+
+def _singular_token(token: str) -> str:
+    low = token.lower()
+    return low[:-1] if low.endswith("s") and len(low) > 3 and not low.endswith("ss") else low
+
+
+def _segment_score(
+    segment: list[str], counts: dict[str, int], starter: str | None, index: EntityIndex | None
+) -> float:
+    first, last = segment[0], segment[-1]
+    score = 0.0
+    if last.endswith(")"):
+        score += 1
+    if index is not None and len(segment) <= 5 and index.lookup(" ".join(segment)):
+        score += 3
+    if len(segment) >= 2 and counts.get(_singular_token(last), 0) > 1 and last[:1].isupper():
+        score += 0.5
+    if starter and starter in segment[1:]:
+        score -= 3
+    if len(segment) > 1 and counts.get(_singular_token(first), 0) > 1 and first != starter:
+        score -= 2  # a repeated closing word ("Volumes") does not open a name
+    if first[:1].islower() or first.lower() in FUNCTION_WORDS or first.startswith(("-", "–", "(")):
+        score -= 4
+    if last in {"-", "–", "("} or last.lower() in FUNCTION_WORDS:
+        score -= 4
+    if len(segment) == 1 and not (first.isupper() or (index is not None and index.lookup(first))):
+        score -= 0.5
+    if len(segment) > 6:
+        score -= 0.5 * (len(segment) - 6)
+    return score
+
+
+def _split_by_entities(header: str, index: EntityIndex) -> list[str]:
+    mentions = index.find_text(header)
+    if len(mentions) < 2:
+        return []
+    covered = sum(m.end - m.start for m in mentions)
+    if covered < 0.6 * len(header.replace(" ", "")):
+        return []
+    return [m.text for m in mentions]
+
+
+def _flattened_comparison(
+    lines: list[str], title: str, context: BlockContext, index: EntityIndex
+) -> ComparisonFact | None:
+    header_tokens = lines[0].split()
+    label_header = ""
+    if len(header_tokens) >= 3 and header_tokens[0].lower() in ROW_ITEM_HEADERS | COLUMN_ITEM_HEADERS:
+        label_header = header_tokens[0]
+    header = " ".join(header_tokens[1:]) if label_header else lines[0]
+    segmentations = _header_segmentations(header, index)
+    if not segmentations:
+        return None
+    best: tuple[float, list[str], list[tuple[str, list[str]]], list[str]] | None = None
+    for n_names, (header_score, names) in segmentations.items():
+        for labelled in ((True,) if label_header else (False, True)):
+            rows: list[tuple[str, list[str]]] = []
+            unsplit: list[str] = []
+            row_score = 0.0
+            for line in lines[1:]:
+                scored = _split_row_scored(line, n_names, labelled=labelled)
+                if scored is None:
+                    unsplit.append(line)
+                    row_score -= 2.5
+                else:
+                    rows.append(scored[1])
+                    row_score += min(3.0, scored[0] / n_names)
+            total = header_score + row_score
+            if best is None or total > best[0]:
+                best = (total, names, rows, unsplit)
+    assert best is not None
+    _, names, rows, unsplit = best
+    note = f"{len(unsplit)} of {len(lines) - 1} rows could not be split into cells" if unsplit else ""
+    if label_header.lower() in ROW_ITEM_HEADERS:
+        items, dimensions = [label for label, _ in rows], names
+        cells = [(i, d, value) for i, (_, values) in enumerate(rows) for d, value in enumerate(values) if value]
+    else:
+        items = names
+        dimensions = [label or f"row {n + 1}" for n, (label, _) in enumerate(rows)]
+        cells = [(i, d, value) for d, (_, values) in enumerate(rows) for i, value in enumerate(values) if value]
+    return _make(title, "table", items, dimensions, cells, context, index, note)
+
+
+def split_row(line: str, n_cells: int, *, labelled: bool = True) -> tuple[str, list[str]] | None:
+    """Cut a flattened table row into a label and ``n_cells`` cells; None when it does not fit.
+
+    >>> split_row("Volume Size 1 GB to 1 TB 1 GB to 16 TB 4 GB to 16 TB up to 16 TB Max 16 TB", 5)
+    ('Volume Size', ['1 GB to 1 TB', '1 GB to 16 TB', '4 GB to 16 TB', 'up to 16 TB', 'Max 16 TB'])
+    >>> split_row("Standard One ++++ Yes KMS", 3)
+    ('Standard One', ['++++', 'Yes', 'KMS'])
+    >>> split_row("Supports allow rules only Supports both allow and deny rules", 2, labelled=False)
+    ('', ['Supports allow rules only', 'Supports both allow and deny rules'])
+    """
+    scored = _split_row_scored(line, n_cells, labelled=labelled)
+    return scored[1] if scored else None
+
+
+def _split_row_scored(line: str, n_cells: int, *, labelled: bool) -> tuple[float, tuple[str, list[str]]] | None:
+    tokens = re.findall(r"\S+|\s{2,}", line.strip())
+    words = [t for t in tokens if t.strip()]
+    if len(words) < n_cells + (1 if labelled else 0):
+        return None
+    candidates = _cut_candidates(line.strip(), tokens, words)
+    best: tuple[float, int, tuple[int, ...]] | None = None
+    label_lengths = range(1, min(5, len(words) - n_cells) + 1) if labelled else range(0, 1)
+    for label_len in label_lengths:
+        usable = sorted(i for i in candidates if i > label_len)
+        usable = sorted(sorted(usable, key=lambda i: -candidates[i])[:MAX_CUT_CANDIDATES])
+        for cuts in itertools.combinations(usable, n_cells - 1):
+            starts = (label_len, *cuts)
+            cells = [words[a:b] for a, b in zip(starts, (*starts[1:], len(words)), strict=False)]
+            if any(not c for c in cells):
+                continue
+            score = sum(candidates.get(s, -3.0) for s in cuts)
+            score += candidates.get(label_len, -1.0) if label_len else 1.0
+            score += _label_score(words[:label_len]) if label_len else 0.0
+            score += _shape_bonus(cells)
+            if best is None or score > best[0]:
+                best = (score, label_len, starts)
+    if best is None or best[0] < 0.5 * n_cells:
+        return None
+    score, label_len, starts = best
+    cells_text = [" ".join(words[a:b]) for a, b in zip(starts, (*starts[1:], len(words)), strict=False)]
+    return score, (" ".join(words[:label_len]), cells_text)
+
+
+def _cut_candidates(line: str, tokens: list[str], words: list[str]) -> dict[int, float]:
+    """Word positions where a cell may start, scored by how much they look like a cell start."""
+    gaps = _empty_cell_gaps(tokens)
+    quantity_starts = _quantity_word_starts(line, words)
+    candidates: dict[int, float] = {}
+    for i in range(1, len(words)):
+        previous, word = words[i - 1], words[i]
+        score = 0.0
+        if i in gaps:
+            score += 3
+        if i in quantity_starts:
+            score += 2.5
+        if VALUE_TOKEN.match(word):
+            score += 2
+        if VALUE_TOKEN.match(previous) and not VALUE_TOKEN.match(word):
+            score += 1.5
+        if word[:1].isupper() and previous.lower() not in FUNCTION_WORDS and not previous.endswith(("-", "/")):
+            score += 1.2 if not word.isupper() else 0.8
+        if previous.endswith((".", ")", ":", "?")):
+            score += 0.8
+        if previous.endswith(","):
+            score -= 1.5
+        if word[:1].islower() and not VALUE_TOKEN.match(word) and i not in quantity_starts:
+            score -= 2
+        if score > 0:
+            candidates[i] = score
+    return candidates
+
+
+def _label_score(label: list[str]) -> float:
+    if not label:
+        return -5
+    score = 1.0 if label[0][:1].isupper() else -1.0
+    if len(label) > 3:
+        score -= len(label) - 3
+    if any(VALUE_TOKEN.match(w) for w in label[1:]):
+        score -= 2
+    return score
+
+
+def _shape_bonus(cells: list[list[str]]) -> float:
+    """Reward cells that look alike: same first word ("Operates ... Operates"), same shape."""
+    firsts = [c[0].lower() for c in cells]
+    bonus = 0.0
+    if len(set(firsts)) == 1 and len(cells) > 1:
+        bonus += 2
+    shapes = {bool(VALUE_TOKEN.match(" ".join(c))) for c in cells}
+    if len(shapes) == 1:
+        bonus += 0.5
+    lengths = [len(c) for c in cells]
+    if max(lengths) > 4 * min(lengths) + 6:
+        bonus -= 1
+    return bonus
+
+
+def _empty_cell_gaps(tokens: list[str]) -> set[int]:
+    """Word positions that follow a run of 2+ spaces (where an empty cell was flattened)."""
+    gaps: set[int] = set()
+    word_index = 0
+    pending = False
+    for token in tokens:
+        if not token.strip():
+            pending = True
+            continue
+        if pending and word_index > 0:
+            gaps.add(word_index)
+        pending = False
+        word_index += 1
+    return gaps
+
+
+def _quantity_word_starts(line: str, words: list[str]) -> set[int]:
+    starts = set()
+    offsets = []
+    position = 0
+    for word in words:
+        position = line.find(word, position)
+        offsets.append(position)
+        position += len(word)
+    for quantity in find_quantities(line):
+        start = quantity.start
+        # Extend back over a leading cue word ("up to 16 TB", "Max 16 TB").
+        cue = re.search(r"(?:up\s+to|max(?:imum)?|min(?:imum)?|average|baseline)\s*$", line[:start], re.IGNORECASE)
+        if cue:
+            start = cue.start()
+        for i, offset in enumerate(offsets):
+            if offset == start:
+                starts.add(i)
+    return starts
+
+
+# -- prose -----------------------------------------------------------------------------------------
+
+PROSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("unlike", re.compile(r"\bunlike\s+(?P<a>[^,]{2,60}?),\s*(?P<b>[^.;]{2,80})", re.IGNORECASE)),
+    ("versus", re.compile(r"(?P<a>[\w][\w ./()-]{1,50}?)\s+(?:vs\.?|versus)\s+(?P<b>[\w][\w ./()-]{1,50})",
+                          re.IGNORECASE)),
+    ("differs", re.compile(r"(?P<a>[^.;]{2,80}?)\s+differs?\s+from\s+(?P<b>[^.;]{2,80})", re.IGNORECASE)),
+    ("difference", re.compile(r"difference\s+(?:between\s+(?P<a>[^.;]{2,60}?)\s+and\s+(?P<b>[^.;]{2,60})|"
+                              r"is\s+that\s+(?P<a2>[^.;]{2,120}?),?\s+whereas\s+(?P<b2>[^.;]{2,120}))",
+                              re.IGNORECASE)),
+    ("whereas", re.compile(r"(?P<a>[^.;]{4,160}?),?\s+whereas\s+(?P<b>[^.;]{4,160})", re.IGNORECASE)),
+    ("while", re.compile(r"(?P<a>[^.;]{4,160}?),\s+while\s+(?P<b>[^.;]{4,160})", re.IGNORECASE)),
+    ("as opposed to", re.compile(r"(?P<a>[^.;]{2,120}?),?\s+as\s+opposed\s+to\s+(?P<b>[^.;]{2,100})",
+                                 re.IGNORECASE)),
+    ("in contrast", re.compile(r"in\s+contrast\s+(?:to|with)\s+(?P<a>[^,]{2,60}),\s*(?P<b>[^.;]{2,100})",
+                               re.IGNORECASE)),
+    ("compared", re.compile(r"(?P<a>[^.;]{2,100}?)\s+(?:compared\s+(?:to|with))\s+(?P<b>[^.;]{2,80})",
+                            re.IGNORECASE)),
+    ("than", re.compile(r"(?P<a>[^.;]{2,100}?)\s+(?:more|less|better|faster|slower|cheaper|larger|smaller|"
+                        r"higher|lower|simpler|easier)\b[^.;]{0,40}?\s+than\s+(?P<b>[^.;]{2,80})", re.IGNORECASE)),
+)
+
+
+def prose_comparisons(
+    text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex
+) -> list[ComparisonFact]:
+    """Contrasts between two named things stated in one sentence."""
+    found: list[ComparisonFact] = []
+    for cue, pattern in PROSE_PATTERNS:
+        for match in pattern.finditer(text):
+            a_text = match.group("a") if match.groupdict().get("a") else match.groupdict().get("a2")
+            b_text = match.group("b") if match.groupdict().get("b") else match.groupdict().get("b2")
+            if not a_text or not b_text:
+                continue
+            a_side = _side_item(a_text, match.start(), mentions, context, index, last=True)
+            b_side = _side_item(b_text, match.start("b") if match.groupdict().get("b") else match.start(),
+                                mentions, context, index, last=False)
+            if a_side is None or b_side is None or a_side[0] == b_side[0]:
+                continue
+            if cue == "unlike":  # "Unlike X, Y ...": Y is the one described
+                items, values = [b_side[1], a_side[1]], [b_text.strip(), ""]
+            else:
+                items, values = [a_side[1], b_side[1]], [a_text.strip(), b_text.strip()]
+            cells = [(i, 0, v) for i, v in enumerate(values) if v]
+            found.append(_make(_title(context), "prose", items, [cue], cells, context, index))
+            break
+    return found[:1]
+
+
+def _side_item(
+    side: str, offset: int, mentions: list[Mention], context: BlockContext, index: EntityIndex, *, last: bool
+) -> tuple[str, str] | None:
+    """The thing one side of a contrast names: an entity mention, else a short noun phrase."""
+    side_mentions = [m for m in mentions if m.text in side]
+    if side_mentions:
+        chosen = side_mentions[-1] if last else side_mentions[0]
+        return chosen.entity_id, chosen.text
+    words = re.findall(r"[A-Za-z][\w-]*", side)
+    capitalized = [w for w in words if w[:1].isupper() and w.lower() not in FUNCTION_WORDS]
+    if capitalized:
+        phrase = " ".join(capitalized[-3:] if last else capitalized[:3])
+        return phrase.lower(), phrase
+    return None
+
+
+def paired_bullets(document: Document, contexts: dict[tuple[str, int], BlockContext],
+                   index: EntityIndex) -> list[ComparisonFact]:
+    """Sibling bullets that describe two or more named things in parallel under one parent."""
+    children: dict[int | None, list[Block]] = {}
+    for block in document.blocks:
+        if block.kind == "bullet":
+            children.setdefault(block.parent_id, []).append(block)
+    found = []
+    for parent_id, siblings in children.items():
+        named = []
+        for block in siblings:
+            match = re.match(r"^(?P<name>[A-Z][\w./()-]*(?:\s+[\w./()-]+){0,5}?)\s*(?::|\s-\s|\s—\s|\s–\s)\s*(?P<desc>.+)$",
+                             block.text)
+            if match and len(match.group("desc")) > 8:
+                named.append((block, match.group("name").strip(), match.group("desc").strip()))
+        if len(named) < 2 or len(named) != len(siblings) or len(named) > 6:
+            continue
+        heads = {n[1].split()[-1].lower().rstrip("s") for n in named}
+        resolved = [index.lookup_in_context(n[1], contexts[(document.source, n[0].id)].service_id) for n in named]
+        if len(heads) != 1 and sum(r is not None for r in resolved) < 2:
+            continue
+        first = named[0][0]
+        context = contexts[(document.source, first.id)]
+        parent = document.blocks[parent_id] if parent_id is not None else None
+        dimension = parent.text if parent is not None else _title(context)
+        comparison = _make(
+            _title(context), "prose", [n[1] for n in named], [dimension],
+            [(i, 0, n[2]) for i, n in enumerate(named)], context, index,
+        )
+        comparison.prov = type(comparison.prov)(document.source, named[0][0].line_start, named[-1][0].line_end,
+                                                named[0][0].id)
+        if comparison.prov.line_end - comparison.prov.line_start < 12:
+            found.append(comparison)
+    return found

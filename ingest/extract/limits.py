@@ -1,0 +1,260 @@
+"""Limits: numeric maxima, minima, defaults, ranges, rates and percentages, with their subject.
+
+The value comes from ``quantities.find_quantities``; the attribute from the words around it
+("Max *object size* = 5TB", "100 *buckets per account*", "99.99% *availability*"); the subject is
+the most specific entity the sentence names, else the counted thing, else the thing the bullet
+ancestry or the headings name ("Max 1024 bytes" under "Object Key" is about the S3 object key).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from ingest.extract.entities import GENERIC_HEADS, BlockContext, EntityIndex, _clean_phrase, _is_thing_phrase
+from ingest.extract.quantities import Quantity, find_quantities
+from ingest.facts import LimitFact, Mention, Provenance
+from ontology.catalog import normalize
+
+CUE_WORDS = re.compile(
+    r"^(?:the\s+)?(?:max(?:imum)?|min(?:imum)?|default|upper|lower|limit(?:ed)?|up\s+to|at\s+most|at\s+least)\b\.?\s*",
+    re.IGNORECASE,
+)
+MEASURE_WORDS = frozenset(
+    """size sizes length lengths name names number count limit limits duration period time timeout
+    retention lifetime value storage capacity throughput rate total amount""".split()
+)
+ATTRIBUTE_LEFT_RE = re.compile(r"(?P<attr>[A-Za-z][\w /'’()-]{1,60}?)\s*(?:=|:)\s*(?:max(?:imum)?\s*|min(?:imum)?\s*)?$")
+PER_RE = re.compile(r"^[^.;,]{0,40}?\b(?P<per>per\s+(?:\w+\s){0,2}?\w+)", re.IGNORECASE)
+AFTER_NOUN_RE = re.compile(r"^[’'s]*\s*(?:of\s+)?(?P<np>(?:[A-Za-z][\w-]*\s?){1,4})")
+STOP_AFTER = frozenset(
+    """is are was were be can could will would should must may might has have had to for in on at by with
+    and or but that which who when where if than then as from of the a an it this these those per after
+    before each every you your we our they their its so also only""".split()
+)
+UNIT_ATTRIBUTES = {
+    "bytes": "size",
+    "seconds": "duration",
+    "count": "count",
+    "percent": "percentage",
+    "IOPS": "IOPS",
+    "bytes/s": "throughput",
+    "bits/s": "bandwidth",
+    "characters": "length",
+    "digits": "precision",
+}
+
+
+def limits_for_text(
+    text: str,
+    context: BlockContext,
+    mentions: list[Mention],
+    index: EntityIndex,
+    prov: Provenance,
+    *,
+    subject_hint: str | None = None,
+    attribute_hint: str | None = None,
+) -> list[LimitFact]:
+    """Every limit stated in ``text`` (a block, or a table cell with its item and dimension hints)."""
+    facts: list[LimitFact] = []
+    for quantity in find_quantities(text):
+        attribute = attribute_hint or _attribute(text, quantity) or UNIT_ATTRIBUTES.get(quantity.base_unit, "value")
+        if subject_hint:
+            subject_id, subject_text = subject_hint, index.label_of(subject_hint)
+        else:
+            found = _subject(text, quantity, attribute, mentions, context, index, prov)
+            if found is None:
+                continue
+            subject_id, subject_text = found
+        facts.append(
+            LimitFact(
+                entity_id=subject_id,
+                attribute=attribute,
+                kind=quantity.kind,
+                value=quantity.value,
+                unit=quantity.unit,
+                base_unit=quantity.base_unit,
+                normalized=quantity.normalized,
+                value_max=quantity.value_max,
+                normalized_max=quantity.normalized_max,
+                text=text,
+                value_text=quantity.text,
+                subject_text=subject_text,
+                prov=prov,
+            )
+        )
+    return _dedupe(facts)
+
+
+def _dedupe(facts: list[LimitFact]) -> list[LimitFact]:
+    seen: set[tuple[str, str, str, str]] = set()
+    kept = []
+    for fact in facts:
+        key = (fact.entity_id, fact.kind, str(fact.normalized), fact.value_text)
+        if key not in seen:
+            seen.add(key)
+            kept.append(fact)
+    return kept
+
+
+def _attribute(text: str, quantity: Quantity) -> str:
+    """What the number measures, in the notes' words."""
+    before = text[: quantity.start]
+    clause = re.split(r"[.;!?]\s|\(\s*$", before)[-1]
+    left = ATTRIBUTE_LEFT_RE.search(clause)
+    if left:
+        attribute = CUE_WORDS.sub("", left.group("attr").strip())
+        attribute = re.sub(r"\s*\([^)]*$", "", attribute).strip(" -–")
+        if attribute and len(attribute.split()) <= 8:
+            return _tidy(attribute)
+    after = text[quantity.end :]
+    if quantity.noun:
+        per = PER_RE.match(after)
+        noun = quantity.noun
+        return _tidy(f"{noun} {per.group('per')}" if per else noun)
+    phrase = _noun_after(after)
+    if phrase:
+        per = PER_RE.match(after)
+        return _tidy(f"{phrase} {per.group('per')}" if per and "per" not in phrase else phrase)
+    chunk = _noun_before(clause)
+    return _tidy(chunk) if chunk else ""
+
+
+def _noun_after(after: str) -> str:
+    """The noun phrase right after a value: "99.99% availability", "40 TB of data per archive"."""
+    match = AFTER_NOUN_RE.match(after)
+    if not match:
+        return ""
+    words = []
+    for word in match.group("np").split():
+        if word.lower() in STOP_AFTER:
+            break
+        words.append(word)
+    phrase = CUE_WORDS.sub("", " ".join(words)).strip()
+    return phrase if phrase and len(phrase) > 2 else ""
+
+
+def _noun_before(clause: str) -> str:
+    """The last noun-like phrase before the cue words of a clause ("The maximum timeout value")."""
+    clause = re.split(r"\b(?:can|could|is|are|was|were|must|should|will|of|up to|between|from|to|has|have)\b",
+                      clause)[0]
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", clause) if w.lower() not in STOP_AFTER]
+    words = [w for w in words if not CUE_WORDS.match(w + " ")]
+    return " ".join(words[-3:])
+
+
+def _tidy(attribute: str) -> str:
+    """Collapse spaces, trim punctuation, lowercase a capitalised first word ("Bucket name")."""
+    attribute = re.sub(r"\s+", " ", attribute).strip(" .,:;’'")
+    first = attribute.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].islower():
+        attribute = first.lower() + attribute[len(first) :]
+    return attribute
+
+
+def _head(phrase: str) -> str:
+    """The thing an attribute is about: "object size" → "object", "Bucket name" → "Bucket"."""
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", phrase) if w.lower() not in STOP_AFTER]
+    while len(words) > 1 and words[-1].lower() in MEASURE_WORDS:
+        words.pop()
+    if words and words[-1].lower() in MEASURE_WORDS:
+        return ""
+    per = [i for i, w in enumerate(words) if w.lower() == "per"]
+    if per:
+        words = words[: per[0]]
+    return " ".join(words[-3:])
+
+
+def _singular(word: str) -> str:
+    low = word.lower()
+    if low.endswith("ies"):
+        return low[:-3] + "y"
+    if low.endswith("s") and not low.endswith("ss"):
+        return low[:-1]
+    return low
+
+
+def _subject(
+    text: str,
+    quantity: Quantity,
+    attribute: str,
+    mentions: list[Mention],
+    context: BlockContext,
+    index: EntityIndex,
+    prov: Provenance,
+) -> tuple[str, str] | None:
+    service = context.service_id
+    clause_start = max(text.rfind(". ", 0, quantity.start), text.rfind("; ", 0, quantity.start))
+    clause_start = clause_start + 2 if clause_start >= 0 else 0
+    head = _head(attribute)
+    # The ancestry names the thing when the attribute's head repeats it ("volume size" under
+    # "Gateway-Cached Volumes").
+    if context.ancestor_entity and head:
+        label_words = {_singular(w) for w in index.label_of(context.ancestor_entity).split()}
+        if _singular(head.split()[-1]) in label_words:
+            return context.ancestor_entity, head
+    before = [m for m in mentions if clause_start <= m.start and m.end <= quantity.start]
+    if before:
+        best = max(before, key=lambda m: (m.end, index.kind_of(m.entity_id) == "component"))
+        return best.entity_id, best.text
+    if quantity.noun:
+        found = index.lookup_in_context(quantity.noun, service)
+        if found:
+            return found, quantity.noun
+    if head and len(head.split()) <= 3:
+        found = index.lookup_in_context(head, service)
+        if found:
+            return found, head
+    inside = [m for m in mentions if quantity.end <= m.start < quantity.end + 60]
+    if inside and context.ancestor_entity is None:
+        return inside[0].entity_id, inside[0].text
+    if context.ancestor_entity:
+        ancestor = next(
+            (a for a in reversed(context.ancestry)
+             if index.lookup_in_context(_clean_phrase(a.text), context.service_id) == context.ancestor_entity),
+            None,
+        )
+        return context.ancestor_entity, _clean_phrase(ancestor.text) if ancestor else index.label_of(
+            context.ancestor_entity
+        )
+    # An ancestor bullet that names a thing the catalog lacks ("Object Key" > "Limitations").
+    for ancestor in reversed(context.ancestry):
+        phrase = _clean_phrase(ancestor.text)
+        if phrase.lower() in GENERIC_HEADS or not _is_thing_phrase(phrase):
+            continue
+        made = index.component(service, phrase, prov)
+        if made:
+            return made, phrase
+    for entity in (context.section_entity, service):
+        if entity:
+            return entity, surface_in(entity, context.context_texts(), index)
+    return None
+
+
+def surface_in(entity_id: str, texts: list[str], index: EntityIndex) -> str:
+    """The name of ``entity_id`` as one of ``texts`` writes it (its label when none does)."""
+    for text in reversed(texts):
+        for mention in index.find_text(text):
+            if mention.entity_id == entity_id:
+                return mention.text
+    return index.label_of(entity_id)
+
+
+def evidence_ok(fact: LimitFact, context_texts: list[str]) -> bool:
+    """The value text must be in the fact's lines, and the subject text in them or their context."""
+    if fact.value_text not in fact.text:
+        return False
+    haystack = normalize(" ".join([fact.text, *context_texts]))
+    words = [_singular(w) for w in normalize(fact.subject_text).split()]
+    hay_words = {_singular(w) for w in haystack.split()}
+    return bool(words) and all(w in hay_words for w in words)
+
+
+def limits_component(doc: Doc, index: EntityIndex) -> list[LimitFact]:
+    """Limits of one block's ``Doc`` (its context in ``doc._.block_context``)."""
+    context: BlockContext = doc._.block_context
+    if context.block.kind in {"code", "keyvalue", "table", "heading", "navigation", "comment", "frontmatter"}:
+        return []
+    facts = limits_for_text(doc.text, context, doc._.mentions, index, context.prov())
+    return [f for f in facts if evidence_ok(f, context.context_texts())]

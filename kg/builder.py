@@ -1,0 +1,181 @@
+"""`kg ingest`: parse notes, extract facts, build the graph and indexes, swap the store in.
+
+Nothing touches the existing store until everything is built beside it: a bad file or a crash
+mid-ingest leaves the previous store whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ingest.extract import build_pipeline, extract
+from ingest.facts import Extraction
+from ingest.model import Document
+from ingest.parse import discover, parse_file
+from kg import settings
+from kg.build import build_dataset
+from kg.errors import KGError, StoreError
+from kg.index.dense import DenseIndex, default_encoder
+from kg.index.sparse import SparseIndex
+from kg.passages import Passage, build_passages, save_passages
+from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
+from kg.store.manifest import MANIFEST_NAME, Manifest
+from kg.store.oxigraph import GRAPH_DIR
+from kg.store.swap import discard, staging_dir, swap_in
+from kg.types import Encoder
+
+log = logging.getLogger(__name__)
+
+BUNDLED_NOTES = Path(__file__).resolve().parent.parent / "data" / "notes"
+Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
+
+
+def default_paths() -> list[Path]:
+    """The notes shipped with the project."""
+    return [BUNDLED_NOTES]
+
+
+def _no_progress(items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
+    return items
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - start, 3)
+
+
+def parse_all(paths: Sequence[str | Path], progress: Progress = _no_progress) -> list[Document]:
+    """Parse every notes file under ``paths`` (raises ParseError on the first bad one)."""
+    files = discover(paths)
+    max_bytes = int(settings.get("max_file_mb")) * 1_000_000
+    return [parse_file(path, source, max_bytes=max_bytes) for path, source in progress(files, len(files), "parse")]
+
+
+def is_up_to_date(paths: Sequence[str | Path], store: Path) -> bool:
+    """True when ``store`` was built from exactly these files' current contents."""
+    import hashlib
+
+    try:
+        manifest = Manifest.read(store)
+    except KGError:
+        return False
+    files = discover(paths)
+    current = {source: hashlib.sha256(path.read_bytes()).hexdigest() for path, source in files}
+    return current == manifest.files
+
+
+def build_store(
+    paths: Sequence[str | Path],
+    store: Path,
+    *,
+    encoder: Encoder | None = None,
+    progress: Progress = _no_progress,
+) -> Manifest:
+    """Build a store from notes and swap it in at ``store``.
+
+    Args:
+        paths: Notes files or folders.
+        store: The store folder to (re)place.
+        encoder: Passage encoder (default: all-MiniLM-L6-v2).
+        progress: Wraps each phase's items with a progress display.
+
+    Returns:
+        The new store's manifest.
+
+    Raises:
+        ParseError: A notes file is missing, empty, binary or not UTF-8 (the old store is untouched).
+        StoreError: The new store could not be written.
+    """
+    timings: dict[str, float] = {}
+    with _timed(timings, "parse"):
+        documents = parse_all(paths, progress)
+    with _timed(timings, "extract"):
+        nlp = build_pipeline()
+        extraction = extract(documents, nlp=nlp, progress=lambda s, n: progress(s, n, "extract"))
+    staged = staging_dir(store)
+    try:
+        with _timed(timings, "graph"):
+            counts = write_graph(documents, extraction, staged / GRAPH_DIR)
+        with _timed(timings, "passages"):
+            passages = build_passages(documents, extraction)
+            save_passages(passages, staged)
+            SparseIndex.build([p.index_text() for p in passages]).save(staged / SPARSE_DIR)
+        with _timed(timings, "encode"):
+            encoder = encoder or default_encoder()
+            texts = [p.index_text() for p in passages]
+            batches = _batched(texts, int(settings.get("encode_batch_size")))
+            vectors = [encoder.encode(batch) for batch in progress(batches, len(batches), "encode")]
+            dense = _dense_from(vectors, encoder)
+            dense.save(staged / DENSE_DIR)
+        _copy_sources(paths, staged / SOURCES_DIR)
+        manifest = Manifest(
+            model=encoder.name,
+            files={d.source: d.sha256 for d in documents},
+            counts={**counts, "documents": len(documents), "passages": len(passages)},
+            timings=timings,
+        )
+        manifest.write(staged)
+        swap_in(staged, store)
+    except BaseException:
+        discard(staged)
+        raise
+    return manifest
+
+
+def _batched(texts: list[str], size: int) -> list[list[str]]:
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+def _dense_from(vectors: list[Any], encoder: Encoder) -> DenseIndex:
+    import faiss
+    import numpy as np
+
+    index = faiss.IndexFlatIP(encoder.dimension)
+    for batch in vectors:
+        if len(batch):
+            index.add(np.ascontiguousarray(batch, dtype=np.float32))
+    return DenseIndex(index, encoder.name)
+
+
+def write_graph(documents: list[Document], extraction: Extraction, folder: Path) -> dict[str, int]:
+    """Write the graph to an Oxigraph database at ``folder``; return counts per kind."""
+    dataset = build_dataset(documents, extraction)
+    data = dataset.serialize(format="nquads", encoding="utf-8")
+    store = ox.Store(str(folder))
+    try:
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        store.flush()
+    except (OSError, SyntaxError) as exc:
+        raise StoreError(f"cannot write the graph ({exc}): check free disk space and retry") from None
+    triples = len(store)
+    del store
+    return {
+        "triples": triples,
+        "entities": len(extraction.entities),
+        "services": sum(1 for e in extraction.entities.values() if e.kind == "service"),
+        "components": sum(1 for e in extraction.entities.values() if e.kind == "component"),
+        "definitions": len(extraction.definitions),
+        "limits": len(extraction.limits),
+        "relations": len(extraction.relations),
+        "comparisons": len(extraction.comparisons),
+    }
+
+
+def _copy_sources(paths: Sequence[str | Path], folder: Path) -> None:
+    for path, source in discover(paths):
+        target = folder / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+__all__ = ["MANIFEST_NAME", "Passage", "build_store", "default_paths", "is_up_to_date"]

@@ -1,0 +1,273 @@
+"""The `kg` command line.
+
+    kg ingest [PATH ...] [--store DIR]       build the store (default: the bundled notes)
+    kg ask QUESTION|- [--json] [--store DIR]  answer from the notes, citing lines
+    kg facts --json [--store DIR]             services, limits, relations, comparisons
+    kg sparql QUERY|- [--format table|json|csv]
+    kg serve [--host 127.0.0.1] [--port N]    SPARQL 1.1 Protocol endpoint, read-only
+    kg export --format turtle|nt|nq|jsonld
+    kg stats                                  counts per class and per source
+    kg app [--port 8501]                      the Streamlit app
+    kg settings                               the settings table
+
+Errors print one line on stderr and exit non-zero; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kg import __version__, settings
+from kg.errors import KGError
+
+log = logging.getLogger("kg")
+
+EXIT_ERROR = 1
+EXIT_INTERNAL = 2
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    return Path(args.store or settings.get("store"))
+
+
+def _add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", metavar="DIR", help="store folder (default: $KG_STORE, else .kg-store/)", default=None
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg", description="Turn study notes into a knowledge graph you can question, citing note lines."
+    )
+    parser.add_argument("--version", action="version", version=f"notes-kg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = sub.add_parser("ingest", help="parse notes, extract facts, build the graph and indexes")
+    ingest.add_argument("paths", nargs="*", metavar="PATH", help="notes files or folders (default: bundled notes)")
+    _add_store(ingest)
+    ingest.add_argument("--if-changed", action="store_true", help="skip when the store was built from these files")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    ask = sub.add_parser("ask", help="answer a question from the notes, citing lines")
+    ask.add_argument("question", help="the question, or - to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print the JSON object of the contract")
+    _add_store(ask)
+
+    facts = sub.add_parser("facts", help="services, limits, relations and comparisons, read back by SPARQL")
+    facts.add_argument("--json", action="store_true", help="print JSON (the default prints a summary)")
+    _add_store(facts)
+
+    sparql = sub.add_parser("sparql", help="run a read-only SPARQL query")
+    sparql.add_argument("query", help="the query, or - to read it from stdin")
+    sparql.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _add_store(sparql)
+
+    serve = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 Protocol (read-only)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=7878)
+    _add_store(serve)
+
+    export = sub.add_parser("export", help="write the whole graph in an RDF format")
+    export.add_argument("--format", choices=("turtle", "nt", "nq", "jsonld"), default="turtle")
+    export.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    _add_store(export)
+
+    stats = sub.add_parser("stats", help="counts per class and per source")
+    stats.add_argument("--json", action="store_true")
+    _add_store(stats)
+
+    app = sub.add_parser("app", help="open the Streamlit app on 127.0.0.1")
+    app.add_argument("--port", type=int, default=None, help="port (default: $STREAMLIT_SERVER_PORT, else 8501)")
+    _add_store(app)
+
+    sub.add_parser("settings", help="list the settings and their environment variables")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args) or 0
+    except KGError as exc:
+        if args.debug:
+            raise
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into one line
+        if args.debug:
+            raise
+        print(f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    def wrap(items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
+        if quiet:
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, total=total, desc=f"{label:<8}", unit=" items", file=sys.stderr, leave=False,
+                    mininterval=0.5, disable=not sys.stderr.isatty())
+    return wrap
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from kg.builder import build_store, default_paths, is_up_to_date, parse_all
+
+    paths = args.paths or default_paths()
+    store = _store_path(args)
+    if args.if_changed and is_up_to_date(paths, store):
+        print(f"{store}: up to date")
+        return 0
+    if not args.quiet:
+        documents = parse_all(paths)
+        blocks = sum(len(d.blocks) for d in documents)
+        print(f"parsed {len(documents)} file(s): {sum(len(d.lines) for d in documents)} lines, "
+              f"{sum(len(d.sections) - 1 for d in documents)} sections, {blocks} blocks", file=sys.stderr)
+    manifest = build_store(paths, store, progress=_progress(args.quiet))
+    counts = manifest.counts
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in manifest.timings.items())
+    print(
+        f"{store}: {counts['documents']} document(s), {counts['services']} services, {counts['components']} components, "
+        f"{counts['limits']} limits, {counts['relations']} relations, {counts['comparisons']} comparisons, "
+        f"{counts['passages']} passages, {counts['triples']} triples ({timing})"
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from kg.qa.engine import Engine
+
+    engine = Engine.open(_store_path(args))
+    if args.question == "-":
+        questions = [line.strip() for line in sys.stdin if line.strip()]
+        for answer in engine.ask_many(questions):
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        return 0
+    answer = engine.ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.to_text())
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from kg import facts
+    from kg.store import KnowledgeStore
+
+    store = KnowledgeStore(_store_path(args))
+    document = facts.all_facts(store.graph)
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    else:
+        for kind, rows in document.items():
+            print(f"{kind}: {len(rows)}")
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from kg.query import run_query
+    from kg.store import KnowledgeStore
+
+    query = sys.stdin.read() if args.query == "-" else args.query
+    store = KnowledgeStore(_store_path(args))
+    print(run_query(store.graph, query, args.format))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.server import serve
+    from kg.store import KnowledgeStore
+
+    store = KnowledgeStore(_store_path(args))
+    serve(store, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.export import export_graph
+    from kg.store import KnowledgeStore
+
+    store = KnowledgeStore(_store_path(args))
+    data = export_graph(store.graph, args.format)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.stats import graph_stats, render_stats
+    from kg.store import KnowledgeStore
+
+    store = KnowledgeStore(_store_path(args))
+    stats = graph_stats(store)
+    print(json.dumps(stats, indent=2) if args.json else render_stats(stats))
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from kg.store import KnowledgeStore
+
+    store = _store_path(args)
+    KnowledgeStore(store)  # fail early, with a clear message, when there is no store
+    script = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+    env = dict(os.environ, KG_STORE=str(store.resolve()))
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    env.setdefault("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")
+    env.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
+    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    if args.port is not None:
+        env["STREAMLIT_SERVER_PORT"] = str(args.port)
+    env.setdefault("STREAMLIT_SERVER_PORT", "8501")
+    print(f"notes-kg app on http://{env['STREAMLIT_SERVER_ADDRESS']}:{env['STREAMLIT_SERVER_PORT']} "
+          f"(store {store})", file=sys.stderr)
+    return subprocess.call(command, env=env)
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    width = max(len(s.name) for s in settings.SETTINGS)
+    for setting in settings.SETTINGS:
+        print(f"{setting.name:<{width}}  {setting.env:<{width + 3}}  default {setting.default!r}: {setting.help}")
+    return 0
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "facts": cmd_facts,
+    "sparql": cmd_sparql,
+    "serve": cmd_serve,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "app": cmd_app,
+    "settings": cmd_settings,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

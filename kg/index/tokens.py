@@ -1,0 +1,45 @@
+"""The word tokenizer shared by BM25 and the question analyzer.
+
+>>> tokenize("What's the max size of S3 objects?")
+['max', 'size', 's3', 'object']
+"""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most
+    my myself no nor not now of off on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with would you
+    your yours yourself yourselves s t don what's whats i'm it's tell explain please also""".split()
+)
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[./-][a-z0-9]+)*")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plurals and common verb endings (``objects`` → ``object``)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Lowercase word tokens, stemmed, stopwords dropped; ``3,600`` → ``3600``."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
+    tokens = []
+    for raw in _TOKEN_RE.findall(text):
+        parts = [raw] if not re.search(r"[/-]", raw) or raw[0].isdigit() else [raw, *re.split(r"[/-]", raw)]
+        for part in parts:
+            if not keep_stopwords and part in STOPWORDS:
+                continue
+            tokens.append(stem(part.strip(".")))
+    return tokens
