@@ -4,8 +4,8 @@ Matching rules (written before tuning, kept lenient only where the gold itself i
 - services: a predicted service matches a gold one when they resolve to the same catalog entry or
   share a written form; gold entries marked optional count neither for recall nor against precision;
 - limits (inside the gold scope): same line (inside the predicted span) and same value (raw or
-  normalised); the subject is correct when it belongs to the gold service and its label or
-  attribute shares the head word of the gold subject;
+  normalised); the subject is correct when it is the catalog entry the gold subject names, or when
+  it belongs to the gold service and its label or attribute shares the head word of the gold subject;
 - relations (inside the scope): same line, same predicate, and both ends resolve to the gold ends
   or to their services;
 - comparisons: every gold table must overlap a predicted table comparison that has cells; prose
@@ -65,7 +65,9 @@ def _in_scope(line: int, scope: list[list[int]]) -> bool:
 
 
 def _head(text: str) -> str:
-    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1]
+    """The head noun of a subject phrase: its last word before any preposition."""
+    text = re.split(r"\s(?:from|of|per|for|in|on|with|above|below|at|to|and)\s", text.lower())[0]
+    words = [w for w in re.findall(r"[a-z0-9]+", text) if len(w) > 1]
     if not words:
         return ""
     word = words[-1]
@@ -149,10 +151,13 @@ def score_limits(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
         score.tp += 1
         fact = predicted[hit]
         service = _resolve(limit["service"])
-        if _service_of(_local(fact["subject"])) == service or service is None:
+        predicted_id = _local(fact["subject"])
+        if _resolve(limit["subject"]) == predicted_id:
+            subject_ok += 1
+        elif _service_of(predicted_id) == service or service is None:
             head = _head(limit["subject"])
             label = normalize(fact["subject_label"] + " " + fact["attribute"])
-            if not head or head in label or head in normalize(_local(fact["subject"])):
+            if not head or head in label or head in normalize(predicted_id):
                 subject_ok += 1
     score.fp = len(predicted) - len(used)
     score.extra["subject_accuracy"] = subject_ok / score.tp if score.tp else 0.0

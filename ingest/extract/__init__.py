@@ -25,11 +25,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.extract.comparisons import paired_bullets, prose_comparisons, table_comparison
-from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure
+from ingest.extract.comparisons import keyvalue_comparison, paired_bullets, prose_comparisons, table_comparison
+from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure, phrase_candidates
 from ingest.extract.limits import evidence_ok, limits_component, limits_for_text
 from ingest.extract.relations import CUES, relations_for_text
-from ingest.facts import ComparisonFact, DefinitionFact, Extraction, LimitFact, Mention, Provenance
+from ingest.facts import ComparisonFact, DefinitionFact, Extraction, LimitFact, Mention, Provenance, RelationFact
 from ingest.model import NON_CONTENT_KINDS, Document
 from ontology.catalog import Catalog, default_catalog
 
@@ -67,6 +67,7 @@ class EntitiesComponent(_Component):
         index = self._index()
         context: BlockContext = doc._.block_context
         mentions = index.find(doc, context.provider)
+        mentions = sorted(mentions + index.contextual_mentions(doc, context.service_id, mentions), key=lambda m: m.start)
         prov = context.prov()
         for mention in mentions:
             index.ensure(mention.entity_id, prov, alias=mention.text)
@@ -100,8 +101,9 @@ class ComparisonsComponent(_Component):
     def __call__(self, doc: Doc) -> Doc:
         context: BlockContext = doc._.block_context
         index = self._index()
-        if context.block.kind == "table":
-            table = table_comparison(context.block, context, index)
+        if context.block.kind in {"table", "keyvalue"}:
+            maker = table_comparison if context.block.kind == "table" else keyvalue_comparison
+            table = maker(context.block, context, index)
             doc._.comparisons = [table] if table else []
         elif context.block.kind in {"bullet", "paragraph", "quote"}:
             doc._.comparisons = prose_comparisons(doc.text, context, doc._.mentions, index)
@@ -240,12 +242,22 @@ def extract(
         result.relations.extend(doc._.relations)
         for comparison in doc._.comparisons:
             result.comparisons.append(comparison)
-            if comparison.kind == "table":
+            if comparison.kind == "table" and context.block.kind == "table":
                 result.limits.extend(_table_limits(comparison, context, index))
     for document in documents:
         result.relations.extend(_list_relations(document, contexts, result.mentions, index))
         result.comparisons.extend(paired_bullets(document, contexts, index))
     result.definitions = list(definitions.values())
+    # Every entity a fact points to becomes a node, first seen where the fact was read.
+    for fact_entity, prov in (
+        *((d.entity_id, d.prov) for d in result.definitions),
+        *((f.entity_id, f.prov) for f in result.limits),
+        *((r.subject_id, r.prov) for r in result.relations),
+        *((r.object_id, r.prov) for r in result.relations),
+        *((e, c.prov) for c in result.comparisons for e in c.item_entities if e),
+    ):
+        if fact_entity in index.catalog.by_id or fact_entity in index.registry:
+            index.ensure(fact_entity, prov)
     result.entities = dict(index.registry)
     return result
 
@@ -260,8 +272,13 @@ def _better_definition(new: DefinitionFact, old: DefinitionFact, contexts: dict[
 
 
 def _table_limits(comparison: ComparisonFact, context: BlockContext, index: EntityIndex) -> list[LimitFact]:
-    """Limits stated in table cells: the item is the subject, the dimension the attribute."""
+    """Limits stated in table cells: the item is the subject, the dimension the attribute.
+
+    Values in rows that could not be split into cells are still read, line by line, with the
+    subject the table's context is about.
+    """
     facts: list[LimitFact] = []
+    covered: set[str] = set()
     for item_index, dimension_index, value in comparison.cells:
         item = comparison.items[item_index]
         dimension = comparison.dimensions[dimension_index]
@@ -276,10 +293,23 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
             fact.text = context.block.text
             if evidence_ok(fact, context.context_texts()):
                 facts.append(fact)
+                covered.add(fact.value_text)
+    document = context.document
+    for number in range(context.block.line_start, context.block.line_end + 1):
+        line = document.line(number).strip()
+        prov = Provenance(document.source, number, number, context.block.id)
+        for fact in limits_for_text(line, context, index.find_text(line, context.provider), index, prov):
+            if fact.value_text not in covered and evidence_ok(fact, context.context_texts()):
+                covered.add(fact.value_text)
+                facts.append(fact)
     return facts
 
 
-LIST_CUE_RE = re.compile(r"(?:" + "|".join(p.pattern for _, p, _ in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
+LIST_CUE_RE = re.compile(r"(?:" + "|".join(c.pattern.pattern for c in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
+TYPES_RE = re.compile(
+    r"\b(?:types?|kinds?|configurations?|components?|categories|classes|flavou?rs|editions|tiers|varieties)\b",
+    re.IGNORECASE,
+)
 
 
 def _list_relations(
@@ -287,28 +317,80 @@ def _list_relations(
     contexts: dict[tuple[str, int], BlockContext],
     mentions: dict[tuple[str, int], list[Mention]],
     index: EntityIndex,
-) -> list:
-    """Relations of a bullet that ends with its cue and lists the objects as sub-bullets
-    ("VPC consists of" > "Subnets", "Route tables", ...)."""
-    facts = []
+) -> list[RelationFact]:
+    """Relations stated by a list: a bullet that ends with its cue and lists the objects as
+    sub-bullets ("VPC consists of" > "Subnets", "Route tables", ...), and a bullet or heading that
+    announces the types of a thing ("3 configurations for AWS Storage Gateway") followed by them.
+    Each fact cites the sub-bullet that names its object."""
+    facts: list[RelationFact] = []
     children: dict[int, list[int]] = {}
     for block in document.blocks:
         if block.parent_id is not None:
             children.setdefault(block.parent_id, []).append(block.id)
+    section_items: dict[int, list[int]] = {}
+    for block in document.blocks:
+        if block.kind == "bullet" and block.depth == 0:
+            section_items.setdefault(block.section_id, []).append(block.id)
+
+    def child_entity(child_id: int) -> Mention | None:
+        """The thing a list item names: an entity at its start, or its head phrase resolved."""
+        found = mentions.get((document.source, child_id), [])
+        text = document.blocks[child_id].text
+        if found and (found[0].start <= 3 or (len(found) == 1 and len(text.split()) <= 4)):
+            return found[0]
+        context = contexts[(document.source, child_id)]
+        for candidate in phrase_candidates(text):
+            entity_id = index.lookup_in_context(candidate, context.service_id, context.provider)
+            if entity_id:
+                return Mention(entity_id, candidate, 0, len(candidate))
+        return None
+
     for parent_id, child_ids in children.items():
         parent = document.blocks[parent_id]
-        if not LIST_CUE_RE.search(parent.text):
-            continue
-        child_mentions = []
-        for child_id in child_ids:
-            found = mentions.get((document.source, child_id), [])
-            if found:
-                child_mentions.append(found[0])
-        if not child_mentions:
-            continue
         context = contexts[(document.source, parent_id)]
-        facts.extend(
-            relations_for_text(parent.text, context, mentions.get((document.source, parent_id), []), index,
-                               child_mentions=child_mentions)
-        )
+        cue_list = LIST_CUE_RE.search(parent.text)
+        types_list = TYPES_RE.search(parent.text)
+        if not cue_list and not types_list:
+            continue
+        for child_id in child_ids:
+            mention = child_entity(child_id)
+            if mention is None:
+                continue
+            child = document.blocks[child_id]
+            prov = Provenance(document.source, child.line_start, child.line_end, child.id)
+            if cue_list:
+                found = relations_for_text(parent.text, context, mentions.get((document.source, parent_id), []),
+                                           index, child_mentions=[mention])
+            else:
+                whole = _whole_of(parent.text, mentions.get((document.source, parent_id), []), context)
+                found = [RelationFact(mention.entity_id, "partOf", whole, parent.text, prov)] if whole else []
+            for fact in found:
+                if fact.subject_id != fact.object_id:
+                    fact.prov = prov
+                    fact.text = f"{parent.text} {child.text}"
+                    facts.append(fact)
+    # A heading that announces types, followed by one top-level bullet per type.
+    for section in document.sections[1:]:
+        if not TYPES_RE.search(section.title):
+            continue
+        items = section_items.get(section.id, [])
+        heading = next((b for b in document.blocks if b.kind == "heading" and b.section_id == section.id), None)
+        if heading is None or not items:
+            continue
+        context = contexts[(document.source, items[0])]
+        heading_mentions = index.find_text(section.title, context.provider)
+        whole = _whole_of(section.title, heading_mentions, context)
+        for item_id in items:
+            mention = child_entity(item_id)
+            if whole and mention and mention.entity_id != whole:
+                item = document.blocks[item_id]
+                prov = Provenance(document.source, item.line_start, item.line_end, item.id)
+                facts.append(RelationFact(mention.entity_id, "partOf", whole, f"{section.title}: {item.text}", prov))
     return facts
+
+
+def _whole_of(text: str, mentions: list[Mention], context: BlockContext) -> str | None:
+    """The thing whose types a list gives: the entity the announcing text names, else its topic."""
+    if mentions:
+        return mentions[-1].entity_id
+    return context.section_entity or context.service_id

@@ -14,6 +14,7 @@ Prose contrasts: "unlike X", "X vs Y", "differs from", "whereas", "while", "as o
 from __future__ import annotations
 
 import itertools
+import os
 import re
 
 from ingest.extract.entities import BlockContext, EntityIndex
@@ -24,9 +25,9 @@ from ingest.model import Block, Document
 MAX_CUT_CANDIDATES = 22
 FUNCTION_WORDS = frozenset(
     """a an the of to in on at by for with and or but from as that which than is are be can if when
-    its your their per into over under""".split()
+    its your their per into over under about approximately around below above up""".split()
 )
-VALUE_TOKEN = re.compile(r"^(?:\++|-+|yes|no|n/a|none|you|aws|✓|✔|✗|✘|x)$", re.IGNORECASE)
+VALUE_TOKEN = re.compile(r"^(?:\++|-+|[Yy]es|YES|[Nn]o|NO|N/A|n/a|None|You|AWS|Customer|✓|✔|✗|✘|x|X)$")
 GENERIC_HEADER = frozenset(
     """feature features aspect aspects property properties criteria criterion dimension dimensions category
     attribute attributes characteristic characteristics responsibility item items name service services
@@ -249,9 +250,39 @@ def _flattened_comparison(
         cells = [(i, d, value) for i, (_, values) in enumerate(rows) for d, value in enumerate(values) if value]
     else:
         items = names
-        dimensions = [label or f"row {n + 1}" for n, (label, _) in enumerate(rows)]
+        dimensions = [label or _row_topic(values, n) for n, (label, values) in enumerate(rows)]
         cells = [(i, d, value) for d, (_, values) in enumerate(rows) for i, value in enumerate(values) if value]
     return _make(title, "table", items, dimensions, cells, context, index, note)
+
+
+def _row_topic(values: list[str], position: int) -> str:
+    """A name for a row without a label: the words its cells open with ("Operates at the")."""
+    words = [v.split() for v in values if v]
+    common: list[str] = []
+    for group in zip(*words, strict=False):
+        if len({w.lower().strip(":") for w in group}) != 1:
+            break
+        common.append(group[0].strip(":"))
+    if common:
+        return " ".join(common)
+    firsts = [w[0].strip(":") for w in words if w]
+    prefix = os.path.commonprefix([f.lower() for f in firsts])
+    return firsts[0][: len(prefix)] + "…" if len(prefix) >= 4 else f"row {position + 1}"
+
+
+def keyvalue_comparison(block: Block, context: BlockContext, index: EntityIndex) -> ComparisonFact | None:
+    """A run of ``Key: value`` / ``Key = value`` lines as a one-item table (the keys its dimensions)."""
+    pairs = []
+    for line in block.text.split("\n"):
+        match = re.match(r"^\s*([^:=]{1,40}?)\s*[:=]\s*(.+)$", line)
+        if match:
+            pairs.append((match.group(1).strip(), match.group(2).strip()))
+    if len(pairs) < 2:
+        return None
+    title = _title(context)
+    item = pairs[0][1].strip('"') if pairs[0][0].lower() in {"name", "id", "title"} else title
+    return _make(title, "table", [item], [k for k, _ in pairs], [(0, d, v) for d, (_, v) in enumerate(pairs)],
+                 context, index)
 
 
 def split_row(line: str, n_cells: int, *, labelled: bool = True) -> tuple[str, list[str]] | None:
@@ -307,7 +338,7 @@ def _cut_candidates(line: str, tokens: list[str], words: list[str]) -> dict[int,
         score = 0.0
         if i in gaps:
             score += 3
-        if i in quantity_starts:
+        if i in quantity_starts and previous.lower() not in FUNCTION_WORDS:
             score += 2.5
         if VALUE_TOKEN.match(word):
             score += 2
@@ -319,6 +350,8 @@ def _cut_candidates(line: str, tokens: list[str], words: list[str]) -> dict[int,
             score += 0.8
         if previous.endswith(","):
             score -= 1.5
+        if word.startswith("(") or (previous.startswith("(") and not previous.endswith(")")):
+            score -= 3
         if word[:1].islower() and not VALUE_TOKEN.match(word) and i not in quantity_starts:
             score -= 2
         if score > 0:
@@ -343,6 +376,10 @@ def _shape_bonus(cells: list[list[str]]) -> float:
     bonus = 0.0
     if len(set(firsts)) == 1 and len(cells) > 1:
         bonus += 2
+    elif len(cells) > 1 and len(os.path.commonprefix(firsts)) >= 4:
+        bonus += 1.5  # "Stateful firewall: ..." / "Stateless firewall: ..."
+    if len(cells) > 1 and all(len(c) > 1 for c in cells) and len({c[1].lower() for c in cells}) == 1:
+        bonus += 1.5
     shapes = {bool(VALUE_TOKEN.match(" ".join(c))) for c in cells}
     if len(shapes) == 1:
         bonus += 0.5

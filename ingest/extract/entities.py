@@ -81,6 +81,7 @@ class BlockContext:
     service_id: str | None = None
     heading_entities: list[str] = field(default_factory=list)
     provider: str | None = None
+    section_entity_is_own_heading: bool = False  # the innermost heading itself names an entity
 
     @property
     def topic(self) -> str | None:
@@ -146,6 +147,7 @@ class EntityIndex:
         exact_forms = set(exact)
         # A plain-word name also matches in Title Case ("Elastic load balancing" no, "Storage Gateway" yes).
         exact_forms |= {f.title() for f in exact_forms if f.islower()}
+        exact_forms |= {f[0].upper() + f[1:] for f in exact_forms if f[:1].islower()}
         exact_docs = list(self._tokenizer.pipe(sorted(exact_forms)))
         if loose_docs:
             self.matcher.add(entity_id, loose_docs)
@@ -306,6 +308,11 @@ class EntityIndex:
         return entity_id
 
     def short_name(self, entity_id: str) -> str:
+        """The shortest capitalised name the notes use for an entity (``S3``, ``DynamoDB``)."""
+        record = self.registry.get(entity_id)
+        seen = sorted((a for a in (record.aliases if record else ()) if a[:1].isupper()), key=len)
+        if seen:
+            return seen[0]
         entry = self.catalog.by_id.get(entity_id)
         if entry:
             return entry.short_label
@@ -371,6 +378,23 @@ class EntityIndex:
             span.label_ = entity_id
             spans.append(span)
         return [Mention(s.label_, s.text, s.start_char, s.end_char) for s in filter_spans(spans)]
+
+    def contextual_mentions(self, doc: Doc, service_id: str | None, found: list[Mention]) -> list[Mention]:
+        """Plain words that name a component of the service in context ("vaults" under Glacier,
+        "items" under DynamoDB), which ``find`` leaves out because alone they are ordinary words."""
+        if service_id is None:
+            return []
+        taken = [(m.start, m.end) for m in found]
+        extra = []
+        for token in doc:
+            if token.lower_ not in GENERIC_WORDS or any(a <= token.idx < b for a, b in taken):
+                continue
+            if doc.has_annotation("POS") and token.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            entity_id = self.lookup_in_context(token.text, service_id)
+            if entity_id and entity_id != service_id and self.service_of(entity_id) == service_id:
+                extra.append(Mention(entity_id, token.text, token.idx, token.idx + len(token.text)))
+        return extra
 
     def find_text(self, text: str, provider: str | None = None) -> list[Mention]:
         return self.find(self._tokenizer(text), provider)
@@ -454,22 +478,50 @@ GENERIC_HEADS = frozenset(
 )
 
 
+def phrase_candidates(text: str) -> list[str]:
+    """Ways a bullet or heading may name a thing: its head phrase, and an acronym in brackets
+    ("Gateway Virtual Tape Libraries (VTL)" → the phrase, then "VTL")."""
+    head = _clean_phrase(text)
+    found = [head] if head else []
+    paren = re.match(r"^[^(:]{1,60}\(([^()]{1,40})\)", text.strip())
+    if paren and paren.group(1).strip() not in found:
+        found.append(paren.group(1).strip())
+    return found
+
+
+def own_label(text: str) -> str:
+    """The name a bullet gives itself: "String: Text and ..." → "String", "SSE-C (Customer ...)"."""
+    match = re.match(r"^(?P<name>[A-Z][\w./+-]*(?:\s+[\w./+()-]+){0,3}?)\s*(?::|\s[-–—]\s)\s*\S", text.strip())
+    if not match:
+        return ""
+    name = match.group("name").strip()
+    return name if _is_thing_phrase(name) and name.lower() not in GENERIC_HEADS else ""
+
+
 def _clean_phrase(text: str) -> str:
     text = re.split(r"[:(–—]| - ", text, maxsplit=1)[0]
     text = re.sub(r"^(?:the|a|an|each|every|\d+\.)\s+", "", text.strip(), flags=re.I)
     return text.strip(" .,_*")
 
 
+THING_JOINERS = frozenset({"of", "and", "per", "for"})
+NOT_THING_WORDS = frozenset(
+    """to for when if how why what use using via with is are was were be can could will would should must may
+    might has have had do does did the a an this that these those it its your our their you we they not no
+    all any each every some more most less than then there here which who whom whose""".split()
+)
+
+
 def _is_thing_phrase(phrase: str) -> bool:
-    """A short noun phrase naming a thing ("Object Key", "Message IDs"), not a topic word."""
+    """A short noun phrase naming a thing ("Object Key", "Query operation"), not a topic word."""
     words = phrase.split()
-    if not 1 <= len(words) <= 4:
+    if not 1 <= len(words) <= 4 or not words[0][:1].isupper():
         return False
     if all(w.lower() in GENERIC_HEADS for w in words):
         return False
-    if words[0].lower() in {"to", "for", "when", "if", "how", "why", "what", "use", "using", "via", "with"}:
+    if any(w.lower() in NOT_THING_WORDS for w in words) or not all(re.match(r"^[\w./+()-]+$", w) for w in words):
         return False
-    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in {"of", "and", "per", "for"} for w in words)
+    return all(w[:1].isalnum() or w.lower() in THING_JOINERS for w in words)
 
 
 PROVIDER_PATTERNS = {
@@ -500,6 +552,7 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
         index.providers[document.source] = provider
         heading_prov = {b.section_id: b for b in document.blocks if b.kind == "heading"}
         section_entity: dict[int, str | None] = {0: None}
+        resolved_here: set[int] = set()
         section_service: dict[int, str | None] = {0: None}
         for section in document.sections[1:]:
             parent = section.parent_id or 0
@@ -517,6 +570,7 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
             if found:
                 index.ensure(found, prov, alias=section.title if index.lookup(section.title, provider) else None)
                 section_entity[section.id] = found
+                resolved_here.add(section.id)
                 service = index.service_of(found)
                 section_service[section.id] = service if index.kind_of(service) == "service" else inherited_service
             else:
@@ -528,7 +582,11 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
             service = section_service.get(block.section_id)
             ancestor_entity = None
             for ancestor in ancestry:
-                found = index.lookup_in_context(_clean_phrase(ancestor.text), service, provider)
+                found = next(
+                    (f for f in (index.lookup_in_context(c, service, provider) for c in phrase_candidates(ancestor.text))
+                     if f),
+                    None,
+                )
                 if found is None:
                     mentions = index.find_text(ancestor.text.split(":")[0][:80], provider)
                     components = [m.entity_id for m in mentions if index.kind_of(m.entity_id) == "component"]
@@ -549,5 +607,6 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
                 service_id=service,
                 heading_entities=[e for e in (section_entity.get(s.id) for s in chain) if e],
                 provider=provider,
+                section_entity_is_own_heading=block.section_id in resolved_here,
             )
     return contexts

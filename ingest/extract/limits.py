@@ -12,7 +12,15 @@ import re
 
 from spacy.tokens import Doc
 
-from ingest.extract.entities import GENERIC_HEADS, BlockContext, EntityIndex, _clean_phrase, _is_thing_phrase
+from ingest.extract.entities import (
+    GENERIC_HEADS,
+    BlockContext,
+    EntityIndex,
+    _clean_phrase,
+    _is_thing_phrase,
+    own_label,
+    phrase_candidates,
+)
 from ingest.extract.quantities import Quantity, find_quantities
 from ingest.facts import LimitFact, Mention, Provenance
 from ontology.catalog import normalize
@@ -55,10 +63,13 @@ def limits_for_text(
     *,
     subject_hint: str | None = None,
     attribute_hint: str | None = None,
+    doc: Doc | None = None,
 ) -> list[LimitFact]:
     """Every limit stated in ``text`` (a block, or a table cell with its item and dimension hints)."""
     facts: list[LimitFact] = []
     for quantity in find_quantities(text):
+        if quantity.unit == "count" and not quantity.cue and not _counts_things(quantity, doc):
+            continue
         attribute = attribute_hint or _attribute(text, quantity) or UNIT_ATTRIBUTES.get(quantity.base_unit, "value")
         if subject_hint:
             subject_id, subject_text = subject_hint, index.label_of(subject_hint)
@@ -85,6 +96,16 @@ def limits_for_text(
             )
         )
     return _dedupe(facts)
+
+
+def _counts_things(quantity: Quantity, doc: Doc | None) -> bool:
+    """A count stated without a cue word ("in 2 facilities") must be digits counting a noun."""
+    if not quantity.text[:1].isdigit():
+        return False
+    if doc is None or not quantity.noun:
+        return True
+    span = doc.char_span(quantity.end - len(quantity.noun.split()[-1]), quantity.end, alignment_mode="expand")
+    return span is not None and span.root.pos_ in {"NOUN", "PROPN"}
 
 
 def _dedupe(facts: list[LimitFact]) -> list[LimitFact]:
@@ -198,6 +219,12 @@ def _subject(
     if before:
         best = max(before, key=lambda m: (m.end, index.kind_of(m.entity_id) == "component"))
         return best.entity_id, best.text
+    # A bullet that names itself ("String: ... up to 400KB", "BatchWriteItem - up to 25 ...").
+    label = own_label(text)
+    if label and text.find(label) < quantity.start:
+        found = index.component(service, label, prov)
+        if found:
+            return found, label
     if quantity.noun:
         found = index.lookup_in_context(quantity.noun, service)
         if found:
@@ -206,22 +233,23 @@ def _subject(
         found = index.lookup_in_context(head, service)
         if found:
             return found, head
-    inside = [m for m in mentions if quantity.end <= m.start < quantity.end + 60]
-    if inside and context.ancestor_entity is None:
-        return inside[0].entity_id, inside[0].text
     if context.ancestor_entity:
         ancestor = next(
             (a for a in reversed(context.ancestry)
-             if index.lookup_in_context(_clean_phrase(a.text), context.service_id) == context.ancestor_entity),
+             if any(index.lookup_in_context(c, context.service_id) == context.ancestor_entity
+                    for c in phrase_candidates(a.text))),
             None,
         )
         return context.ancestor_entity, _clean_phrase(ancestor.text) if ancestor else index.label_of(
             context.ancestor_entity
         )
-    # An ancestor bullet that names a thing the catalog lacks ("Object Key" > "Limitations").
-    for ancestor in reversed(context.ancestry):
-        phrase = _clean_phrase(ancestor.text)
-        if phrase.lower() in GENERIC_HEADS or not _is_thing_phrase(phrase):
+    # An ancestor bullet, or the nearest heading, that names a thing the catalog lacks
+    # ("Object Key" > "Limitations", "Multipart Upload", heading "Batch Operations").
+    phrases = [_clean_phrase(a.text) for a in reversed(context.ancestry)]
+    if context.section_titles and not context.section_entity_is_own_heading:
+        phrases.append(_clean_phrase(context.section_titles[-1]))
+    for phrase in phrases:
+        if phrase.lower() in GENERIC_HEADS or not _is_thing_phrase(phrase) or " and " in phrase:
             continue
         made = index.component(service, phrase, prov)
         if made:
@@ -256,5 +284,5 @@ def limits_component(doc: Doc, index: EntityIndex) -> list[LimitFact]:
     context: BlockContext = doc._.block_context
     if context.block.kind in {"code", "keyvalue", "table", "heading", "navigation", "comment", "frontmatter"}:
         return []
-    facts = limits_for_text(doc.text, context, doc._.mentions, index, context.prov())
+    facts = limits_for_text(doc.text, context, doc._.mentions, index, context.prov(), doc=doc)
     return [f for f in facts if evidence_ok(f, context.context_texts())]

@@ -31,7 +31,7 @@ def _unit(names: str, canonical: str, base: str, factor: float | int | str) -> N
         UNITS[name.lower()] = (canonical, base, Decimal(str(factor)))
 
 
-_unit("b byte bytes", "bytes", "bytes", 1)
+_unit("byte bytes", "bytes", "bytes", 1)
 _unit("kb kbyte kbytes kilobyte kilobytes", "KB", "bytes", 10**3)
 _unit("mb mbyte mbytes megabyte megabytes", "MB", "bytes", 10**6)
 _unit("gb gbyte gbytes gigabyte gigabytes", "GB", "bytes", 10**9)
@@ -43,9 +43,9 @@ _unit("gib", "GiB", "bytes", 2**30)
 _unit("tib", "TiB", "bytes", 2**40)
 _unit("pib", "PiB", "bytes", 2**50)
 _unit("ms millisecond milliseconds msec", "ms", "seconds", "0.001")
-_unit("s sec secs second seconds", "seconds", "seconds", 1)
+_unit("sec secs second seconds", "seconds", "seconds", 1)
 _unit("min mins minute minutes", "minutes", "seconds", 60)
-_unit("h hr hrs hour hours", "hours", "seconds", 3600)
+_unit("hr hrs hour hours", "hours", "seconds", 3600)
 _unit("day days", "days", "seconds", 86400)
 _unit("week weeks", "weeks", "seconds", 604800)
 _unit("month months", "months", "seconds", 2592000)
@@ -104,7 +104,7 @@ VERSION_WORDS = re.compile(
 NON_COUNT_NOUNS = frozenset(
     """types type ways way options option sources source kinds kind categories category steps step
     reasons reason things thing examples example cases case concepts concept factors factor functions
-    layers layer times questions answers components parts main key levels attributes editions engines
+    layers layer times questions answers components parts main key levels editions engines
     mechanisms models dimensions features services""".split()
 )
 
@@ -160,6 +160,37 @@ def _clause_before(text: str, start: int, width: int = 70) -> str:
     return window[cut + 2 :] if cut >= 0 else window
 
 
+NETMASK_RE = re.compile(r"(?<![\w./])/(?P<bits>\d{1,2})\b(?!\.\d|/)")
+FREQUENCY_RE = re.compile(r"\b(?P<word>hourly|daily|weekly|monthly|yearly|annually)\b", re.IGNORECASE)
+FREQUENCY_UNITS = {"hourly": "hours", "daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years",
+                   "annually": "years"}
+
+
+def _special_quantities(text: str) -> list[Quantity]:
+    """CIDR prefix lengths ("a netmask of /20") and frequency words ("issued at least monthly")."""
+    found = []
+    for match in NETMASK_RE.finditer(text):
+        before = _clause_before(text, match.start())
+        if not re.search(r"(?:netmask|subnet|cidr|block|mask|prefix|as\s+(?:large|small)\s+as)\W*\S*\W*$|\b(?:a|an)\s*$",
+                         before, re.IGNORECASE):
+            continue
+        if re.match(r"^\s*\(\s*[\d,]+\s+(?:ip\s+)?addresses", text[match.end() :], re.IGNORECASE):
+            continue  # "/28 (16 addresses)": the count in brackets states it
+        kind, cue = _kind(text, match, before, text[match.end() : match.end() + 40], "prefix", None)
+        bits = Decimal(match.group("bits"))
+        found.append(Quantity(match.start(), match.end(), match.group(0), kind or "exact", bits, "prefix length",
+                              "prefix length", bits, cue=cue))
+    for match in FREQUENCY_RE.finditer(text):
+        before = _clause_before(text, match.start())
+        if not re.search(r"\b(?:is|are|be|been|run|runs|issued|performed|occur|occurs|taken|rotated|at\s+least|"
+                         r"at\s+most|backed\s+up|created|billed)\s+(?:\w+\s+)?$", before, re.IGNORECASE):
+            continue
+        canonical, base, factor = UNITS[FREQUENCY_UNITS[match.group("word").lower()]]
+        found.append(Quantity(match.start(), match.end(), match.group(0), "rate", Decimal(1), canonical, base,
+                              _plain(factor)))
+    return found
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text`` that reads as a limit or measure.
 
@@ -172,6 +203,8 @@ def find_quantities(text: str) -> list[Quantity]:
         quantity = _read(text, match)
         if quantity is not None:
             found.append(quantity)
+    found += _special_quantities(text)
+    found.sort(key=lambda q: q.start)
     return _defaults_after_ranges(found)
 
 
@@ -207,8 +240,8 @@ def _read(text: str, match: re.Match[str]) -> Quantity | None:
         head = noun.split()[-1].lower()
         if head in NON_COUNT_NOUNS or noun.split()[0].lower() in NON_COUNT_NOUNS or head in UNITS:
             return None
-        if not num_text[0].isdigit():
-            return None  # "two active keys": too loose without digits
+        if not num_text[0].isdigit() and value < 2:
+            return None  # "one key": too loose
         canonical, base, factor = "count", "count", Decimal(1)
     if match.group("num3") and match.group("unit3") and value_max is not None:
         unit3 = UNITS[match.group("unit3").lower()]
@@ -273,6 +306,10 @@ def _kind(
     cues = [(m.end(), k, m.group(0)) for m, k in ((default, "default"), (maximum, "max"), (minimum, "min")) if m]
     if re.match(r"^\s*\(?\s*default\b", after, re.IGNORECASE) or re.match(r"^\s*by\s+default", after, re.I):
         return "default", "default"
+    if re.match(r"^\s*(?:or\s+(?:less|smaller|fewer|lower|below)|and\s+(?:under|below))\b", after, re.IGNORECASE):
+        return "max", "or less"
+    if re.match(r"^\s*(?:or\s+(?:more|larger|greater|higher|above)|and\s+(?:over|above|up))\b", after, re.I):
+        return "min", "or more"
     if cues:
         _, kind, cue = max(cues)
         if kind == "max" and cue.lower() == "only" and unit == "count":
@@ -284,8 +321,8 @@ def _kind(
         return ("percent" if unit == "percent" else "exact"), "="
     if unit == "percent":
         return "percent", ""
-    if unit == "count":
-        return None, ""
+    if unit == "count" and re.match(r"^\s*(?:of|in|for)\b", after, re.IGNORECASE):
+        return None, ""  # "2 types of", "3 of them": not a stated quantity of things
     return "exact", ""
 
 

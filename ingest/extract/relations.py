@@ -1,10 +1,11 @@
 """Relationships between two entities, from cue patterns checked against the dependency parse.
 
 A cue ("is stored in", "delivers ... to", "integrates with", "instead of", ...) fixes the predicate;
-the subject is the entity before it in the same clause (or, when the sentence has none, the thing
-the block's headings and bullet ancestry are about); the objects are the entity after the cue and
-the entities coordinated with it ("to Amazon SQS or SNS or AWS Lambda" gives three statements).
-A passive "measured by CloudWatch" swaps the ends. Both ends must be entities, and different.
+the subject is the entity before it in the same clause (or, when the clause names no thing of its
+own, the thing the block's headings and bullet ancestry are about); the objects are the entity
+after the cue and the entities coordinated with it ("to Amazon SQS or SNS or AWS Lambda" gives three
+statements). Passive cues ("monitored using CloudWatch", "An IAM policy must be used") swap the
+ends. Both ends must be entities, and different.
 """
 
 from __future__ import annotations
@@ -17,37 +18,81 @@ from spacy.tokens import Doc
 from ingest.extract.entities import BlockContext, EntityIndex
 from ingest.facts import Mention, RelationFact
 
-# (predicate, cue regex, passive) - the cue's span must lie between subject and object.
-CUES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
-    (predicate, re.compile(pattern, re.IGNORECASE), passive)
-    for predicate, pattern, passive in (
-        ("storesDataIn", r"\b(?:is|are|be|been|being|get|gets)?\s*(?:durably\s+|internally\s+|automatically\s+)*"
-         r"(?:stored|kept|saved|archived|persisted|backed\s+up|written)\s+(?:\w+\s+){0,3}?(?:in|into|on|to)\b", False),
-        ("storesDataIn", r"\b(?:stores?|storing|saves?|archives?|persists?)\b(?:\s+[\w-]+){0,4}?\s+(?:in|into|on|to)\b", False),
-        ("deliversTo", r"\b(?:deliver(?:s|ed|ing)?|send(?:s|ing)?|sent|publish(?:es|ed|ing)?|push(?:es|ed)?|"
-         r"forward(?:s|ed|ing)?|stream(?:s|ed)?|notif(?:y|ies|ied))\b(?:\s+[\w’'-]+){0,6}?\s+(?:to|via)\b", False),
-        ("deliversTo", r"\bwrites?\s+(?:\w+\s+){0,3}?(?:out\s+)?to\b", False),
-        ("integratesWith", r"\bintegrat(?:es?|ed|ing|ion)\s+(?:well\s+|seamlessly\s+|natively\s+)?with\b", False),
-        ("integratesWith", r"\b(?:works?|working)\s+(?:seamlessly\s+|well\s+)?with\b", False),
-        ("triggers", r"\b(?:trigger(?:s|ed|ing)?|invok(?:es?|ed|ing))\b", False),
-        ("runsOn", r"\b(?:runs?|running|hosted|deployed|built|based|launched|powered)\s+(?:\w+\s+){0,2}?"
-         r"(?:on|using|upon|by)\b", False),
-        ("compatibleWith", r"\bcompatible\s+with\b", False),
-        ("alternativeTo", r"\b(?:instead\s+of|alternative\s+to|rather\s+than|in\s+place\s+of)\b", False),
-        ("replicatesTo", r"\breplicat(?:es?|ed|ing)\b(?:\s+[\w-]+){0,5}?\s+(?:to|across|into)\b", False),
-        ("replicatesTo", r"\b(?:is|are)\s+copied\s+to\b", False),
-        ("monitors", r"\bmonitor(?:s|ing)?\b", False),
-        ("monitors", r"\b(?:monitored|measured|tracked)\s+by\b", True),
-        ("readsFrom", r"\b(?:loads?|loading|reads?|reading|imports?|importing|pulls?|ingests?)\b"
-         r"(?:\s+[\w-]+){0,5}?\s+from\b", False),
-        ("uses", r"\b(?:uses?|utili[sz]es?|leverages?)\b", False),
-        ("partOf", r"\b(?:consists?\s+of|comprised\s+of|composed\s+of|made\s+up\s+of)\b", False),
-    )
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A cue pattern: the predicate it states and how its ends are found.
+
+    Attributes:
+        predicate: The relation property.
+        pattern: Regex of the cue words (between subject and object).
+        passive: The entity after the cue is the subject ("monitored using CloudWatch").
+        object_before: The object stands before the cue, the subject is the topic
+            ("An IAM policy must be used to ...").
+        reverse: The entity after the cue is the part, the one before the whole ("containers for").
+        explicit_subject: The subject must be written in the clause (no topic fallback).
+        verb: The cue's first token must be tagged as a verb (for words that are nouns too: "use").
+        subject_inside: The subject is written inside the cue ("create a new EBS volume from").
+    """
+
+    predicate: str
+    pattern: re.Pattern[str]
+    passive: bool = False
+    object_before: bool = False
+    reverse: bool = False
+    explicit_subject: bool = False
+    verb: bool = False
+    subject_inside: bool = False
+
+
+def _cue(predicate: str, pattern: str, **flags: bool) -> Cue:
+    return Cue(predicate, re.compile(pattern, re.IGNORECASE), **flags)
+
+
+CUES: tuple[Cue, ...] = (
+    _cue("storesDataIn", r"\b(?:is|are|be|been|being|gets?)?\s*(?:durably\s+|internally\s+|automatically\s+)*"
+         r"(?:stored|kept|saved|archived|persisted|backed\s+up|written)\s+(?:\w+\s+){0,3}?(?:in|into|on|to)\b"),
+    _cue("storesDataIn", r"\b(?:stores?|storing|saves?|archives?|persists?)\b(?:\s+[\w-]+){0,4}?\s+(?:in|into|on|to)\b"),
+    _cue("storesDataIn", r"\b(?:is|are)\s+(?:\w+\s+)?(?:moved|transferred|uploaded|offloaded)\s+to\b"),
+    _cue("deliversTo", r"\b(?:deliver(?:s|ed|ing)?|send(?:s|ing)?|sent|publish(?:es|ed|ing)?|push(?:es|ed)?|"
+         r"forward(?:s|ed|ing)?|stream(?:s|ed)?|notif(?:y|ies|ied))\b(?:\s+[\w’'-]+){0,6}?\s+(?:to|via)\b"),
+    _cue("deliversTo", r"\bwrites?\s+(?:\w+\s+){0,3}?(?:out\s+)?to\b"),
+    _cue("integratesWith", r"\bintegrat(?:es?|ed|ing|ion)\s+(?:well\s+|seamlessly\s+|natively\s+)?with\b"),
+    _cue("integratesWith", r"\b(?:works?|working)\s+(?:seamlessly\s+|well\s+)?with\b"),
+    _cue("triggers", r"\b(?:trigger(?:s|ed|ing)?|invok(?:es?|ed|ing))\b(?!\s+by\b)", verb=True),
+    _cue("triggers", r"\b(?:triggered|invoked|started|fired)\s+by\b", passive=True, explicit_subject=True),
+    _cue("runsOn", r"\b(?:runs?|running|hosted|deployed|built|powered)\s+(?:\w+\s+){0,2}?(?:on|using|upon)\b",
+         explicit_subject=True),
+    _cue("compatibleWith", r"\bcompatible\s+with\b"),
+    _cue("alternativeTo", r"\b(?:instead\s+of|alternative\s+to|rather\s+than|in\s+place\s+of)\b"),
+    _cue("replicatesTo", r"\breplicat(?:es?|ed|ing)\b(?:\s+[\w-]+){0,5}?\s+(?:to|across|into)\b"),
+    _cue("replicatesTo", r"\b(?:is|are)\s+copied\s+to\b"),
+    _cue("monitors", r"\bmonitor(?:s|ing)?\b", verb=True),
+    _cue("monitors", r"\b(?:monitored|measured|tracked)\s+(?:by|using|with|through)\b", passive=True),
+    _cue("readsFrom", r"\b(?:loads?|loading|reads?|reading|imports?|importing|pulls?|ingests?)\b"
+         r"(?:\s+[\w-]+){0,5}?\s+from\b"),
+    _cue("readsFrom", r"\b(?:create|creates|created|restore|restores|restored)\s+(?:[\w-]+\s+){1,5}?from\b",
+         subject_inside=True),
+    _cue("uses", r"\b(?:uses?|utili[sz]es?|leverages?)\b", verb=True, explicit_subject=True),
+    _cue("uses", r"\busing\b", explicit_subject=True),
+    _cue("uses", r"\b(?:is|are|be|been)\s+used\s+(?:to|for|as)\b", object_before=True),
+    _cue("partOf", r"\b(?:consists?\s+of|comprised\s+of|composed\s+of|made\s+up\s+of)\b"),
+    _cue("partOf", r"\b(?:is|are)\s+(?:an?\s+|the\s+)?(?:segment|part|portion|subset|component)s?\s+of\b",
+         reverse=True),
+    _cue("partOf", r"\b(?:containers?|collections?)\s+(?:for|of)\b", reverse=True),
 )
 COMPATIBLE_SUFFIX = re.compile(r"^-compatible\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?](?:\s|$)|\bwhile\b|\bwhereas\b|\bbut\b|\bunless\b|\bhowever\b|\bexcept\b", re.I)
 COORDINATION = re.compile(r"^(?:\s*(?:,|and|or|&|/|as well as|,\s*and|,\s*or)\s*)+(?:the\s+|an?\s+)?$", re.I)
+PRONOUN_OR_AUX = re.compile(
+    r"^(?:\s*(?:it|they|this|these|that|which|then|can|could|may|might|must|will|also|is|are|be|been|"
+    r"automatically|optionally|directly|only|simply|just|you|we)\b)*\s*$",
+    re.IGNORECASE,
+)
+DATA_WORDS = frozenset("data log file backup snapshot content copy record message notification".split())
+PERSON_RE = re.compile(r"\b(?:you|we|they|i|he|she|customers?|users?|one)\b", re.IGNORECASE)
 MAX_GAP = 70  # characters between an end and its cue
+NEAR_GAP = 30  # beyond this, a subject must be the parser's subject of the cue
 
 
 @dataclass(slots=True)
@@ -64,30 +109,51 @@ def relations_for_text(
     the objects of an item that ends with its cue ("VPC consists of" followed by sub-bullets)."""
     facts: list[RelationFact] = []
     prov = context.prov()
-    for predicate, pattern, passive in CUES:
-        for cue in pattern.finditer(text):
-            clause_start, clause_end = _clause(text, cue.start(), cue.end())
-            subject = _subject(text, cue.start(), clause_start, mentions, context, index, doc)
-            objects = _objects(text, cue.end(), clause_end, mentions)
-            if not objects and child_mentions and not text[cue.end() :].strip(" :.-"):
-                objects = [_End(m.entity_id, m.text) for m in child_mentions]
-            if predicate == "compatibleWith" and not objects:
+    for cue in CUES:
+        for match in cue.pattern.finditer(text):
+            if cue.verb and not _is_verb(doc, match.start()):
                 continue
+            clause_start, clause_end = _clause(text, match.start(), match.end())
+            if cue.object_before:
+                objects = _objects_before(match.start(), clause_start, mentions)
+                subject = _End(context.topic, index.label_of(context.topic)) if context.topic else None
+            elif cue.subject_inside:
+                inside = [m for m in mentions if match.start() <= m.start and m.end <= match.end()]
+                subject = _End(inside[0].entity_id, inside[0].text) if inside else None
+                objects = _objects(text, match.end(), clause_end, mentions)
+            else:
+                subject = _subject(text, match.start(), clause_start, mentions, context, index, doc, cue)
+                objects = _objects(text, match.end(), clause_end, mentions)
+                if not objects and cue.predicate == "monitors" and not cue.passive and context.topic:
+                    objects = [_End(context.topic, index.label_of(context.topic))]  # "to monitor the capacity"
+            if not objects and child_mentions and not text[match.end() :].strip(" :.-"):
+                objects = [_End(m.entity_id, m.text) for m in child_mentions]
             if subject is None or not objects:
                 continue
             for obj in objects:
-                source, target = (obj, subject) if passive else (subject, obj)
-                if predicate == "partOf":
+                source, target = (obj, subject) if cue.passive else (subject, obj)
+                if cue.predicate == "partOf" and not cue.reverse:
                     source, target = target, source
-                if source.entity_id == target.entity_id or _related(index, source.entity_id, target.entity_id,
-                                                                    predicate):
+                if source.entity_id == target.entity_id or _same_service(index, source.entity_id, target.entity_id,
+                                                                          cue.predicate):
                     continue
-                facts.append(RelationFact(source.entity_id, predicate, target.entity_id, text, prov))
-    facts += _compatible_suffix(text, context, mentions, index, doc)
+                if index.kind_of(source.entity_id) in {"tool", "engine"} or index.kind_of(target.entity_id) in {
+                    "tool", "engine",
+                }:
+                    continue
+                facts.append(RelationFact(source.entity_id, cue.predicate, target.entity_id, text, prov))
+    facts += _compatible_suffix(text, context, mentions, index)
     return _dedupe(facts)
 
 
-def _related(index: EntityIndex, a: str, b: str, predicate: str) -> bool:
+def _is_verb(doc: Doc | None, start: int) -> bool:
+    if doc is None:
+        return True
+    token = next((t for t in doc if t.idx >= start), None)
+    return token is not None and token.pos_ in {"VERB", "AUX"}
+
+
+def _same_service(index: EntityIndex, a: str, b: str, predicate: str) -> bool:
     """A component and its own service are not "related" by a cue in passing (except partOf)."""
     if predicate == "partOf":
         return False
@@ -105,23 +171,54 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _subject(
     text: str, cue_start: int, clause_start: int, mentions: list[Mention], context: BlockContext,
-    index: EntityIndex, doc: Doc | None,
+    index: EntityIndex, doc: Doc | None, cue: Cue,
 ) -> _End | None:
     before = [m for m in mentions if clause_start <= m.start and m.end <= cue_start and cue_start - m.end <= MAX_GAP]
     if before:
         syntactic = _syntactic_subject(before, cue_start, doc)
         chosen = syntactic or before[-1]
+        if syntactic is None and cue_start - chosen.end > NEAR_GAP and doc is not None:
+            return None
+        if syntactic is None and PERSON_RE.search(text[chosen.end : cue_start]):
+            return None  # "Object size > 100 MB - you should use ...": the subject is "you"
         return _End(chosen.entity_id, chosen.text)
+    if cue.explicit_subject or not context.topic:
+        return None
+    topic = _End(context.topic, index.label_of(context.topic))
+    if cue.passive:
+        return topic  # "... can be monitored using CloudWatch": what is monitored is the topic
     head = text[clause_start:cue_start]
-    # No entity before the cue: a clause that starts with the verb or a pronoun is about the topic.
-    if context.topic and (not head.strip() or re.match(r"^\s*(?:it|they|this|these|which|can|may|also|is|are)\b",
-                                                        head, re.I) or len(head.split()) <= 4):
-        return _End(context.topic, index.label_of(context.topic))
+    # No entity before the cue: the clause is about the topic when it names no other thing
+    # ("is stored in S3", "allows to store ... to S3", "Snapshot data is stored in S3" under
+    # EBS Snapshots), told by the parser's nouns when there is a parse.
+    if PRONOUN_OR_AUX.match(head) or re.search(r"\b(?:it|they|which)\s*(?:\w+\s+){0,2}$", head, re.I):
+        return topic
+    nouns = _head_nouns(head, clause_start, doc)
+    if not nouns:
+        return topic
+    topic_words = {_singular(w) for w in re.findall(r"[a-z0-9]+", index.label_of(context.topic).lower())}
+    if all(w in topic_words or w in DATA_WORDS for w in nouns) and (
+        any(w in topic_words for w in nouns) or all(w in DATA_WORDS - {"message"} for w in nouns)
+    ):
+        return topic
     return None
 
 
+def _head_nouns(head: str, offset: int, doc: Doc | None) -> list[str]:
+    """Nouns of the clause text before a cue (from the parse when there is one)."""
+    if doc is None:
+        return [_singular(w) for w in re.findall(r"[a-z0-9]+", head.lower())
+                if w not in {"is", "are", "be", "the", "a", "an", "all", "any", "can", "may", "and", "of"}]
+    end = offset + len(head)
+    return [_singular(t.lower_) for t in doc if offset <= t.idx < end and t.pos_ in {"NOUN", "PROPN"}]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 and not word.endswith("ss") else word
+
+
 def _syntactic_subject(candidates: list[Mention], cue_start: int, doc: Doc | None) -> Mention | None:
-    """Prefer the candidate the parser marks as subject (nsubj/nsubjpass) of the cue's verb."""
+    """The candidate the parser marks as subject (nsubj/nsubjpass) of the cue's verb, if any."""
     if doc is None:
         return None
     cue_token = next((t for t in doc if t.idx >= cue_start), None)
@@ -130,7 +227,12 @@ def _syntactic_subject(candidates: list[Mention], cue_start: int, doc: Doc | Non
     verb = cue_token if cue_token.pos_ in {"VERB", "AUX"} else cue_token.head
     for mention in reversed(candidates):
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is not None and span.root.dep_ in {"nsubj", "nsubjpass"} and span.root.head == verb:
+        if span is None:
+            continue
+        root = span.root
+        while root.dep_ == "compound" and root.head != root:
+            root = root.head
+        if root.dep_ in {"nsubj", "nsubjpass"} and (root.head == verb or root.head == verb.head):
             return mention
     return None
 
@@ -144,13 +246,18 @@ def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention]) 
         if previous is not chosen[-1]:
             break
         between = text[previous.end : current.start]
-        if COORDINATION.match(between) or re.fullmatch(r"\s*,?\s*(?:and|or)?\s*[\w ]{0,12}?,?\s*(?:and|or)?\s*", between):
+        if COORDINATION.match(between):
             chosen.append(current)
     return [_End(m.entity_id, m.text) for m in chosen]
 
 
+def _objects_before(cue_start: int, clause_start: int, mentions: list[Mention]) -> list[_End]:
+    before = [m for m in mentions if clause_start <= m.start and m.end <= cue_start and cue_start - m.end <= 40]
+    return [_End(before[-1].entity_id, before[-1].text)] if before else []
+
+
 def _compatible_suffix(
-    text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex, doc: Doc | None
+    text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex
 ) -> list[RelationFact]:
     """"Aurora ... is MySQL-compatible": compatibleWith(Aurora, MySQL)."""
     facts = []
