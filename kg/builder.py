@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyoxigraph as ox
 
 from ingest.extract import build_pipeline, extract
@@ -23,7 +24,7 @@ from ingest.parse import discover, parse_file
 from kg import settings
 from kg.build import build_dataset
 from kg.errors import KGError, StoreError
-from kg.index.dense import DenseIndex, default_encoder
+from kg.index.dense import DIMENSION, MODEL_NAME, DenseIndex, default_encoder
 from kg.index.sparse import SparseIndex
 from kg.passages import Passage, build_passages, save_passages
 from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
@@ -111,17 +112,24 @@ def build_store(
             save_passages(passages, staged)
             SparseIndex.build([p.index_text() for p in passages]).save(staged / SPARSE_DIR)
         with _timed(timings, "encode"):
-            encoder = encoder or default_encoder()
             texts = [p.index_text() for p in passages]
-            batches = _batched(texts, int(settings.get("encode_batch_size")))
-            vectors = [encoder.encode(batch) for batch in progress(batches, len(batches), "encode")]
-            dense = _dense_from(vectors, encoder)
+            known = _previous_vectors(store, encoder.name if encoder else MODEL_NAME)
+            missing = [t for t in dict.fromkeys(texts) if t not in known]
+            if missing and encoder is None:
+                encoder = default_encoder()  # loads the model only when something is new
+            batches = _batched(missing, int(settings.get("encode_batch_size")))
+            for batch in progress(batches, len(batches), "encode"):
+                known.update(zip(batch, encoder.encode(batch), strict=True))
+            model = encoder.name if encoder else MODEL_NAME
+            dimension = encoder.dimension if encoder else DIMENSION
+            dense = _dense_from([np.stack([known[t] for t in texts])] if texts else [], model, dimension)
             dense.save(staged / DENSE_DIR)
+            encoded = len(missing)
         _copy_sources(paths, staged / SOURCES_DIR)
         manifest = Manifest(
-            model=encoder.name,
+            model=model,
             files={d.source: d.sha256 for d in documents},
-            counts={**counts, "documents": len(documents), "passages": len(passages)},
+            counts={**counts, "documents": len(documents), "passages": len(passages), "encoded_passages": encoded},
             timings=timings,
         )
         manifest.write(staged)
@@ -132,19 +140,36 @@ def build_store(
     return manifest
 
 
+def _previous_vectors(store: Path, model: str) -> dict[str, Any]:
+    """Vectors of the current store's passages, reused for unchanged passages (same model only)."""
+    try:
+        manifest = Manifest.read(store)
+        if manifest.model != model:
+            return {}
+        from kg.passages import load_passages
+
+        old = load_passages(store)
+        dense = DenseIndex.load(store / DENSE_DIR)
+        if len(dense) != len(old):
+            return {}
+        vectors = dense.reconstruct_all()
+        return {p.index_text(): vectors[p.id] for p in old}
+    except (KGError, OSError, ValueError, RuntimeError):
+        return {}
+
+
 def _batched(texts: list[str], size: int) -> list[list[str]]:
     return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
-def _dense_from(vectors: list[Any], encoder: Encoder) -> DenseIndex:
+def _dense_from(vectors: list[Any], model: str, dimension: int) -> DenseIndex:
     import faiss
-    import numpy as np
 
-    index = faiss.IndexFlatIP(encoder.dimension)
+    index = faiss.IndexFlatIP(dimension)
     for batch in vectors:
         if len(batch):
             index.add(np.ascontiguousarray(batch, dtype=np.float32))
-    return DenseIndex(index, encoder.name)
+    return DenseIndex(index, model)
 
 
 def write_graph(documents: list[Document], extraction: Extraction, folder: Path) -> dict[str, int]:

@@ -35,6 +35,7 @@ class Passage:
         entities: Entities the passage names.
         topics: Entities its headings and ancestry are about.
         block_id: The block it comes from.
+        parent: The passage of the enclosing list item, if any.
     """
 
     id: int
@@ -48,6 +49,7 @@ class Passage:
     entities: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     block_id: int = -1
+    parent: int | None = None  # the passage of the list item this one is nested under
 
     def index_text(self) -> str:
         """What the indexes see: the context, then the text."""
@@ -58,6 +60,7 @@ def build_passages(documents: list[Document], extraction: Extraction, *, max_spa
     """Passages of every content block, table rows and long-paragraph windows split out."""
     passages: list[Passage] = []
     for document in documents:
+        first_passage: dict[int, int] = {}
         for block in document.blocks:
             if block.kind in NON_CONTENT_KINDS or not block.text.strip():
                 continue
@@ -67,12 +70,16 @@ def build_passages(documents: list[Document], extraction: Extraction, *, max_spa
             section = document.section_path(block.section_id)
             context = document.context(block)
 
-            def add(text: str, start: int, end: int, kind: str = block.kind) -> None:
+            parent = first_passage.get(block.parent_id) if block.parent_id is not None else None
+
+            def add(text: str, start: int, end: int, kind: str = block.kind, extra_context: str = "") -> None:
+                first_passage.setdefault(block.id, len(passages))
                 passages.append(
                     Passage(
                         id=len(passages), source=document.source, line_start=start, line_end=end, kind=kind,
-                        text=text, section=section, context=context, entities=entities, topics=topics,
-                        block_id=block.id,
+                        text=text, section=section,
+                        context=f"{context} | {extra_context}" if extra_context and context else (context or extra_context),
+                        entities=entities, topics=topics, block_id=block.id, parent=parent,
                     )
                 )
 
@@ -82,7 +89,7 @@ def build_passages(documents: list[Document], extraction: Extraction, *, max_spa
                 for offset, line in enumerate(lines[1:], start=1):
                     if line.strip():
                         row = block.line_start + offset
-                        add(f"{header} || {line.strip()}", row, row, "table-row")
+                        add(line.strip(), row, row, "table-row", extra_context=f"table: {header}")
                 for start in range(block.line_start, block.line_end + 1, max_span):
                     end = min(block.line_end, start + max_span - 1)
                     add(document.span_text(start, end).strip(), start, end)

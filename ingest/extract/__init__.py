@@ -66,12 +66,15 @@ class EntitiesComponent(_Component):
     def __call__(self, doc: Doc) -> Doc:
         index = self._index()
         context: BlockContext = doc._.block_context
-        mentions = index.find(doc, context.provider)
-        mentions = sorted(mentions + index.contextual_mentions(doc, context.service_id, mentions), key=lambda m: m.start)
+        named = index.find(doc, context.provider)
         prov = context.prov()
-        for mention in mentions:
+        for mention in named:
             index.ensure(mention.entity_id, prov, alias=mention.text)
-        doc._.mentions = mentions
+        # Plain words standing for a component here ("items" under DynamoDB) are mentions, not aliases.
+        contextual = index.contextual_mentions(doc, context.service_id, named)
+        for mention in contextual:
+            index.ensure(mention.entity_id, prov)
+        doc._.mentions = sorted(named + contextual, key=lambda m: m.start)
         return doc
 
 
@@ -181,8 +184,12 @@ def definitions_for(doc: Doc, index: EntityIndex) -> list[DefinitionFact]:
             resolved = index.lookup_in_context(name, context.service_id)
             if resolved:
                 found.append(DefinitionFact(resolved, text, prov))
-    if not found and context.section_entity and DEFINING_RE.match(text):
-        found.append(DefinitionFact(context.section_entity, text, prov))
+    if not found and context.section_entity and context.section_entity_is_own_heading and DEFINING_RE.match(text):
+        # The first bullet under an entity's own heading, when it reads as a definition.
+        blocks = context.document.blocks
+        previous = blocks[context.block.id - 1] if context.block.id > 0 else None
+        if previous is not None and previous.kind == "heading" and previous.section_id == context.block.section_id:
+            found.append(DefinitionFact(context.section_entity, text, prov))
     return found
 
 

@@ -218,6 +218,11 @@ def _subject(
     before = [m for m in mentions if clause_start <= m.start and m.end <= quantity.start]
     if before:
         best = max(before, key=lambda m: (m.end, index.kind_of(m.entity_id) == "component"))
+        if head and index.kind_of(best.entity_id) == "service":
+            # "SQS supports up to 12 hours' maximum visibility timeout": the timeout is the subject.
+            part = index.lookup_in_context(attribute, best.entity_id) or index.lookup_in_context(head, best.entity_id)
+            if part and part != best.entity_id and index.service_of(part) == best.entity_id:
+                return part, head
         return best.entity_id, best.text
     # A bullet that names itself ("String: ... up to 400KB", "BatchWriteItem - up to 25 ...").
     label = own_label(text)

@@ -243,6 +243,8 @@ def _read(text: str, match: re.Match[str]) -> Quantity | None:
         if not num_text[0].isdigit() and value < 2:
             return None  # "one key": too loose
         canonical, base, factor = "count", "count", Decimal(1)
+        if head in {"letters", "characters", "chars", "symbols"}:
+            canonical, base = "characters", "characters"  # "max 63 lowercase letters"
     if match.group("num3") and match.group("unit3") and value_max is not None:
         unit3 = UNITS[match.group("unit3").lower()]
         if unit3[1] == base:

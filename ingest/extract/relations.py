@@ -83,7 +83,11 @@ CUES: tuple[Cue, ...] = (
 )
 COMPATIBLE_SUFFIX = re.compile(r"^-compatible\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?](?:\s|$)|\bwhile\b|\bwhereas\b|\bbut\b|\bunless\b|\bhowever\b|\bexcept\b", re.I)
-COORDINATION = re.compile(r"^(?:\s*(?:,|and|or|&|/|as well as|,\s*and|,\s*or)\s*)+(?:the\s+|an?\s+)?$", re.I)
+COORDINATION = re.compile(
+    r"^(?:\s*(?:,|and|or|&|/|as well as|,\s*and|,\s*or)\s*)+(?:(?:to|from|in|into|on|with)\s+)?(?:the\s+|an?\s+)?$", re.I
+)
+LIST_ITEM_GAP = re.compile(r"^\s*,\s*[\w./-]+(?:\s+[\w./-]+){0,2}\s*(?=,|\s+and\b|\s+or\b)", re.IGNORECASE)
+GENERIC_HEAD_NOUNS = frozenset("way option method ability need choice mechanism approach means".split())
 PRONOUN_OR_AUX = re.compile(
     r"^(?:\s*(?:it|they|this|these|that|which|then|can|could|may|might|must|will|also|is|are|be|been|"
     r"automatically|optionally|directly|only|simply|just|you|we)\b)*\s*$",
@@ -194,14 +198,24 @@ def _subject(
     if PRONOUN_OR_AUX.match(head) or re.search(r"\b(?:it|they|which)\s*(?:\w+\s+){0,2}$", head, re.I):
         return topic
     nouns = _head_nouns(head, clause_start, doc)
-    if not nouns:
-        return topic
+    if not nouns or _starts_with_verb(head, clause_start, doc) or all(n in GENERIC_HEAD_NOUNS for n in nouns):
+        return topic  # "captures API calls and delivers log files to ...", "fastest way to load data from"
+    if cue.predicate == "deliversTo" and all(n in {"message", "notification", "event", "alert"} for n in nouns):
+        return topic  # "messages are delivered to subscribers ..." under SNS
     topic_words = {_singular(w) for w in re.findall(r"[a-z0-9]+", index.label_of(context.topic).lower())}
     if all(w in topic_words or w in DATA_WORDS for w in nouns) and (
         any(w in topic_words for w in nouns) or all(w in DATA_WORDS - {"message"} for w in nouns)
     ):
         return topic
     return None
+
+
+def _starts_with_verb(head: str, offset: int, doc: Doc | None) -> bool:
+    """A bullet fragment that opens with its verb ("receives stream data and stores it in S3")."""
+    if doc is None or offset != 0:
+        return False
+    first = next((t for t in doc if not t.is_space and not t.is_punct), None)
+    return first is not None and first.pos_ == "VERB" and first.text[:1].islower()
 
 
 def _head_nouns(head: str, offset: int, doc: Doc | None) -> list[str]:
@@ -246,9 +260,22 @@ def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention]) 
         if previous is not chosen[-1]:
             break
         between = text[previous.end : current.start]
-        if COORDINATION.match(between):
+        if COORDINATION.match(between) or _list_gap(between):
             chosen.append(current)
     return [_End(m.entity_id, m.text) for m in chosen]
+
+
+def _list_gap(between: str) -> bool:
+    """Other list items between two entities of one list ("SQS, HTTP, HTTPS, email, and Lambda")."""
+    rest = between
+    steps = 0
+    while steps < 8:
+        match = LIST_ITEM_GAP.match(rest)
+        if not match:
+            break
+        rest = rest[match.end() :]
+        steps += 1
+    return steps > 0 and bool(COORDINATION.match(rest))
 
 
 def _objects_before(cue_start: int, clause_start: int, mentions: list[Mention]) -> list[_End]:

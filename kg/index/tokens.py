@@ -21,14 +21,18 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[./-][a-z0-9]+)*")
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: plurals and common verb endings (``objects`` → ``object``)."""
+    """A light English stemmer: plurals, common verb endings and a final e (``created``, ``create``
+    and ``creates`` all give ``creat``; ``objects`` gives ``object``)."""
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: len(word) - len(suffix)] + replacement
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
     return word
 
 
@@ -37,7 +41,9 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
     tokens = []
     for raw in _TOKEN_RE.findall(text):
-        parts = [raw] if not re.search(r"[/-]", raw) or raw[0].isdigit() else [raw, *re.split(r"[/-]", raw)]
+        parts = [raw] if not re.search(r"[/-]", raw) or raw[0].isdigit() else [
+            raw, raw.replace("-", "").replace("/", ""), *re.split(r"[/-]", raw)
+        ]
         for part in parts:
             if not keep_stopwords and part in STOPWORDS:
                 continue

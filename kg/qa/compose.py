@@ -1,0 +1,562 @@
+"""Composing answers per intent from facts (SPARQL rows) and retrieved passages.
+
+Every answer is extractive: a short lead built from a fact's fields, then the notes' own words.
+A composer returns ``None`` when the facts and passages do not support an answer; the engine then
+abstains instead of offering a near miss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ingest.extract.quantities import find_quantities
+from kg.index.tokens import tokenize
+from kg.passages import Passage
+from kg.qa.answer import KIND_WORDS, FactRow, format_quantity, sentence_around, shorten
+from kg.qa.intent import Intent
+from kg.qa.retrieve import Hit
+
+# Words of a question that say what kind of answer is wanted, not what it is about.
+FRAME_WORDS = frozenset(
+    tokenize(
+        """max maximum min minimum limit limits default how many much big large long small largest biggest
+        smallest longest number count can could does what which where when who why is are the of in on for
+        per allowed up to at most least value values range vs versus difference between compare explain define
+        definition describe tell list steps step way need mean meaning type types kind kinds option options
+        happen happens get go there much one thing things put make"""
+    )
+)
+UNIT_FAMILIES = {
+    "bytes": {"bytes"},
+    "seconds": {"seconds"},
+    "count": {"count"},
+    "characters": {"characters", "bytes"},
+    "percent": {"percent"},
+    "IOPS": {"IOPS"},
+    "bytes/s": {"bytes/s", "bits/s"},
+    "currency": {"currency"},
+}
+NEGATION_RE = re.compile(
+    r"\b(?:not|no|never|cannot|can't|can’t|don't|don’t|doesn't|doesn’t|isn't|isn’t|aren't|aren’t|won't|won’t|"
+    r"without|none|neither|nor|only)\b|n't|n’t",
+    re.IGNORECASE,
+)
+DEFINING_RE = re.compile(
+    r"\b(?:is|are)\s+(?:a|an|the)\b|\bis\s+defined\s+as\b|\brefers?\s+to\b|\bmeans\b|^\s*(?:a|an)\s+\w+|"
+    r"^\s*(?:is|are)\s+",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Composition:
+    """What a composer produced: the answer text, the facts used, passages to cite first."""
+
+    text: str
+    facts: list[FactRow] = field(default_factory=list)
+    lead_passages: list[int] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
+    """The question's content words (stemmed), without frame words and linked names."""
+    linked = set(tokenize(" ".join(link_surfaces)))
+    return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
+
+
+def overlap(terms: set[str], text: str) -> float:
+    if not terms:
+        return 0.0
+    words = set(tokenize(text))
+    return len(terms & words) / len(terms)
+
+
+# -- limits ------------------------------------------------------------------------------------------
+
+
+def score_limit(
+    row: dict[str, Any], intent: Intent, terms: set[str], linked: Sequence[str], linked_terms: set[str] = frozenset(),
+    components: Sequence[str] = (), components_named: dict[str, str] | None = None,
+) -> float:
+    """How well a limit row answers the question (entity, words, unit family, kind).
+
+    Returns a negative score for rows that cannot answer: another unit family than the one asked,
+    a component other than the one the question names, or none of the question's words.
+    """
+    subject = row["subject"].rsplit("/", 1)[-1]
+    if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}):
+        return -10.0
+    about = f"{row['attribute']} {row['subject_label']} {row['value_text']}"
+    everything = f"{about} {row['passage_text']}"
+    if components and subject not in components and row.get("linked", "").rsplit("/", 1)[-1] not in components:
+        named = {c: n for c, n in components_named.items() if c in components} if components_named else {}
+        if not any(name.lower() in everything.lower() for name in named.values()):
+            return -10.0  # the question names a component; this figure is about something else
+    score = 0.0
+    if terms and overlap(terms, everything) == 0.0:
+        score -= 1.5  # none of the question's own words: likely another figure
+    if subject in linked:
+        score += 1.0
+        if linked and subject == linked[-1]:
+            score += 0.3
+    else:
+        score += 0.5
+    score += 3.0 * overlap(terms, about) + 2.0 * overlap(terms, row["passage_text"])
+    score += 1.0 * overlap(linked_terms, everything)
+    if intent.unit:
+        score += 1.5
+    if intent.kinds:
+        if row["kind"] == intent.kinds[0]:
+            score += 1.5
+        elif row["kind"] in intent.kinds:
+            score += 1.0
+        elif "default" in intent.kinds or "range" in intent.kinds:
+            score -= 1.0
+    return score
+
+
+CUE_BEFORE_RE = re.compile(
+    r"(?:\b(?:up\s+to|more\s+than|less\s+than|at\s+least|at\s+most|over|under|max(?:imum)?|min(?:imum)?|between|"
+    r"from)\s+)$",
+    re.IGNORECASE,
+)
+
+
+def value_phrase(row: dict[str, Any]) -> str:
+    """The value as the notes state it, with its cue words ("more than 5,000 users", "up to 500 SGs")."""
+    text = " ".join(row["passage_text"].split())
+    value_text = row["value_text"]
+    at = text.find(value_text)
+    if at < 0:
+        return value_text
+    cue = CUE_BEFORE_RE.search(text[:at])
+    return (cue.group(0) + value_text) if cue else value_text
+
+
+def describe_limit(row: dict[str, Any]) -> str:
+    """``5 TB: the maximum object size of the S3 object``."""
+    value = format_quantity(row["value"], row["unit"], row.get("value_max"))
+    if row["unit"] == "count" or row["kind"] in {"min", "range"}:
+        value = value_phrase(row)
+    elif value.replace(" ", "") != row["value_text"].replace(" ", "") and row["kind"] != "percent":
+        value = f"{value} ({value_phrase(row)})"
+    kind = KIND_WORDS.get(row["kind"], "")
+    attribute = row["attribute"]
+    subject = row["subject_label"]
+    words = f"the {kind} {attribute}".replace("  ", " ") if kind else f"the {attribute}"
+    if subject.lower() not in attribute.lower():
+        words += f" of {subject}"
+    return f"{value}: {words}"
+
+
+def limit_fact(row: dict[str, Any]) -> FactRow:
+    predicate = f"{KIND_WORDS.get(row['kind'], row['kind']) or 'value'} {row['attribute']}".strip()
+    return FactRow(row["subject_label"], predicate, format_quantity(row["value"], row["unit"], row.get("value_max")),
+                   row["source"], row["line_start"], row["line_end"])
+
+
+def compose_limit(
+    rows: list[dict[str, Any]], intent: Intent, terms: set[str], linked: Sequence[str], passage_of: Any,
+    min_score: float, *, linked_terms: set[str] = frozenset(), components: Sequence[str] = (),
+    compare: bool = False, components_named: dict[str, str] | None = None,
+) -> Composition | None:
+    """The best limit facts: per linked entity when several are asked ("X vs Y"), with the other
+    values read from the same lines ("between 1 and 3,600 seconds (the default is 300)")."""
+    if not rows:
+        return None
+    scored = sorted(
+        ((score_limit(r, intent, terms, linked, linked_terms, components, components_named), r) for r in rows),
+        key=lambda p: -p[0],
+    )
+    best_score, best = scored[0]
+    if best_score < min_score:
+        return None
+    chosen = [best]
+    for score, row in scored[1:]:
+        same_lines = row["line_start"] == best["line_start"] and row["source"] == best["source"]
+        other_entity = row["subject"] != best["subject"] and (
+            row["subject"].rsplit("/", 1)[-1] in linked
+            or (compare and row["attribute"].lower() == best["attribute"].lower())
+        )
+        if score >= best_score - 1.5 and (same_lines or other_entity) and row not in chosen:
+            chosen.append(row)
+        if len(chosen) >= 3:
+            break
+    chosen = _dedupe_rows(chosen)
+    lead = "; ".join(describe_limit(r) for r in chosen)
+    evidence = sentence_around(best["passage_text"], best["value_text"])
+    text = f"{lead} — “{evidence}”"
+    facts = [limit_fact(r) for r in chosen]
+    leads = [p for p in (passage_of(r) for r in chosen) if p is not None]
+    return Composition(text, facts, leads, confidence=best_score)
+
+
+def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen = set()
+    kept = []
+    for row in rows:
+        key = (row["subject"], row["value_text"], row["line_start"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def compose_limit_from_passages(hits: list[Hit], intent: Intent, terms: set[str], linked: Sequence[str],
+                                min_overlap: float) -> Composition | None:
+    """A value read straight from a retrieved passage that is about the entity and has the unit asked."""
+    family = UNIT_FAMILIES.get(intent.unit, set()) if intent.unit else set()
+    for hit in hits[:8]:
+        passage = hit.passage
+        if linked and not (set(linked) & (set(passage.entities) | set(passage.topics))):
+            continue
+        if overlap(terms, f"{passage.context} {passage.text}") < min_overlap:
+            continue
+        quantities = [q for q in find_quantities(passage.text) if not family or q.base_unit in family]
+        if not quantities:
+            continue
+        quantity = quantities[0]
+        lead = format_quantity(quantity.value, quantity.unit, quantity.value_max)
+        if quantity.unit == "count":
+            lead = quantity.text
+        text = f"{lead} — “{sentence_around(passage.text, quantity.text)}”"
+        return Composition(text, [], [passage.id], confidence=0.5)
+    return None
+
+
+# -- passages ------------------------------------------------------------------------------------------
+
+
+def pick_passage(
+    hits: list[Hit], terms: set[str], linked: Sequence[str], *, prefer: Any = None, linked_weight: float = 0.6
+) -> Hit | None:
+    """The best hit for the question's words and entities (an optional ``prefer`` adds a bonus)."""
+    best = None
+    best_score = float("-inf")
+    for rank, hit in enumerate(hits[:10]):
+        passage = hit.passage
+        score = 2.0 * overlap(terms, f"{passage.context} {passage.text}") + 1.2 * hit.similarity - 0.08 * rank
+        if linked and set(linked) & (set(passage.entities) | set(passage.topics)):
+            score += linked_weight
+        if prefer is not None:
+            score += prefer(passage)
+        if score > best_score:
+            best, best_score = hit, score
+    return best
+
+
+def compose_definition(
+    definition_rows: list[dict[str, Any]], hits: list[Hit], terms: set[str], linked: Sequence[str], term: str,
+    passage_of: Any,
+) -> Composition | None:
+    if definition_rows:
+        row = next((r for r in definition_rows if r["entity"].rsplit("/", 1)[-1] == (linked[-1] if linked else "")),
+                   definition_rows[0])
+        passage = passage_of(row)
+        fact = FactRow(row["label"], "definition", shorten(row["text"], 200), row["source"], row["line_start"],
+                       row["line_end"])
+        text = shorten(row["text"], 400)
+        if not text.lower().startswith(row["label"].lower()[:6]):
+            text = f"{row['label']}: {text}"
+        return Composition(text, [fact], [passage] if passage is not None else [], confidence=3.0)
+    term_low = term.lower()
+
+    def defining(passage: Passage) -> float:
+        bonus = 0.0
+        named = term_low and (term_low in passage.text.lower()[:80] or term_low in passage.context.lower()[-80:])
+        if named:
+            bonus += 0.8
+        if DEFINING_RE.search(passage.text[:120]):
+            bonus += 0.7 if named else 0.2
+        if passage.parent is None and passage.kind == "bullet":
+            bonus += 0.1
+        return bonus
+
+    hit = pick_passage(hits, terms | set(tokenize(term)), linked, prefer=defining)
+    if hit is None:
+        return None
+    text = shorten(hit.passage.text, 400)
+    return Composition(text, [], [hit.passage.id], confidence=hit.similarity)
+
+
+MANY_RE = re.compile(r"\b(?:two|2|both|multiple|several|many|more\s+than\s+one|at\s+the\s+same\s+time)\b", re.I)
+SINGLE_RE = re.compile(r"\b(?:single|one|only|exactly\s+one|a\s+single)\b", re.I)
+
+
+def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], question: str) -> Composition | None:
+    """Yes or No from the passage that best matches, by its negations (and "single" vs "two")."""
+    hit = pick_passage(hits, terms, linked, linked_weight=1.2)
+    if hit is None:
+        return None
+    sentence = _best_sentence(hit.passage.text, terms)
+    negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
+    if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
+        negative = not negative  # "attached to two instances?" — "attached to a single instance"
+    verdict = "No" if negative else "Yes"
+    return Composition(f"{verdict} — “{shorten(sentence, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
+
+
+def _best_sentence(text: str, terms: set[str]) -> str:
+    sentences = [s for s in re.split(r"(?<=[.!?;])\s+", " ".join(text.split())) if s]
+    if not sentences:
+        return text
+    return max(sentences, key=lambda s: overlap(terms, s))
+
+
+INLINE_LIST_RE = re.compile(r":\s*[^,:]+(?:,[^,]+){2,}")
+STEP_HINT_RE = re.compile(r"\b(?:must|need|required|first|then|next|finally|create|specify|configure|attach|enable|"
+                          r"allocate|launch|disable|delete|verify|replace|take|set|assign|associate|choose)\b", re.I)
+
+
+def compose_list(
+    hits: list[Hit], terms: set[str], linked: Sequence[str], children: dict[int, list[int]],
+    passages: Sequence[Passage], *, ordered: bool = False, tables: Sequence[dict[str, Any]] = (),
+    sections: dict[str, list[int]] | None = None, budget: int = 300,
+) -> Composition | None:
+    """The items of a list the notes give: a table's items, the bullets under a heading, the
+    sub-bullets of an item that introduces them, or an inline list ("engines: MySQL, ...")."""
+    linked_words = set(tokenize(" ".join(linked)))
+
+    def listing(passage: Passage) -> float:
+        kids = children.get(passage.id, [])
+        bonus = 0.0
+        if kids:
+            bonus += 0.5 + min(0.4, 0.1 * len(kids))
+            if passage.text.rstrip().endswith(":"):
+                bonus += 0.4
+        if INLINE_LIST_RE.search(passage.text):
+            bonus += 0.8
+        elif passage.text.count(",") >= 3:
+            bonus += 0.3
+        if ordered and re.match(r"^\s*to\s+\w+", passage.text, re.IGNORECASE):
+            bonus += 0.5
+        return bonus
+
+    hit = pick_passage(hits, terms, linked, prefer=listing)
+    if not ordered and terms:
+        table = _best_table(tables, terms, linked_words)
+        if table is not None and (hit is None or table[0] >= 0.6):
+            _, row = table
+            items = [i for i in row["items"].split("\x1f") if i]
+            text = f"{row['title']}: " + "; ".join(items)
+            return Composition(shorten(text, budget + 100), [], [], confidence=2.0)
+        if sections:
+            found = _best_section(sections, passages, terms, linked_words)
+            if found is not None and (hit is None or found[0] >= 0.75):
+                _, title, ids = found
+                items = [shorten(passages[i].text, 90) for i in ids[:12]]
+                return Composition(f"{title}: " + "; ".join(items), [], ids[:4], confidence=2.0)
+    if hit is None:
+        return None
+    passage = hit.passage
+    kids = [passages[k] for k in children.get(passage.id, [])]
+    if kids and not INLINE_LIST_RE.search(passage.text):
+        if ordered and len(kids) > 4:
+            steps = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
+        else:
+            steps = kids
+        per_item = max(60, (budget - 60) // max(1, len(steps)))
+        items = [shorten(k.text, per_item) for k in steps]
+        body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
+        text = f"{shorten(passage.text, 120).rstrip(':')}: {body}"
+        return Composition(text, [], [passage.id, *(k.id for k in steps[:4])], confidence=hit.similarity)
+    return Composition(shorten(passage.text, 400), [], [passage.id], confidence=hit.similarity)
+
+
+def _best_table(
+    tables: Sequence[dict[str, Any]], terms: set[str], linked_words: set[str]
+) -> tuple[float, dict[str, Any]] | None:
+    """The table whose title (and items) match the question's own words and its entities."""
+    best = None
+    for row in tables:
+        if row["type"] != "table":
+            continue
+        items = row["items"].replace("\x1f", " ")
+        own = overlap(terms, f"{row['title']} {items}")
+        if own == 0.0:
+            continue
+        score = own + 0.5 * overlap(linked_words, f"{row['title']} {items}")
+        if best is None or score > best[0]:
+            best = (score, row)
+    return best
+
+
+def _best_section(
+    sections: dict[str, list[int]], passages: Sequence[Passage], terms: set[str], linked_words: set[str]
+) -> tuple[float, str, list[int]] | None:
+    """A section whose title names the list asked for, with its top-level bullets as items."""
+    best = None
+    for path, ids in sections.items():
+        if len(ids) < 2:
+            continue
+        title = path.split(" > ")[-1]
+        own = overlap(terms, title)
+        if own < 0.5:
+            continue
+        score = own + 0.5 * overlap(linked_words, path)
+        if best is None or score > best[0]:
+            best = (score, title, ids)
+    return best
+
+
+# -- relations ------------------------------------------------------------------------------------------
+
+PREDICATE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("deliversTo", re.compile(r"\b(?:deliver\w*|send\w*|sent|publish\w*|push\w*|notif\w*|receive\w*|destination|"
+                              r"target|subscrib\w*|get\s+data\s+into|write\w*\s+to)\b", re.I)),
+    ("storesDataIn", re.compile(r"\b(?:stor\w*|kept|keep|saved?|archiv\w*|backup|backed|persist\w*|end\s+up)\b", re.I)),
+    ("integratesWith", re.compile(r"\b(?:integrat\w*|works?\s+with|connect\w*)\b", re.I)),
+    ("triggers", re.compile(r"\b(?:trigger\w*|invok\w*|fire\w*)\b", re.I)),
+    ("readsFrom", re.compile(r"\b(?:load\w*|read\w*|import\w*|pull\w*|ingest\w*|origin)\b", re.I)),
+    ("replicatesTo", re.compile(r"\b(?:replicat\w*|cop(?:y|ied|ies))\b", re.I)),
+    ("runsOn", re.compile(r"\b(?:built|runs?|running|hosted|based)\b", re.I)),
+    ("monitors", re.compile(r"\bmonitor\w*\b", re.I)),
+    ("uses", re.compile(r"\b(?:use[sd]?|using)\b", re.I)),
+)
+
+
+def _as_written(label: str, iri: str, text: str, names: dict[str, list[str]]) -> str:
+    """The entity's name as the fact's text writes it ("Amazon Elasticsearch" rather than the
+    catalog's current name), falling back to its label."""
+    entity = iri.rsplit("/", 1)[-1]
+    low = text.lower()
+    for name in sorted(names.get(entity, []), key=len, reverse=True):
+        if len(name) > 1 and name.lower() in low:
+            return name
+    return label
+
+
+def compose_relation(
+    rows: list[dict[str, Any]], hits: list[Hit], terms: set[str], linked: Sequence[str], question: str,
+    passage_of: Any, names: dict[str, list[str]] | None = None,
+) -> Composition | None:
+    wanted = [name for name, pattern in PREDICATE_CUES if pattern.search(question)]
+    if "deliversTo" in wanted or "storesDataIn" in wanted:
+        wanted += ["deliversTo", "storesDataIn"]
+    chosen: list[dict[str, Any]] = []
+    if rows and linked:
+        focus = linked[-1] if len(linked) == 1 else None
+
+        def matches(row: dict[str, Any]) -> bool:
+            predicate = row["predicate"].rsplit("#", 1)[-1]
+            return not wanted or predicate in wanted
+
+        as_subject = [r for r in rows if matches(r) and r["subject"].rsplit("/", 1)[-1] in linked]
+        as_object = [r for r in rows if matches(r) and r["object"].rsplit("/", 1)[-1] in linked]
+        chosen = as_subject or as_object
+        if focus and as_subject and as_object and re.match(r"^\s*(?:what|which)\s+(?:service\s+)?(?:sends?|triggers?|"
+                                                             r"invokes?|delivers?)", question, re.I):
+            chosen = as_object
+    names = names or {}
+    hit = pick_passage(hits, terms, linked)
+    if chosen:
+        predicate_label = chosen[0]["predicate_label"]
+        subjects = list(dict.fromkeys(_as_written(r["subject_label"], r["subject"], r["text"], names) for r in chosen))
+        objects = list(dict.fromkeys(_as_written(r["object_label"], r["object"], r["text"], names) for r in chosen))
+        if len(subjects) == 1:
+            lead = f"{subjects[0]} {predicate_label}: {', '.join(objects)}"
+        else:
+            lead = f"{', '.join(subjects)} {predicate_label} {', '.join(objects)}"
+        first = max(chosen, key=lambda r: sum(1 for o in chosen if o["line_start"] == r["line_start"]))
+        evidence = shorten(first["text"], 220)
+        facts = [FactRow(r["subject_label"], r["predicate_label"], r["object_label"], r["source"], r["line_start"],
+                         r["line_end"]) for r in chosen[:8]]
+        leads = [p for p in dict.fromkeys(passage_of(r) for r in chosen[:4]) if p is not None]
+        text = f"{lead} — “{evidence}”"
+        if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) > 0.5:
+            text += f" Also: “{shorten(hit.passage.text, 160)}”"
+            leads.append(hit.passage.id)
+        return Composition(text, facts, leads, confidence=3.0)
+    if hit is None:
+        return None
+    return Composition(shorten(hit.passage.text, 400), [], [hit.passage.id], confidence=hit.similarity)
+
+
+# -- comparisons ------------------------------------------------------------------------------------------
+
+
+def compose_comparison_table(detail: list[dict[str, Any]], wanted_items: Sequence[str], title: str,
+                             source_row: dict[str, Any], budget: int = 300) -> Composition | None:
+    """Dimension by dimension, how the items differ (cells equal for all items left out)."""
+    by_item: dict[str, dict[str, str]] = {}
+    refers: dict[str, str | None] = {}
+    dimensions: list[str] = []
+    for row in detail:
+        item = row["item_label"]
+        by_item.setdefault(item, {})
+        refers[item] = row.get("refers")
+        if row.get("value"):
+            dimension = row.get("dimension_label", "")
+            by_item[item][dimension] = row["value"]
+            if dimension not in dimensions:
+                dimensions.append(dimension)
+    items = [i for i in by_item if (refers.get(i) or "").rsplit("/", 1)[-1] in wanted_items] or list(by_item)
+    items = items[:3]
+    if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
+        return None
+    differing = [d for d in dimensions if len({by_item[i].get(d, "") for i in items}) > 1] or dimensions
+    per_cell = max(40, (budget - 20) // max(1, len(differing[:4]) * len(items)) - 6)
+    parts = []
+    facts = []
+    for dimension in differing[:4]:
+        cells = [f"{item}: {shorten(by_item[item].get(dimension, '—'), per_cell)}" for item in items]
+        label = "" if dimension.startswith("row ") or dimension.endswith("…") else f"{dimension} — "
+        parts.append(label + " vs ".join(cells))
+        facts += [FactRow(item, dimension, by_item[item][dimension], source_row["source"], source_row["line_start"],
+                          source_row["line_end"]) for item in items if dimension in by_item[item]]
+    return Composition("; ".join(parts), facts, [], confidence=3.0)
+
+
+def compose_comparison_passages(
+    hits: list[Hit], items: Sequence[tuple[str, str | None]], terms: set[str], children: dict[int, list[int]],
+    passages: Sequence[Passage], budget: int = 300,
+) -> Composition | None:
+    """For each item, the passage that best describes it (the one that names it, with its
+    sub-bullets), preferring passages that do not describe the other items too."""
+    parts = []
+    leads = []
+    used: set[int] = set()
+    contrast = re.compile(r"\b(?:unlike|whereas|while|but|instead|differs?|difference|only|both|either|than)\b", re.I)
+    names = [name.lower() for name, _ in items]
+    per_item = max(80, budget // max(1, len(items)) - 10)
+    for position, (name, entity) in enumerate(items):
+        others = [n for n in names if n != name.lower()]
+        best = None
+        best_score = float("-inf")
+        for rank, hit in enumerate(hits[:16]):
+            passage = hit.passage
+            text = passage.text.lower()
+            named_in_text = name.lower() in text or (entity and entity in passage.entities)
+            named = named_in_text or name.lower() in passage.context.lower() or (entity and entity in passage.topics)
+            if not named:
+                continue
+            score = hit.similarity + overlap(terms, passage.text) - 0.04 * rank
+            if named_in_text and text.find(name.lower()) < 40:
+                score += 0.3
+            if any(o in text for o in others) and not contrast.search(passage.text):
+                score -= 0.4
+            if passage.id in used:
+                score -= 0.6
+            if score > best_score:
+                best, best_score = hit, score
+        if best is None:
+            continue
+        passage = best.passage
+        used.add(passage.id)
+        leads.append(passage.id)
+        text = passage.text
+        kids = [passages[k] for k in children.get(passage.id, [])]
+        if kids and len(text.split()) <= 12:
+            text = f"{text.rstrip(':')}: " + "; ".join(k.text for k in kids[:3])
+        parts.append(f"{name}: {shorten(text, per_item)}")
+    if len(parts) < 2:
+        return None
+    return Composition(" | ".join(parts), [], leads, confidence=0.6)
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    return Decimal(str(value)) if value is not None else None

@@ -1,0 +1,369 @@
+"""The question-answering engine: link, classify, query the graph, retrieve, compose or abstain.
+
+>>> # Engine.open(".kg-store").ask("what's the max size of an s3 object?").answer  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kg import settings
+from kg.build import sparql_prefixes
+from kg.index.dense import default_encoder
+from kg.index.tokens import tokenize
+from kg.passages import Passage
+from kg.qa import compose, templates
+from kg.qa.answer import Answer, Citation, shorten
+from kg.qa.intent import Intent, classify, split_parts
+from kg.qa.link import Lexicon, Link, Linker, corrected_question
+from kg.qa.retrieve import Hit, HybridRetriever
+from kg.store import KnowledgeStore
+from kg.types import Encoder
+
+log = logging.getLogger(__name__)
+
+ENTITIES_QUERY = sparql_prefixes() + """
+SELECT ?entity ?label ?part_of (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases)
+WHERE {
+  ?entity a nkg:Entity ; skos:prefLabel ?label .
+  OPTIONAL { ?entity skos:altLabel ?alias }
+  OPTIONAL { ?entity nkg:partOf ?part_of }
+}
+GROUP BY ?entity ?label ?part_of
+"""
+MAX_SPAN = 12
+MIN_LIMIT_SCORE = 3.2
+
+
+class Engine:
+    """Answers questions from one store. Load once, ask many times.
+
+    Args:
+        store: The opened store.
+        encoder: The question encoder (default: the store's model, all-MiniLM-L6-v2).
+    """
+
+    def __init__(self, store: KnowledgeStore, encoder: Encoder | None = None) -> None:
+        self.store = store
+        self.graph = store.graph
+        self.passages: list[Passage] = store.passages
+        self.encoder = encoder or default_encoder()
+        self.retriever = HybridRetriever(self.passages, store.sparse, store.dense, self.encoder)
+        self.top_k = int(settings.get("top_k"))
+        self.abstain_threshold = float(settings.get("abstain_threshold"))
+        self.fact_boost = float(settings.get("fact_boost"))
+        self._lines: dict[str, list[str]] = {}
+        entities = self.graph.select(ENTITIES_QUERY)
+        self.labels = {row["entity"].rsplit("/", 1)[-1]: row["label"] for row in entities}
+        self.part_of = {row["entity"].rsplit("/", 1)[-1]: row["part_of"].rsplit("/", 1)[-1]
+                        for row in entities if row.get("part_of")}
+        vocabulary = {token for p in self.passages for token in re.findall(r"[a-z0-9]+", p.index_text().lower())}
+        self.lexicon = Lexicon.build(
+            ((row["entity"].rsplit("/", 1)[-1], row["label"], [a for a in row.get("aliases", "").split("\x1f") if a])
+             for row in entities),
+            vocabulary,
+        )
+        self.linker = Linker(self.lexicon)
+        self.names = {row["entity"].rsplit("/", 1)[-1]: [row["label"], *(a for a in row.get("aliases", "").split("\x1f")
+                                                                        if a)] for row in entities}
+        self.tables = self.graph.select(templates.ALL_COMPARISONS)
+        self.sections: dict[str, list[int]] = {}
+        for passage in self.passages:
+            if passage.parent is None and passage.kind == "bullet" and passage.section:
+                self.sections.setdefault(f"{passage.source}::{passage.section}", []).append(passage.id)
+        self.by_span: dict[tuple[str, int, int], int] = {}
+        self.by_line: dict[tuple[str, int], list[int]] = {}
+        self.children: dict[int, list[int]] = {}
+        for passage in self.passages:
+            self.by_span.setdefault((passage.source, passage.line_start, passage.line_end), passage.id)
+            for line in range(passage.line_start, passage.line_end + 1):
+                self.by_line.setdefault((passage.source, line), []).append(passage.id)
+            if passage.parent is not None and passage.kind != "table-row":
+                self.children.setdefault(passage.parent, []).append(passage.id)
+
+    @classmethod
+    def open(cls, folder: str | Path, encoder: Encoder | None = None) -> Engine:
+        """Open the store at ``folder`` and load what answering needs (models once)."""
+        return cls(KnowledgeStore(folder), encoder)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question."""
+        return self.ask_many([question])[0]
+
+    def ask_many(self, questions: Sequence[str]) -> list[Answer]:
+        """Answer many questions, encoding them in one batch."""
+        prepared = [self._prepare(q) for q in questions]
+        texts = [p["retrieval_text"] for p in prepared]
+        vectors = self.retriever.encode(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+        return [self._answer(p, v) for p, v in zip(prepared, vectors, strict=True)]
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def _prepare(self, question: str) -> dict[str, Any]:
+        question = " ".join(question.split())
+        links = self.linker.link(question)
+        return {
+            "question": question,
+            "links": links,
+            "intent": classify(question, [link.surface for link in links]),
+            "retrieval_text": corrected_question(question, links) if links else question,
+        }
+
+    def _service(self, entity_id: str) -> str:
+        seen = set()
+        while entity_id in self.part_of and entity_id not in seen:
+            seen.add(entity_id)
+            entity_id = self.part_of[entity_id]
+        return entity_id
+
+    def _answer(self, prepared: dict[str, Any], vector: np.ndarray) -> Answer:
+        started = time.perf_counter()
+        question: str = prepared["question"]
+        links: list[Link] = prepared["links"]
+        intent: Intent = prepared["intent"]
+        answer = Answer(question=question, intent=intent.name)
+        if not question.strip():
+            answer.abstained, answer.message = True, "Ask a question about the notes."
+            return answer
+        present = [link for link in links if link.in_notes]
+        absent = [link for link in links if not link.in_notes]
+        if absent and not [link for link in present if not link.weak]:
+            names = ", ".join(dict.fromkeys(link.label for link in absent))
+            answer.abstained = True
+            answer.message = f"The notes do not mention {names}, so they cannot answer this."
+            answer.citations = self._citations(self.retriever.search(prepared["retrieval_text"], vector=vector), [])[:3]
+            return answer
+        linked = list(dict.fromkeys(link.entity_id for link in present))
+        parts = split_parts(question)
+        if len(parts) > 1 and intent.name != "comparison":
+            return self._answer_parts(answer, parts, vector)
+        composition, hits = self._compose(question, intent, links, linked, vector, prepared["retrieval_text"], answer)
+        terms = compose.content_terms(question, [link.surface for link in links])
+        if composition is None or self._weak(composition, hits, intent, terms):
+            answer.abstained = True
+            answer.message = self._abstain_message(intent, present)
+            answer.citations = self._citations(hits, [])[:3]
+            answer.facts = []
+        else:
+            answer.answer = composition.text
+            answer.facts = composition.facts
+            answer.citations = self._citations(hits, composition.lead_passages)
+        log.debug("answered %r in %.1f ms", question, 1000 * (time.perf_counter() - started))
+        return answer
+
+    def _answer_parts(self, answer: Answer, parts: list[str], vector: np.ndarray) -> Answer:
+        """A two-part question: answer each part, then join (carrying the entity over to the second)."""
+        carried: list[Link] = []
+        sub_answers = []
+        for part in parts:
+            prepared = self._prepare(part)
+            if not [link for link in prepared["links"] if link.in_notes] and carried:
+                prepared["links"] = carried
+                prepared["retrieval_text"] = f"{part} {' '.join(link.label for link in carried)}"
+            carried = [link for link in prepared["links"] if link.in_notes] or carried
+            part_vector = self.retriever.encode([prepared["retrieval_text"]])[0]
+            sub_answers.append(self._answer(prepared, part_vector))
+        answered = [a for a in sub_answers if not a.abstained]
+        if not answered:
+            answer.abstained = True
+            answer.message = sub_answers[0].message
+            answer.citations = sub_answers[0].citations
+            return answer
+        answer.answer = " ".join(shorten(a.answer, 300 // len(answered) + 40) for a in answered)
+        answer.facts = [f for a in answered for f in a.facts]
+        answer.sparql = [q for a in sub_answers for q in a.sparql]
+        merged: list[Citation] = []
+        for group in zip(*(a.citations for a in answered), strict=False):
+            for citation in group:
+                if all((c.source, c.line_start, c.line_end) != (citation.source, citation.line_start,
+                                                                citation.line_end) for c in merged):
+                    merged.append(citation)
+        answer.citations = merged[: self.top_k]
+        return answer
+
+    def _compose(
+        self, question: str, intent: Intent, links: list[Link], linked: list[str], vector: np.ndarray,
+        retrieval_text: str, answer: Answer,
+    ) -> tuple[compose.Composition | None, list[Hit]]:
+        terms = compose.content_terms(question, [link.surface for link in links])
+        linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
+        components = [link.entity_id for link in links if link.in_notes and not link.weak
+                      and self._service(link.entity_id) != link.entity_id]
+        services = {e: self._service(e) for e in linked}
+        name = intent.name
+        fact_rows: list[dict[str, Any]] = []
+        if name in {"limit"} or (name == "comparison" and intent.kinds):
+            fact_rows = templates.limits(self.graph, linked, answer.sparql)
+        elif name == "relationship":
+            fact_rows = templates.relations(self.graph, linked, answer.sparql)
+        elif name == "definition":
+            fact_rows = templates.definitions(self.graph, linked[-1:], answer.sparql)
+        fact_passages = {}
+        for row in fact_rows:
+            passage = self._passage_of(row)
+            if passage is not None:
+                fact_passages[passage] = 0.5 * self.fact_boost / (self.retriever.rrf_k + 1)
+        hits = self.retriever.search(retrieval_text, vector=vector, entities=linked, services=services,
+                                     fact_passages=fact_passages if name != "limit" else {})
+        result: compose.Composition | None = None
+        if name == "limit":
+            named = {link.entity_id: link.surface for link in links if link.entity_id in components}
+            result = compose.compose_limit(fact_rows, intent, terms, linked, self._passage_of, MIN_LIMIT_SCORE,
+                                           linked_terms=linked_terms, components=components, components_named=named)
+            if result is None:
+                result = compose.compose_limit_from_passages(hits, intent, terms, linked, min_overlap=0.5)
+        elif name == "comparison":
+            result = self._comparison(question, intent, links, linked, hits, terms, fact_rows, answer,
+                                      linked_terms=linked_terms)
+        elif name == "relationship":
+            result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
+        elif name == "definition":
+            term = _definition_term(question, links)
+            if fact_rows and not _names_entity(term, links):
+                fact_rows = []  # "explain envelope encryption in KMS" asks about the term, not about KMS
+            result = compose.compose_definition(fact_rows, hits, terms, linked, term, self._passage_of)
+        elif name == "yesno":
+            result = compose.compose_yesno(hits, terms, linked, question)
+        elif name in {"list", "procedure"}:
+            sections = {k.split("::", 1)[1]: v for k, v in self.sections.items()}
+            result = compose.compose_list(hits, terms, linked, self.children, self.passages,
+                                          ordered=name == "procedure", tables=self.tables, sections=sections)
+        else:
+            hit = compose.pick_passage(hits, terms, linked)
+            if hit is not None:
+                result = compose.Composition(shorten(hit.passage.text, 400), [], [hit.passage.id],
+                                             confidence=hit.similarity)
+        return result, hits
+
+    def _comparison(
+        self, question: str, intent: Intent, links: list[Link], linked: list[str], hits: list[Hit],
+        terms: set[str], limit_rows: list[dict[str, Any]], answer: Answer, *, linked_terms: set[str],
+    ) -> compose.Composition | None:
+        if intent.kinds and limit_rows:
+            found = compose.compose_limit(limit_rows, intent, terms, linked, self._passage_of, MIN_LIMIT_SCORE,
+                                          linked_terms=linked_terms, compare=True)
+            if found is not None:
+                return found
+        if len(linked) >= 2:
+            for row in templates.comparisons(self.graph, linked, answer.sparql):
+                if row["matched"] < 2:
+                    break
+                detail = templates.comparison_detail(self.graph, row["comparison"], answer.sparql)
+                found = compose.compose_comparison_table(detail, linked, row["title"], row)
+                if found is not None:
+                    passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
+                    found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
+                        row["source"], row["line_start"], row["line_end"])
+                    return found
+        items = _comparison_items(question, links)
+        return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages)
+
+    def _weak(self, composition: compose.Composition, hits: list[Hit], intent: Intent, terms: set[str]) -> bool:
+        """Too weak to answer: nothing from the graph, and the passage used is not close enough to
+        the question, or shares none of its content words."""
+        if composition.facts:
+            return False
+        best = max((h.similarity for h in hits[:5]), default=0.0)
+        if best < self.abstain_threshold:
+            return True
+        if terms and composition.lead_passages:
+            lead = self.passages[composition.lead_passages[0]]
+            if compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0:
+                return True
+        return False
+
+    def _abstain_message(self, intent: Intent, present: list[Link]) -> str:
+        about = ", ".join(dict.fromkeys(link.label for link in present)) if present else "this"
+        if intent.name == "limit":
+            return f"The notes state no such figure for {about}."
+        return f"The notes do not answer this question about {about}."
+
+    # -- citations -------------------------------------------------------------------------------
+
+    def _passage_of(self, row: dict[str, Any]) -> int | None:
+        key = (row["source"], int(row["line_start"]), int(row["line_end"]))
+        found = self.by_span.get(key)
+        if found is not None:
+            return found
+        ids = self.by_line.get((row["source"], int(row["line_start"])), [])
+        return ids[0] if ids else None
+
+    def _passages_at(self, source: str, start: int, end: int) -> list[int]:
+        return [p for line in range(start, end + 1) for p in self.by_line.get((source, line), [])][:4]
+
+    def _citations(self, hits: list[Hit], leads: Iterable[int]) -> list[Citation]:
+        scores = {hit.passage.id: hit.score for hit in hits}
+        top = max(scores.values(), default=1.0)
+        ordered: list[tuple[int, float]] = []
+        for rank, passage_id in enumerate(dict.fromkeys(leads)):
+            ordered.append((passage_id, top + 1.0 - 0.01 * rank))
+        ordered += [(hit.passage.id, hit.score) for hit in hits]
+        citations: list[Citation] = []
+        seen: set[tuple[str, int, int]] = set()
+        for passage_id, score in ordered:
+            passage = self.passages[passage_id]
+            start, end = passage.line_start, min(passage.line_end, passage.line_start + MAX_SPAN - 1)
+            key = (passage.source, start, end)
+            if key in seen:
+                continue
+            seen.add(key)
+            citations.append(Citation(passage.source, start, end, passage.section, self._text(passage, start, end),
+                                      round(score, 4)))
+            if len(citations) >= self.top_k:
+                break
+        return citations
+
+    def _text(self, passage: Passage, start: int, end: int) -> str:
+        lines = self._lines.get(passage.source)
+        if lines is None:
+            try:
+                lines = self.store.source_lines(passage.source)
+            except Exception:  # noqa: BLE001 - fall back to the passage text
+                lines = []
+            self._lines[passage.source] = lines
+        if lines and end <= len(lines):
+            return "\n".join(line.strip().lstrip("•").strip() for line in lines[start - 1 : end])
+        return passage.text
+
+
+def _definition_term(question: str, links: list[Link]) -> str:
+    match = re.search(r"(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
+                      r"(.+?)(?:\s+(?:mean|do|in\s+\w+))?\s*\??$", question, re.IGNORECASE)
+    if match:
+        return match.group(1).strip()
+    return links[-1].surface if links else question
+
+
+def _names_entity(term: str, links: list[Link]) -> bool:
+    """True when a definition's term is just the linked entity's name ("what is an AMI")."""
+    from kg.index.tokens import tokenize as words
+
+    term_words = set(words(term)) - {"aws", "amazon", "azure", "google", "cloud", "service"}
+    linked_words = set(words(" ".join(link.surface for link in links)))
+    return bool(term_words) and term_words <= linked_words
+
+
+def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str | None]]:
+    parts = re.split(r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s+", question, flags=re.IGNORECASE)
+    parts = [re.sub(r"^(?:what(?:'s|’s| is)?\s+the\s+)?difference\s+between\s+", "", p, flags=re.I) for p in parts]
+    parts = [re.split(r",|\bin\b|\bwhich\b|\bwhat\b|\bfor\b", p, maxsplit=1)[0].strip(" ?") for p in parts]
+    items: list[tuple[str, str | None]] = []
+    for part in parts[:3]:
+        if not part:
+            continue
+        link = next((link for link in links if link.surface in part.lower()), None)
+        items.append((part, link.entity_id if link else None))
+    if len(items) < 2 and len(links) >= 2:
+        items = [(link.label, link.entity_id) for link in links[:3]]
+    return items
+

@@ -1,0 +1,147 @@
+"""Question intent: limit, definition, comparison, relationship, list, procedure, yes/no.
+
+Rules over the wording, checked in order of specificity. The intent also carries what a limit
+question asks for (a maximum, minimum, default or range; a size, a duration, a count ...).
+
+>>> classify("what's the max size of an s3 object?").name, classify("what's the max size of an s3 object?").unit
+('limit', 'bytes')
+>>> classify("security group vs network acl").name
+'comparison'
+>>> classify("can a security group have deny rules?").name
+'yesno'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+INTENTS = ("limit", "definition", "comparison", "relationship", "list", "procedure", "yesno", "search")
+
+_COMPARISON = re.compile(
+    r"\b(?:vs\.?|versus|differ(?:ence|ences|s)?|compare[ds]?|comparison|better than|cheaper than|or\b.{0,40}\bwhich)\b",
+    re.IGNORECASE,
+)
+_YESNO = re.compile(
+    r"^\s*(?:is|are|can|could|does|do|did|should|will|would|was|were|has|have|must|may|am)\b(?!.*\b(?:vs\.?|versus)\b)",
+    re.IGNORECASE,
+)
+_PROCEDURE = re.compile(
+    r"\b(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+(?:to|for)|procedure|process\s+(?:to|for)|"
+    r"what\s+do\s+i\s+need\s+to|walk\s+me\s+through|set\s*up|configure)\b",
+    re.IGNORECASE,
+)
+_LIST = re.compile(
+    r"\b(?:list|types?\s+of|kinds?\s+of|what\s+(?:are|kinds|types)\s+(?:the\s+)?\w*\s*(?:types|kinds|options|classes|"
+    r"engines|policies|styles|categories|configurations|sources|features|methods|modes|tiers|families)|"
+    r"which\s+\w+\s+(?:are\s+)?supported|name\s+(?:the|all)|options|classes|engines|policies|styles|categories|"
+    r"configurations|record\s+types|what\s+are\s+the)\b",
+    re.IGNORECASE,
+)
+_RELATION = re.compile(
+    r"\b(?:deliver|send|sends|sent|publish|push|integrat\w*|trigger\w*|invoke\w*|stor(?:e|es|ed)\s+(?:in|on)|"
+    r"where\s+(?:are|is|do|does|can)|store[ds]?|connect\w*|works?\s+with|replicat\w*|subscrib\w*|notif\w*|"
+    r"target|destination|which\s+services?|what\s+services?|what\s+can\s+receive|built\s+on|runs?\s+on|"
+    r"based\s+on|load\s+from|loads?\b|reads?\s+from|pull\s+content|monitor\w*|archiv\w*)\b",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(
+    r"^\s*(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|definition|meaning\s+of|explain|describe|tell\s+me\s+about|"
+    r"what\s+is\s+meant)\b|\bstands?\s+for\b|\bmean\??\s*$",
+    re.IGNORECASE,
+)
+_LIMIT = re.compile(
+    r"\b(?:max(?:imum)?|min(?:imum)?|limits?|limited|how\s+(?:many|much|big|large|long|small|fast|soon|far|often)|"
+    r"size|largest|biggest|smallest|longest|shortest|highest|lowest|default|timeout|retention|up\s+to|"
+    r"number\s+of|length|capacity|durability|availability|range|quota|lifetime|duration|throughput|iops|"
+    r"per\s+(?:account|region|vpc|bucket|queue|table|instance|volume|second|gateway|month)|price|cost|"
+    r"allowed|at\s+most|at\s+least|netmask|percent|%)\b",
+    re.IGNORECASE,
+)
+UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("percent", re.compile(r"\b(?:durability|availability|percent|%|nines)\b", re.I)),
+    ("IOPS", re.compile(r"\biops\b", re.I)),
+    ("bytes/s", re.compile(r"\bthroughput\b", re.I)),
+    ("characters", re.compile(r"\b(?:chars?|characters?|length|long\s+can\s+\w+\s+(?:name|id|key))\b", re.I)),
+    ("seconds", re.compile(r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
+                           r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back)\b", re.I)),
+    ("bytes", re.compile(r"\b(?:size|how\s+big|how\s+large|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
+                         r"bytes?|how\s+much\s+data)\b", re.I)),
+    ("count", re.compile(r"\b(?:how\s+many|number\s+of|count|per\s+(?:account|region|vpc|gateway|instance|sg|"
+                         r"interface|message|cluster))\b", re.I)),
+    ("currency", re.compile(r"\b(?:price|cost|costs|\$|usd|dollars?|how\s+much\s+does)\b", re.I)),
+)
+KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("default", re.compile(r"\bdefault\b", re.I)),
+    ("range", re.compile(r"\b(?:range|between|min(?:imum)?\s+and\s+max(?:imum)?|allowed\s+values)\b", re.I)),
+    ("min", re.compile(r"\b(?:min(?:imum)?|smallest|shortest|least|lowest|at\s+least)\b", re.I)),
+    ("max", re.compile(r"\b(?:max(?:imum)?|largest|biggest|longest|highest|most|up\s+to|how\s+(?:many|big|large|long)|"
+                       r"limit)\b", re.I)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What a question asks.
+
+    Attributes:
+        name: One of ``INTENTS``.
+        kinds: For limits, the limit kinds asked for (max, min, default, range), most wanted first.
+        unit: For limits, the base unit family asked for (bytes, seconds, count, ...) or "".
+        parts: For a question that asks two things ("... and how many volumes"), its parts.
+    """
+
+    name: str
+    kinds: tuple[str, ...] = ()
+    unit: str = ""
+    parts: tuple[str, ...] = field(default_factory=tuple)
+
+
+def classify(question: str, names: Sequence[str] = ()) -> Intent:
+    """Classify a question; see the module docstring.
+
+    Args:
+        question: The question.
+        names: Entity names found in it; their words do not count as cues ("Provisioned IOPS SSD"
+            names a volume type, it does not ask for IOPS).
+    """
+    text = question.strip()
+    masked = text
+    for name in sorted(names, key=len, reverse=True):
+        masked = re.sub(re.escape(name), " ", masked, flags=re.IGNORECASE)
+    kinds = tuple(kind for kind, pattern in KIND_CUES if pattern.search(masked))
+    unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
+    if _COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I):
+        return Intent("comparison", kinds, unit)
+    if _YESNO.match(text):
+        return Intent("yesno", kinds, unit)
+    if _PROCEDURE.search(text) and not _LIMIT.search(text.split(" and ")[0][:40]):
+        return Intent("procedure", kinds, unit)
+    limit = bool(_LIMIT.search(text))
+    if limit and (unit or kinds) and not re.match(r"^\s*(?:what|which)\s+(?:are|is)\s+the\s+\w+\s+(?:types|classes)",
+                                                  text, re.I):
+        return Intent("limit", kinds, unit)
+    if _LIST.search(text) and not _RELATION.search(text):
+        return Intent("list", kinds, unit)
+    if _RELATION.search(text):
+        return Intent("relationship", kinds, unit)
+    if _DEFINITION.search(text):
+        return Intent("definition", kinds, unit)
+    if _LIST.search(text):
+        return Intent("list", kinds, unit)
+    if limit:
+        return Intent("limit", kinds, unit)
+    return Intent("search", kinds, unit)
+
+
+def split_parts(question: str) -> list[str]:
+    """Split a two-part question at " and " where both halves ask something.
+
+    >>> split_parts("what is the max storage of a gateway-stored gateway and how many volumes")
+    ['what is the max storage of a gateway-stored gateway', 'how many volumes']
+    """
+    pieces = re.split(r"\s*(?:,\s*and\s+|\band\s+(?=(?:how|what|which|where|when|is|are|can|does|do|why)\b)|;\s*|\?\s+)",
+                      question.strip(), flags=re.IGNORECASE)
+    pieces = [p.strip(" ,?") for p in pieces if p and len(p.split()) >= 2]
+    return pieces if len(pieces) >= 2 else [question.strip()]

@@ -1,0 +1,208 @@
+"""Entity linking: find the services and components a question names, however it spells them.
+
+Exact matches come first (labels, aliases, acronyms, catalog names, provider prefix and plurals
+folded), longest first; then fuzzy matches for words the notes never use ("Glaicer", "DyanmoDB",
+"elasticashe", "cloud frnt"). Names the catalog knows but the notes never mention are reported
+too, so a question about them can be answered with an honest "the notes do not cover it".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from kg.index.tokens import STOPWORDS
+from ontology.catalog import Catalog, default_catalog, is_distinctive, normalize, strip_provider
+
+QUESTION_WORDS = frozenset(
+    """what whats which who whom whose when where why how is are was were do does did can could should would
+    will shall may might must the a an of to in on for with by from at as and or vs versus between difference
+    max maximum min minimum size limit limits default many much long big large small number count per
+    explain define definition meaning mean describe tell list name steps step way ways use used using
+    compare compared between does get set create make need want""".split()
+)
+MIN_FUZZY = {4: 86.0, 5: 84.0, 6: 80.0}  # by length of the written form; longer forms: 84
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An entity named in a question.
+
+    Attributes:
+        entity_id: The entity's id (catalog id or discovered slug).
+        label: Its canonical name.
+        surface: The words of the question that named it.
+        start: Token index where the surface starts.
+        end: Token index after it.
+        score: 100 for exact matches, the fuzzy score otherwise.
+        in_notes: False when only the catalog knows it (the notes never mention it).
+        weak: Named only by a plain word ("bucket") that stands for a component in these notes.
+    """
+
+    entity_id: str
+    label: str
+    surface: str
+    start: int
+    end: int
+    score: float = 100.0
+    in_notes: bool = True
+    weak: bool = False
+
+
+@dataclass
+class Lexicon:
+    """Written forms of entities: those in the notes, and catalog-only ones."""
+
+    forms: dict[str, str] = field(default_factory=dict)  # normalized form -> entity id (in notes)
+    weak_forms: dict[str, str] = field(default_factory=dict)  # plain component words -> entity id
+    catalog_forms: dict[str, str] = field(default_factory=dict)  # normalized form -> catalog id (not in notes)
+    labels: dict[str, str] = field(default_factory=dict)  # entity id -> label
+    fuzzy_keys: list[str] = field(default_factory=list)
+    vocabulary: set[str] = field(default_factory=set)  # words the notes use
+
+    @classmethod
+    def build(
+        cls,
+        entities: Iterable[tuple[str, str, list[str]]],
+        vocabulary: Iterable[str],
+        catalog: Catalog | None = None,
+    ) -> Lexicon:
+        """Args:
+        entities: (entity id, label, aliases) of the entities in the notes.
+        vocabulary: The words of the notes (lowercase).
+        catalog: The service catalog (for names the notes use and for catalog-only entities).
+        """
+        catalog = catalog or default_catalog()
+        lexicon = cls(vocabulary=set(vocabulary))
+        heads: dict[str, set[str]] = {}
+        for entity_id, label, aliases in entities:
+            lexicon.labels[entity_id] = label
+            names = {label, *aliases}
+            entry = catalog.by_id.get(entity_id)
+            if entry is not None:
+                names |= set(entry.names())
+            for name in names:
+                for key in _keys(name):
+                    lexicon.forms.setdefault(key, entity_id)
+            if entry is not None and entry.kind == "component":
+                head = normalize(label).split()[-1] if label else ""
+                if head:
+                    heads.setdefault(head, set()).add(entity_id)
+        for head, ids in heads.items():
+            if len(ids) == 1 and head not in lexicon.forms and len(head) >= 3:
+                entity_id = next(iter(ids))
+                lexicon.weak_forms[head] = entity_id
+                lexicon.weak_forms[head + "s"] = entity_id
+        for entry in catalog:
+            if entry.id in lexicon.labels or entry.kind not in {"service", "component"}:
+                continue
+            for name in entry.names():
+                if not is_distinctive(name) and len(name.split()) < 2:
+                    continue
+                for key in _keys(name):
+                    if key not in lexicon.forms:
+                        lexicon.catalog_forms.setdefault(key, entry.id)
+                        lexicon.labels.setdefault(entry.id, entry.label)
+        lexicon.fuzzy_keys = sorted(k for k in lexicon.forms if len(k.replace(" ", "")) >= 4)
+        return lexicon
+
+
+def _keys(name: str) -> set[str]:
+    key = normalize(name)
+    if not key:
+        return set()
+    keys = {key, key.replace(" ", "")}
+    bare = strip_provider(key)
+    if bare != key and (len(bare.split()) > 1 or is_distinctive(name.split(None, 1)[-1])):
+        keys |= {bare, bare.replace(" ", "")}
+    if not key.endswith("s"):
+        keys.add(key + "s")
+    return keys
+
+
+class Linker:
+    """Link questions to entities.
+
+    >>> lexicon = Lexicon.build([("s3-glacier", "Amazon S3 Glacier", ["Glacier"])], ["archive", "vault"])
+    >>> [l.entity_id for l in Linker(lexicon).link("how many vaults per account in glaicer")]
+    ['s3-glacier']
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def link(self, question: str) -> list[Link]:
+        tokens = normalize(question).split()
+        taken = [False] * len(tokens)
+        links: list[Link] = []
+        for size in range(min(6, len(tokens)), 0, -1):
+            for start in range(0, len(tokens) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                words = tokens[start : start + size]
+                if size == 1 and words[0] in QUESTION_WORDS | STOPWORDS:
+                    continue
+                phrase = " ".join(words)
+                link = self._exact(phrase, start, start + size)
+                if link is not None:
+                    links.append(link)
+                    taken[start : start + size] = [True] * size
+        links += self._fuzzy(tokens, taken)
+        return sorted(links, key=lambda link: link.start)
+
+    def _exact(self, phrase: str, start: int, end: int) -> Link | None:
+        lexicon = self.lexicon
+        for key in (phrase, phrase.replace(" ", "")):
+            if key in lexicon.forms:
+                entity_id = lexicon.forms[key]
+                return Link(entity_id, lexicon.labels[entity_id], phrase, start, end)
+            if key in lexicon.catalog_forms:
+                entity_id = lexicon.catalog_forms[key]
+                return Link(entity_id, lexicon.labels[entity_id], phrase, start, end, in_notes=False)
+        if phrase in lexicon.weak_forms:
+            entity_id = lexicon.weak_forms[phrase]
+            return Link(entity_id, lexicon.labels[entity_id], phrase, start, end, weak=True)
+        return None
+
+    def _fuzzy(self, tokens: list[str], taken: list[bool]) -> list[Link]:
+        """Misspelt names: n-grams of words the notes never use, matched by edit similarity."""
+        lexicon = self.lexicon
+        links: list[Link] = []
+        for size in (3, 2, 1):
+            for start in range(0, len(tokens) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                words = tokens[start : start + size]
+                if words[0] in QUESTION_WORDS or words[-1] in QUESTION_WORDS:
+                    continue
+                unknown = [w for w in words if w not in lexicon.vocabulary and w not in STOPWORDS and len(w) >= 3]
+                if not unknown or any(w in STOPWORDS for w in words):
+                    continue
+                phrase = " ".join(words)
+                best = None
+                for candidate in (phrase, phrase.replace(" ", "")):
+                    found = process.extractOne(candidate, lexicon.fuzzy_keys, scorer=fuzz.ratio)
+                    if found and (best is None or found[1] > best[1]):
+                        best = found
+                if best is None:
+                    continue
+                key, score, _ = best
+                length = len(key.replace(" ", ""))
+                if score < MIN_FUZZY.get(length, 84.0) or abs(length - len(phrase.replace(" ", ""))) > 3:
+                    continue
+                entity_id = lexicon.forms[key]
+                links.append(Link(entity_id, lexicon.labels[entity_id], phrase, start, start + size, score=score))
+                taken[start : start + size] = [True] * size
+        return links
+
+
+def corrected_question(question: str, links: list[Link]) -> str:
+    """The question with misspelt names replaced by their canonical labels (for retrieval)."""
+    fixed = question
+    for link in links:
+        if link.score < 100:
+            fixed = re.sub(re.escape(link.surface), link.label, fixed, flags=re.IGNORECASE)
+    return fixed
