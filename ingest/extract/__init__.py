@@ -184,7 +184,9 @@ def definitions_for(doc: Doc, index: EntityIndex) -> list[DefinitionFact]:
             resolved = index.lookup_in_context(name, context.service_id)
             if resolved:
                 found.append(DefinitionFact(resolved, text, prov))
-    if not found and context.section_entity and context.section_entity_is_own_heading and DEFINING_RE.match(text):
+    if not found and context.section_entity and context.section_entity_is_own_heading and len(text.split()) >= 4 and (
+        not text.endswith(":")
+    ):
         # The first bullet under an entity's own heading, when it reads as a definition.
         blocks = context.document.blocks
         previous = blocks[context.block.id - 1] if context.block.id > 0 else None
@@ -313,6 +315,13 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
 
 
 LIST_CUE_RE = re.compile(r"(?:" + "|".join(c.pattern.pattern for c in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
+# A bullet that is only a relation noun ("Triggers:") lists the entities on the other end.
+LABEL_RELATIONS = {
+    "triggers": ("triggers", True), "trigger": ("triggers", True), "event sources": ("triggers", True),
+    "sources": ("readsFrom", False), "inputs": ("readsFrom", False), "origins": ("readsFrom", False),
+    "destinations": ("deliversTo", False), "targets": ("deliversTo", False), "outputs": ("deliversTo", False),
+    "subscribers": ("deliversTo", False), "integrations": ("integratesWith", False),
+}
 TYPES_RE = re.compile(
     r"\b(?:types?|kinds?|configurations?|components?|categories|classes|flavou?rs|editions|tiers|varieties)\b",
     re.IGNORECASE,
@@ -357,6 +366,18 @@ def _list_relations(
         context = contexts[(document.source, parent_id)]
         cue_list = LIST_CUE_RE.search(parent.text)
         types_list = TYPES_RE.search(parent.text)
+        label = LABEL_RELATIONS.get(parent.text.strip(" :").lower())
+        if label and context.topic:
+            predicate, incoming = label
+            for child_id in child_ids:
+                mention = child_entity(child_id) or next(iter(mentions.get((document.source, child_id), [])), None)
+                if mention is None or mention.entity_id == context.topic:
+                    continue
+                child = document.blocks[child_id]
+                prov = Provenance(document.source, child.line_start, child.line_end, child.id)
+                ends = (mention.entity_id, context.topic) if incoming else (context.topic, mention.entity_id)
+                facts.append(RelationFact(ends[0], predicate, ends[1], f"{parent.text} {child.text}", prov))
+            continue
         if not cue_list and not types_list:
             continue
         for child_id in child_ids:

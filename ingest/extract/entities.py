@@ -421,7 +421,9 @@ class EntityIndex:
             or span.doc[span.start - 1].text in {":", ".", "-", "–", "•", "(", "!", "?"}
             or (span.doc.has_annotation("SENT_START") and span.start == span.sent.start)
         )
-        if not loose and len(words) == 1 and sentence_start and not text.isupper():
+        if not loose and len(words) == 1 and sentence_start and not text.isupper() and (
+            self.kind_of(entity_id) != "component"
+        ):
             # A plain word opening a sentence is capitalised anyway ("Organizations can ...").
             return len(span.doc) == len(span) or span.doc[span.end].is_punct
         return True

@@ -124,10 +124,14 @@ def sentence_around(text: str, needle: str, limit: int = 220) -> str:
     """The sentence of ``text`` that contains ``needle`` (shortened to about ``limit`` characters)."""
     text = " ".join(text.split())
     sentences = re.split(r"(?<=[.!?;])\s+", text)
-    for sentence in sentences:
-        if needle and needle in sentence:
-            return shorten(sentence, limit)
-    return shorten(text, limit)
+    low = needle.lower()
+    found = [i for i, s in enumerate(sentences) if low and low in s.lower()]
+    if not found:
+        return shorten(text, limit)
+    # Prefer the sentence the needle opens (its subject) over one that mentions it in passing.
+    opening = [i for i in found if sentences[i].lower().find(low) <= 15]
+    index = (opening or found)[0]
+    return shorten(" ".join(sentences[index:]), limit)
 
 
 def shorten(text: str, limit: int) -> str:

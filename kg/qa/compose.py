@@ -27,7 +27,7 @@ FRAME_WORDS = frozenset(
         smallest longest number count can could does what which where when who why is are the of in on for
         per allowed up to at most least value values range vs versus difference between compare explain define
         definition describe tell list steps step way need mean meaning type types kind kinds option options
-        happen happens get go there much one thing things put make"""
+        happen happens get go there much one thing things put make aws amazon azure microsoft gcp google cloud"""
     )
 )
 UNIT_FAMILIES = {
@@ -60,11 +60,13 @@ class Composition:
     facts: list[FactRow] = field(default_factory=list)
     lead_passages: list[int] = field(default_factory=list)
     confidence: float = 1.0
+    question: str = ""
 
 
 def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     """The question's content words (stemmed), without frame words and linked names."""
     linked = set(tokenize(" ".join(link_surfaces)))
+    linked |= {"".join(surface.split()) for surface in link_surfaces}  # "ec 2" was written "ec2"
     return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
 
 
@@ -142,6 +144,9 @@ def describe_limit(row: dict[str, Any]) -> str:
     value = format_quantity(row["value"], row["unit"], row.get("value_max"))
     if row["unit"] == "count" or row["kind"] in {"min", "range"}:
         value = value_phrase(row)
+        counted = re.search(r"\bnumber\s+(?:of\s+)?([a-z]+s)\b", row["attribute"], re.IGNORECASE)
+        if re.fullmatch(r"[\d,.]+", row["value_text"].strip()) and counted:
+            value = f"{row['value_text'].strip()} {counted.group(1)}"  # "32 volumes"
     elif value.replace(" ", "") != row["value_text"].replace(" ", "") and row["kind"] != "percent":
         value = f"{value} ({value_phrase(row)})"
     kind = KIND_WORDS.get(row["kind"], "")
@@ -239,7 +244,7 @@ def pick_passage(
     best_score = float("-inf")
     for rank, hit in enumerate(hits[:10]):
         passage = hit.passage
-        score = 2.0 * overlap(terms, f"{passage.context} {passage.text}") + 1.2 * hit.similarity - 0.08 * rank
+        score = 2.0 * overlap(terms, f"{passage.context} {passage.text}") + 1.2 * hit.similarity - 0.1 * rank
         if linked and set(linked) & (set(passage.entities) | set(passage.topics)):
             score += linked_weight
         if prefer is not None:
@@ -251,7 +256,7 @@ def pick_passage(
 
 def compose_definition(
     definition_rows: list[dict[str, Any]], hits: list[Hit], terms: set[str], linked: Sequence[str], term: str,
-    passage_of: Any,
+    passage_of: Any, children: dict[int, list[int]] | None = None, passages: Sequence[Passage] | None = None,
 ) -> Composition | None:
     if definition_rows:
         row = next((r for r in definition_rows if r["entity"].rsplit("/", 1)[-1] == (linked[-1] if linked else "")),
@@ -264,23 +269,42 @@ def compose_definition(
             text = f"{row['label']}: {text}"
         return Composition(text, [fact], [passage] if passage is not None else [], confidence=3.0)
     term_low = term.lower()
+    firsts: set[int] = set()
+    if passages is not None:
+        seen_sections: set[tuple[str, str]] = set()
+        for passage in passages:
+            key = (passage.source, passage.section)
+            if key not in seen_sections and passage.kind in {"bullet", "paragraph"}:
+                seen_sections.add(key)
+                firsts.add(passage.id)
+
+    def first_in_section(passage: Passage) -> bool:
+        return passage.id in firsts
 
     def defining(passage: Passage) -> float:
         bonus = 0.0
-        named = term_low and (term_low in passage.text.lower()[:80] or term_low in passage.context.lower()[-80:])
+        text = passage.text.lower()
+        heading = passage.section.split(" > ")[-1].lower() if passage.section else ""
+        named = term_low and (term_low in text[:80] or term_low in passage.context.lower()[-80:])
         if named:
             bonus += 0.8
         if DEFINING_RE.search(passage.text[:120]):
             bonus += 0.7 if named else 0.2
-        if passage.parent is None and passage.kind == "bullet":
-            bonus += 0.1
+        if text.strip(" :") == term_low and children and children.get(passage.id):
+            bonus += 1.0  # "Envelope Encryption" with its explanation below
+        if term_low and term_low in heading and passage.parent is None and first_in_section(passage):
+            bonus += 1.0  # the first bullet under the heading that names the term
         return bonus
 
     hit = pick_passage(hits, terms | set(tokenize(term)), linked, prefer=defining)
     if hit is None:
         return None
-    text = shorten(hit.passage.text, 400)
-    return Composition(text, [], [hit.passage.id], confidence=hit.similarity)
+    passage = hit.passage
+    text = passage.text
+    kids = [passages[k] for k in (children or {}).get(passage.id, [])] if passages else []
+    if kids and len(text.split()) <= 12:
+        text = f"{text.rstrip(':')}: " + " ".join(k.text for k in kids[:3])
+    return Composition(shorten(text, 400), [], [passage.id, *(k.id for k in kids[:2])], confidence=hit.similarity)
 
 
 MANY_RE = re.compile(r"\b(?:two|2|both|multiple|several|many|more\s+than\s+one|at\s+the\s+same\s+time)\b", re.I)
@@ -292,7 +316,8 @@ def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], quest
     hit = pick_passage(hits, terms, linked, linked_weight=1.2)
     if hit is None:
         return None
-    sentence = _best_sentence(hit.passage.text, terms)
+    question_terms = [t for t in tokenize(question) if t in terms]
+    sentence = _best_sentence(hit.passage.text, terms, question_terms[-1] if question_terms else "")
     negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
         negative = not negative  # "attached to two instances?" — "attached to a single instance"
@@ -300,11 +325,12 @@ def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], quest
     return Composition(f"{verdict} — “{shorten(sentence, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
 
 
-def _best_sentence(text: str, terms: set[str]) -> str:
+def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
+    """The sentence (or ;-clause) sharing most of the question's words, its predicate counting double."""
     sentences = [s for s in re.split(r"(?<=[.!?;])\s+", " ".join(text.split())) if s]
     if not sentences:
         return text
-    return max(sentences, key=lambda s: overlap(terms, s))
+    return max(sentences, key=lambda s: overlap(terms, s) + (0.5 if key_term and key_term in tokenize(s) else 0.0))
 
 
 INLINE_LIST_RE = re.compile(r":\s*[^,:]+(?:,[^,]+){2,}")
@@ -312,59 +338,95 @@ STEP_HINT_RE = re.compile(r"\b(?:must|need|required|first|then|next|finally|crea
                           r"allocate|launch|disable|delete|verify|replace|take|set|assign|associate|choose)\b", re.I)
 
 
+LIST_NOUNS = frozenset(tokenize("type types kind kinds option options class classes engine engines policy policies "
+                                "style styles category categories configuration configurations feature features "
+                                "method methods mode modes tier tiers family families record records"))
+
+
 def compose_list(
     hits: list[Hit], terms: set[str], linked: Sequence[str], children: dict[int, list[int]],
     passages: Sequence[Passage], *, ordered: bool = False, tables: Sequence[dict[str, Any]] = (),
-    sections: dict[str, list[int]] | None = None, budget: int = 300,
+    sections: dict[str, list[int]] | None = None, budget: int = 300, question: str = "",
 ) -> Composition | None:
-    """The items of a list the notes give: a table's items, the bullets under a heading, the
-    sub-bullets of an item that introduces them, or an inline list ("engines: MySQL, ...")."""
+    """The items of a list the notes give, tried in order: a table whose title names the list, an
+    item that introduces the list ("... record types:") with its sub-bullets or inline ("engines:
+    MySQL, ..."), the bullets under a heading that names it; for procedures, the steps under the
+    item that introduces them."""
     linked_words = set(tokenize(" ".join(linked)))
-
-    def listing(passage: Passage) -> float:
-        kids = children.get(passage.id, [])
-        bonus = 0.0
-        if kids:
-            bonus += 0.5 + min(0.4, 0.1 * len(kids))
-            if passage.text.rstrip().endswith(":"):
-                bonus += 0.4
-        if INLINE_LIST_RE.search(passage.text):
-            bonus += 0.8
-        elif passage.text.count(",") >= 3:
-            bonus += 0.3
-        if ordered and re.match(r"^\s*to\s+\w+", passage.text, re.IGNORECASE):
-            bonus += 0.5
-        return bonus
-
-    hit = pick_passage(hits, terms, linked, prefer=listing)
-    if not ordered and terms:
-        table = _best_table(tables, terms, linked_words)
-        if table is not None and (hit is None or table[0] >= 0.6):
+    list_words = terms | (set(tokenize(question)) & LIST_NOUNS)
+    if not ordered and list_words:
+        table = _best_table(tables, list_words, linked_words)
+        if table is not None and table[0] >= 0.5:
             _, row = table
             items = [i for i in row["items"].split("\x1f") if i]
-            text = f"{row['title']}: " + "; ".join(items)
-            return Composition(shorten(text, budget + 100), [], [], confidence=2.0)
+            return Composition(shorten(f"{row['title']}: " + "; ".join(items), budget + 100), [], [], confidence=2.0)
+        introducing = _introducing_passage(hits, list_words, linked, children)
+        if introducing is not None:
+            return _render_items(introducing, children, passages, terms, ordered=False, budget=budget)
         if sections:
-            found = _best_section(sections, passages, terms, linked_words)
-            if found is not None and (hit is None or found[0] >= 0.75):
+            found = _best_section(sections, passages, list_words, linked_words)
+            if found is not None and found[0] >= 0.75:
                 _, title, ids = found
                 items = [shorten(passages[i].text, 90) for i in ids[:12]]
                 return Composition(f"{title}: " + "; ".join(items), [], ids[:4], confidence=2.0)
+
+    def steps(passage: Passage) -> float:
+        bonus = 0.0
+        kids = children.get(passage.id, [])
+        if kids:
+            bonus += 0.4 + min(0.3, 0.1 * len(kids))
+            if passage.text.rstrip().endswith(":"):
+                bonus += 0.3
+        if re.match(r"^\s*to\s+\w+", passage.text, re.IGNORECASE):
+            bonus += 0.4
+        if "->" in passage.text or "→" in passage.text:
+            bonus += 0.6
+        if not ordered and INLINE_LIST_RE.search(passage.text):
+            bonus += 0.8
+        return bonus
+
+    hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps)
     if hit is None:
         return None
-    passage = hit.passage
+    return _render_items(hit.passage, children, passages, terms, ordered=ordered, budget=budget,
+                         similarity=hit.similarity)
+
+
+def _introducing_passage(
+    hits: list[Hit], words: set[str], linked: Sequence[str], children: dict[int, list[int]]
+) -> Passage | None:
+    """A retrieved item that names the list asked for and gives it (as sub-bullets or inline)."""
+    best = None
+    best_score = 0.0
+    for rank, hit in enumerate(hits[:10]):
+        passage = hit.passage
+        gives = len(children.get(passage.id, [])) >= 2 or bool(INLINE_LIST_RE.search(passage.text))
+        if not gives:
+            continue
+        score = overlap(words, f"{passage.text} {passage.context.split(' > ')[-1]}") - 0.03 * rank
+        if passage.text.rstrip().endswith(":") or INLINE_LIST_RE.search(passage.text):
+            score += 0.2
+        if score > best_score:
+            best, best_score = passage, score
+    return best if best_score >= 0.6 else None
+
+
+def _render_items(
+    passage: Passage, children: dict[int, list[int]], passages: Sequence[Passage], terms: set[str], *,
+    ordered: bool, budget: int, similarity: float = 1.0,
+) -> Composition:
     kids = [passages[k] for k in children.get(passage.id, [])]
     if kids and not INLINE_LIST_RE.search(passage.text):
         if ordered and len(kids) > 4:
-            steps = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
+            chosen = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
         else:
-            steps = kids
-        per_item = max(60, (budget - 60) // max(1, len(steps)))
-        items = [shorten(k.text, per_item) for k in steps]
+            chosen = kids
+        per_item = max(40 if not ordered else 60, (budget - 60) // max(1, len(chosen)))
+        items = [shorten(k.text, per_item) for k in chosen]
         body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
         text = f"{shorten(passage.text, 120).rstrip(':')}: {body}"
-        return Composition(text, [], [passage.id, *(k.id for k in steps[:4])], confidence=hit.similarity)
-    return Composition(shorten(passage.text, 400), [], [passage.id], confidence=hit.similarity)
+        return Composition(text, [], [passage.id, *(k.id for k in chosen[:4])], confidence=similarity)
+    return Composition(shorten(passage.text, 400), [], [passage.id], confidence=similarity)
 
 
 def _best_table(
@@ -376,7 +438,7 @@ def _best_table(
         if row["type"] != "table":
             continue
         items = row["items"].replace("\x1f", " ")
-        own = overlap(terms, f"{row['title']} {items}")
+        own = overlap(terms, row["title"])
         if own == 0.0:
             continue
         score = own + 0.5 * overlap(linked_words, f"{row['title']} {items}")
@@ -473,7 +535,17 @@ def compose_relation(
         return Composition(text, facts, leads, confidence=3.0)
     if hit is None:
         return None
-    return Composition(shorten(hit.passage.text, 400), [], [hit.passage.id], confidence=hit.similarity)
+    return Composition(excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity)
+
+
+def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:
+    """A passage's text for an answer: for code and tables, the lines that match the question."""
+    if passage.kind in {"code", "table"} and "\n" in passage.text:
+        lines = [line for line in passage.text.split("\n") if line.strip()]
+        scored = sorted(range(len(lines)), key=lambda i: -overlap(terms, lines[i]))
+        keep = sorted(scored[:3])
+        return shorten(" ".join(lines[i].strip() for i in keep), limit)
+    return shorten(passage.text, limit)
 
 
 # -- comparisons ------------------------------------------------------------------------------------------
@@ -481,7 +553,8 @@ def compose_relation(
 
 def compose_comparison_table(detail: list[dict[str, Any]], wanted_items: Sequence[str], title: str,
                              source_row: dict[str, Any], budget: int = 300) -> Composition | None:
-    """Dimension by dimension, how the items differ (cells equal for all items left out)."""
+    """Item by item, the cells that set it apart (cells equal for every item are left out, and
+    words all the items' cells share are said once)."""
     by_item: dict[str, dict[str, str]] = {}
     refers: dict[str, str | None] = {}
     dimensions: list[str] = []
@@ -499,46 +572,102 @@ def compose_comparison_table(detail: list[dict[str, Any]], wanted_items: Sequenc
     if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
         return None
     differing = [d for d in dimensions if len({by_item[i].get(d, "") for i in items}) > 1] or dimensions
-    per_cell = max(40, (budget - 20) // max(1, len(differing[:4]) * len(items)) - 6)
+    differing = differing[:5]
+    per_cell = max(28, (budget - 12 * len(items)) // max(1, len(differing) * len(items)))
     parts = []
     facts = []
-    for dimension in differing[:4]:
-        cells = [f"{item}: {shorten(by_item[item].get(dimension, '—'), per_cell)}" for item in items]
-        label = "" if dimension.startswith("row ") or dimension.endswith("…") else f"{dimension} — "
-        parts.append(label + " vs ".join(cells))
-        facts += [FactRow(item, dimension, by_item[item][dimension], source_row["source"], source_row["line_start"],
-                          source_row["line_end"]) for item in items if dimension in by_item[item]]
-    return Composition("; ".join(parts), facts, [], confidence=3.0)
+    for item in items:
+        cells = []
+        for dimension in differing:
+            values = [by_item[other].get(dimension, "") for other in items]
+            cells.append(shorten(_strip_shared(by_item[item].get(dimension, "—"), values), per_cell))
+            if dimension in by_item[item]:
+                facts.append(FactRow(item, dimension, by_item[item][dimension], source_row["source"],
+                                     source_row["line_start"], source_row["line_end"]))
+        parts.append(f"{item}: " + "; ".join(cells))
+    return Composition(" | ".join(parts), facts, [], confidence=3.0)
+
+
+def _strip_shared(value: str, values: Sequence[str]) -> str:
+    """Drop the words every value opens with ("Operates at the instance level" → "instance level")."""
+    split = [v.split() for v in values if v]
+    shared = 0
+    for group in zip(*split, strict=False):
+        if len({w.lower() for w in group}) != 1:
+            break
+        shared += 1
+    words = value.split()
+    return " ".join(words[shared:]) if 0 < shared and len(words) - shared >= 3 else value
+
+
+CONTRAST_RE = re.compile(
+    r"\b(?:unlike|whereas|while|instead|differs?|difference|as\s+opposed\s+to|in\s+contrast|compared\s+to|than|vs\.?|"
+    r"versus)\b",
+    re.IGNORECASE,
+)
+
+
+def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], budget: int = 300
+                     ) -> Composition | None:
+    """A retrieved passage that itself contrasts all the items ("X vs Y: X ..., whereas Y ...")."""
+    names = [name.lower() for name, _ in items]
+    for hit in hits[:8]:
+        passage = hit.passage
+        low = passage.text.lower()
+        named = all(name.lower() in low or bool(entity and entity in passage.entities) for name, entity in items)
+        if named and CONTRAST_RE.search(passage.text) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
+            sentences = [x for x in re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
+                         if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)]
+            text = " ".join(sentences) or passage.text
+            return Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity)
+    return None
 
 
 def compose_comparison_passages(
     hits: list[Hit], items: Sequence[tuple[str, str | None]], terms: set[str], children: dict[int, list[int]],
-    passages: Sequence[Passage], budget: int = 300,
+    passages: Sequence[Passage], budget: int = 300, known: dict[str, str] | None = None,
 ) -> Composition | None:
-    """For each item, the passage that best describes it (the one that names it, with its
-    sub-bullets), preferring passages that do not describe the other items too."""
+    """A passage that contrasts the items itself, else for each item the passage that describes it
+    (preferring the one that names it and its sub-bullets, and bullets parallel to the other
+    item's)."""
+    names = [name.lower() for name, _ in items]
+    known = known or {}
+
+    def names_item(passage: Passage, name: str, entity: str | None) -> bool:
+        low = f"{passage.text}".lower()
+        return name.lower() in low or bool(entity and entity in passage.entities)
+
+    contrast = compose_contrast(hits, items, budget)
+    if contrast is not None:
+        return contrast
     parts = []
     leads = []
     used: set[int] = set()
-    contrast = re.compile(r"\b(?:unlike|whereas|while|but|instead|differs?|difference|only|both|either|than)\b", re.I)
-    names = [name.lower() for name, _ in items]
-    per_item = max(80, budget // max(1, len(items)) - 10)
-    for position, (name, entity) in enumerate(items):
+    anchor: Passage | None = None
+    per_item = max(90, budget // max(1, len(items)) - 12)
+    for name, entity in items:
+        if name in known:
+            parts.append(f"{name}: {shorten(known[name], per_item)}")
+            continue
         others = [n for n in names if n != name.lower()]
         best = None
         best_score = float("-inf")
         for rank, hit in enumerate(hits[:16]):
             passage = hit.passage
             text = passage.text.lower()
-            named_in_text = name.lower() in text or (entity and entity in passage.entities)
+            named_in_text = names_item(passage, name, entity)
             named = named_in_text or name.lower() in passage.context.lower() or (entity and entity in passage.topics)
             if not named:
                 continue
-            score = hit.similarity + overlap(terms, passage.text) - 0.04 * rank
-            if named_in_text and text.find(name.lower()) < 40:
+            score = hit.similarity + overlap(terms, passage.text) - 0.03 * rank
+            if named_in_text and text.find(name.lower()) < 30:
                 score += 0.3
-            if any(o in text for o in others) and not contrast.search(passage.text):
+                if children.get(passage.id):
+                    score += 0.3
+            if any(o in text for o in others) and not CONTRAST_RE.search(passage.text):
                 score -= 0.4
+            if anchor is not None and passage.parent == anchor.parent and passage.section == anchor.section:
+                score += 0.4  # parallel to the other item's bullet
             if passage.id in used:
                 score -= 0.6
             if score > best_score:
@@ -546,16 +675,33 @@ def compose_comparison_passages(
         if best is None:
             continue
         passage = best.passage
+        anchor = anchor or passage
         used.add(passage.id)
         leads.append(passage.id)
-        text = passage.text
+        text = sentence_around(passage.text, _first_word_of(name, passage.text), 400)
         kids = [passages[k] for k in children.get(passage.id, [])]
-        if kids and len(text.split()) <= 12:
-            text = f"{text.rstrip(':')}: " + "; ".join(k.text for k in kids[:3])
+        if kids and len(text.split()) <= 14:
+            other_words = set(tokenize(" ".join(h.passage.text for h in hits[:16] if h.passage.id not in used)))
+            ranked = sorted(kids[:8], key=lambda k: -len(set(tokenize(k.text)) - other_words))
+            chosen = sorted(ranked[:3], key=lambda k: k.id)
+            text = f"{text.rstrip(':')}: " + "; ".join(k.text for k in chosen)
+        if text.lower().startswith(name.lower()):
+            text = text[len(name) :].lstrip(" :-–")
         parts.append(f"{name}: {shorten(text, per_item)}")
     if len(parts) < 2:
         return None
     return Composition(" | ".join(parts), [], leads, confidence=0.6)
+
+
+def _first_word_of(name: str, text: str) -> str:
+    """Where ``name`` (or its first word) appears in ``text``, to centre an excerpt on it."""
+    low = text.lower()
+    if name.lower() in low:
+        start = low.find(name.lower())
+        return text[start : start + len(name)]
+    first = name.split()[0] if name.split() else name
+    start = low.find(first.lower())
+    return text[start : start + len(first)] if start >= 0 else ""
 
 
 def decimal_or_none(value: Any) -> Decimal | None:

@@ -24,6 +24,7 @@ from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, shorten
 from kg.qa.intent import Intent, classify, split_parts
 from kg.qa.link import Lexicon, Link, Linker, corrected_question
+from ontology.catalog import normalize
 from kg.qa.retrieve import Hit, HybridRetriever
 from kg.store import KnowledgeStore
 from kg.types import Encoder
@@ -31,16 +32,22 @@ from kg.types import Encoder
 log = logging.getLogger(__name__)
 
 ENTITIES_QUERY = sparql_prefixes() + """
-SELECT ?entity ?label ?part_of (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases)
+SELECT ?entity ?label ?kind ?part_of (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases)
 WHERE {
   ?entity a nkg:Entity ; skos:prefLabel ?label .
+  BIND(IF(EXISTS { ?entity a nkg:Component }, "component", IF(EXISTS { ?entity a nkg:Service }, "service", "other"))
+       AS ?kind)
   OPTIONAL { ?entity skos:altLabel ?alias }
-  OPTIONAL { ?entity nkg:partOf ?part_of }
+  OPTIONAL { ?entity nkg:partOf ?part_of . FILTER NOT EXISTS { ?relation nkg:relationSubject ?entity ;
+                                                                         nkg:relationObject ?part_of } }
 }
-GROUP BY ?entity ?label ?part_of
+GROUP BY ?entity ?label ?kind ?part_of
 """
 MAX_SPAN = 12
-MIN_LIMIT_SCORE = 3.2
+MIN_LIMIT_SCORE = 2.6
+RARE_DF = 3  # a word in at most this many passages is a specific name
+# Words written like names: CamelCase (BatchGetItem), with digits (m4.large), long words.
+IDENTIFIER_RE = re.compile(r"\b(?:[a-z]*[A-Z][a-z0-9]+[A-Z]\w*|\w*\d\w*|[A-Za-z]{11,})\b")
 
 
 class Engine:
@@ -63,6 +70,7 @@ class Engine:
         self._lines: dict[str, list[str]] = {}
         entities = self.graph.select(ENTITIES_QUERY)
         self.labels = {row["entity"].rsplit("/", 1)[-1]: row["label"] for row in entities}
+        self.kinds = {row["entity"].rsplit("/", 1)[-1]: row["kind"] for row in entities}
         self.part_of = {row["entity"].rsplit("/", 1)[-1]: row["part_of"].rsplit("/", 1)[-1]
                         for row in entities if row.get("part_of")}
         vocabulary = {token for p in self.passages for token in re.findall(r"[a-z0-9]+", p.index_text().lower())}
@@ -79,6 +87,10 @@ class Engine:
         for passage in self.passages:
             if passage.parent is None and passage.kind == "bullet" and passage.section:
                 self.sections.setdefault(f"{passage.source}::{passage.section}", []).append(passage.id)
+        self.document_frequency: dict[str, int] = {}
+        for passage in self.passages:
+            for token in set(tokenize(passage.index_text())):
+                self.document_frequency[token] = self.document_frequency.get(token, 0) + 1
         self.by_span: dict[tuple[str, int, int], int] = {}
         self.by_line: dict[tuple[str, int], list[int]] = {}
         self.children: dict[int, list[int]] = {}
@@ -149,7 +161,11 @@ class Engine:
             return self._answer_parts(answer, parts, vector)
         composition, hits = self._compose(question, intent, links, linked, vector, prepared["retrieval_text"], answer)
         terms = compose.content_terms(question, [link.surface for link in links])
-        if composition is None or self._weak(composition, hits, intent, terms):
+        if composition is not None:
+            composition.question = question
+        if composition is None or self._weak(composition, hits, intent, terms) or self._misses_rare_term(
+            composition, terms
+        ):
             answer.abstained = True
             answer.message = self._abstain_message(intent, present)
             answer.citations = self._citations(hits, [])[:3]
@@ -198,7 +214,7 @@ class Engine:
         terms = compose.content_terms(question, [link.surface for link in links])
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
         components = [link.entity_id for link in links if link.in_notes and not link.weak
-                      and self._service(link.entity_id) != link.entity_id]
+                      and self.kinds.get(link.entity_id) == "component"]
         services = {e: self._service(e) for e in linked}
         name = intent.name
         fact_rows: list[dict[str, Any]] = []
@@ -227,21 +243,28 @@ class Engine:
                                       linked_terms=linked_terms)
         elif name == "relationship":
             result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
+            if result is not None and not result.facts and result.lead_passages:
+                lead = self.passages[result.lead_passages[0]]
+                if self.children.get(lead.id) and len(lead.text.split()) <= 6:
+                    result = compose.compose_list([h for h in hits if h.passage.id == lead.id], terms, linked,
+                                                  self.children, self.passages, question=question)
         elif name == "definition":
             term = _definition_term(question, links)
             if fact_rows and not _names_entity(term, links):
                 fact_rows = []  # "explain envelope encryption in KMS" asks about the term, not about KMS
-            result = compose.compose_definition(fact_rows, hits, terms, linked, term, self._passage_of)
+            result = compose.compose_definition(fact_rows, hits, terms, linked, term, self._passage_of,
+                                                self.children, self.passages)
         elif name == "yesno":
-            result = compose.compose_yesno(hits, terms, linked, question)
+            result = compose.compose_yesno(hits, terms, components or linked, question)
         elif name in {"list", "procedure"}:
             sections = {k.split("::", 1)[1]: v for k, v in self.sections.items()}
             result = compose.compose_list(hits, terms, linked, self.children, self.passages,
-                                          ordered=name == "procedure", tables=self.tables, sections=sections)
+                                          ordered=name == "procedure", tables=self.tables, sections=sections,
+                                          question=question)
         else:
             hit = compose.pick_passage(hits, terms, linked)
             if hit is not None:
-                result = compose.Composition(shorten(hit.passage.text, 400), [], [hit.passage.id],
+                result = compose.Composition(compose.excerpt(hit.passage, terms), [], [hit.passage.id],
                                              confidence=hit.similarity)
         return result, hits
 
@@ -254,19 +277,28 @@ class Engine:
                                           linked_terms=linked_terms, compare=True)
             if found is not None:
                 return found
+        known: dict[str, str] = {}
+        items = _comparison_items(question, links)
+        contrast = compose.compose_contrast(hits, items)
+        if contrast is not None:
+            return contrast
         if len(linked) >= 2:
             for row in templates.comparisons(self.graph, linked, answer.sparql):
-                if row["matched"] < 2:
-                    break
                 detail = templates.comparison_detail(self.graph, row["comparison"], answer.sparql)
-                found = compose.compose_comparison_table(detail, linked, row["title"], row)
-                if found is not None:
-                    passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
-                    found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
-                        row["source"], row["line_start"], row["line_end"])
-                    return found
-        items = _comparison_items(question, links)
-        return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages)
+                if row["matched"] >= 2:
+                    found = compose.compose_comparison_table(detail, linked, row["title"], row)
+                    if found is not None:
+                        passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
+                        found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
+                            row["source"], row["line_start"], row["line_end"])
+                        return found
+                # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
+                for cell in detail:
+                    entity = (cell.get("refers") or "").rsplit("/", 1)[-1]
+                    for name, item_entity in items:
+                        if item_entity == entity and cell.get("value") and name not in known:
+                            known[name] = cell["value"]
+        return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages, known=known)
 
     def _weak(self, composition: compose.Composition, hits: list[Hit], intent: Intent, terms: set[str]) -> bool:
         """Too weak to answer: nothing from the graph, and the passage used is not close enough to
@@ -281,6 +313,19 @@ class Engine:
             if compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0:
                 return True
         return False
+
+    def _misses_rare_term(self, composition: compose.Composition, terms: set[str]) -> bool:
+        """The question names something rare in the notes ("BatchGetItem") that the passages the
+        answer stands on never mention: the answer is about something else."""
+        names = set(tokenize(" ".join(IDENTIFIER_RE.findall(composition_question(composition)))))
+        rare = {t for t in terms & names if 0 < self.document_frequency.get(t, 0) <= RARE_DF}
+        if not rare or not composition.lead_passages:
+            return False
+        seen: set[str] = set()
+        for passage_id in composition.lead_passages[:4]:
+            passage = self.passages[passage_id]
+            seen |= set(tokenize(f"{passage.context} {passage.text}"))
+        return not rare <= seen
 
     def _abstain_message(self, intent: Intent, present: list[Link]) -> str:
         about = ", ".join(dict.fromkeys(link.label for link in present)) if present else "this"
@@ -344,6 +389,10 @@ def _definition_term(question: str, links: list[Link]) -> str:
     return links[-1].surface if links else question
 
 
+def composition_question(composition: compose.Composition) -> str:
+    return composition.question
+
+
 def _names_entity(term: str, links: list[Link]) -> bool:
     """True when a definition's term is just the linked entity's name ("what is an AMI")."""
     from kg.index.tokens import tokenize as words
@@ -361,8 +410,12 @@ def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str |
     for part in parts[:3]:
         if not part:
             continue
-        link = next((link for link in links if link.surface in part.lower()), None)
-        items.append((part, link.entity_id if link else None))
+        link = next((link for link in links if link.surface in normalize(part)), None)
+        # Name an item as the notes do (the link's label), not as typed ("memcahced", "gsi").
+        if link is not None and (link.score < 100 or len(link.surface) <= 4):
+            items.append((link.label, link.entity_id))
+        else:
+            items.append((part, link.entity_id if link else None))
     if len(items) < 2 and len(links) >= 2:
         items = [(link.label, link.entity_id) for link in links[:3]]
     return items

@@ -60,6 +60,7 @@ _LIMIT = re.compile(
     re.IGNORECASE,
 )
 UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("currency", re.compile(r"\b(?:price|cost|costs|\$|usd|dollars?|how\s+much\s+does)\b", re.I)),
     ("percent", re.compile(r"\b(?:durability|availability|percent|%|nines)\b", re.I)),
     ("IOPS", re.compile(r"\biops\b", re.I)),
     ("bytes/s", re.compile(r"\bthroughput\b", re.I)),
@@ -67,10 +68,9 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("seconds", re.compile(r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
                            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back)\b", re.I)),
     ("bytes", re.compile(r"\b(?:size|how\s+big|how\s+large|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
-                         r"bytes?|how\s+much\s+data)\b", re.I)),
+                         r"bytes?|how\s+much\s+data|memory|ram|disk\s+space)\b", re.I)),
     ("count", re.compile(r"\b(?:how\s+many|number\s+of|count|per\s+(?:account|region|vpc|gateway|instance|sg|"
                          r"interface|message|cluster))\b", re.I)),
-    ("currency", re.compile(r"\b(?:price|cost|costs|\$|usd|dollars?|how\s+much\s+does)\b", re.I)),
 )
 KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("default", re.compile(r"\bdefault\b", re.I)),
@@ -116,6 +116,10 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         return Intent("comparison", kinds, unit)
     if _YESNO.match(text):
         return Intent("yesno", kinds, unit)
+    if re.match(r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I) and not (
+        re.search(r"\bhow\s+(?:many|much|long|big|large)\b", text, re.I)
+    ):
+        return Intent("procedure", kinds, unit)
     if _PROCEDURE.search(text) and not _LIMIT.search(text.split(" and ")[0][:40]):
         return Intent("procedure", kinds, unit)
     limit = bool(_LIMIT.search(text))

@@ -99,13 +99,16 @@ class Lexicon:
         for entry in catalog:
             if entry.id in lexicon.labels or entry.kind not in {"service", "component"}:
                 continue
+            # Only names that cannot be ordinary words ("AWS Fargate", "EKS"), written in full:
+            # "subscriptions" or "policy" must not pass for Azure services the notes never mention.
             for name in entry.names():
-                if not is_distinctive(name) and len(name.split()) < 2:
+                title_case = len(name.split()) >= 2 and all(w[:1].isupper() for w in name.split())
+                if not (is_distinctive(name) or title_case) or (name.isupper() and len(name) <= 3):
                     continue
-                for key in _keys(name):
-                    if key not in lexicon.forms:
-                        lexicon.catalog_forms.setdefault(key, entry.id)
-                        lexicon.labels.setdefault(entry.id, entry.label)
+                key = normalize(name)
+                if key and key not in lexicon.forms:
+                    lexicon.catalog_forms.setdefault(key, entry.id)
+                    lexicon.labels.setdefault(entry.id, entry.label)
         lexicon.fuzzy_keys = sorted(k for k in lexicon.forms if len(k.replace(" ", "")) >= 4)
         return lexicon
 
