@@ -391,6 +391,10 @@ class EntityIndex:
                 continue
             if doc.has_annotation("POS") and token.pos_ not in {"NOUN", "PROPN"}:
                 continue
+            if token.i > 0 and doc[token.i - 1].pos_ in {"NOUN", "PROPN", "ADJ"} and doc[token.i - 1].is_alpha:
+                previous = doc[token.i - 1].lower_
+                if not any(previous in normalize(name).split() for name in self.names_of(service_id)):
+                    continue  # "master key" is not the S3 object key
             entity_id = self.lookup_in_context(token.text, service_id)
             if entity_id and entity_id != service_id and self.service_of(entity_id) == service_id:
                 extra.append(Mention(entity_id, token.text, token.idx, token.idx + len(token.text)))

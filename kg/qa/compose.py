@@ -27,7 +27,8 @@ FRAME_WORDS = frozenset(
         smallest longest number count can could does what which where when who why is are the of in on for
         per allowed up to at most least value values range vs versus difference between compare explain define
         definition describe tell list steps step way need mean meaning type types kind kinds option options
-        happen happens get go there much one thing things put make aws amazon azure microsoft gcp google cloud"""
+        happen happens get go there much one thing things put make aws amazon azure microsoft gcp google cloud
+        set setup up do steps procedure process"""
     )
 )
 UNIT_FAMILIES = {
@@ -322,7 +323,10 @@ def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], quest
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
         negative = not negative  # "attached to two instances?" — "attached to a single instance"
     verdict = "No" if negative else "Yes"
-    return Composition(f"{verdict} — “{shorten(sentence, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
+    text = " ".join(hit.passage.text.split())
+    start = text.find(sentence)
+    shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
+    return Composition(f"{verdict} — “{shorten(shown, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
 
 
 def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
@@ -360,7 +364,7 @@ def compose_list(
             _, row = table
             items = [i for i in row["items"].split("\x1f") if i]
             return Composition(shorten(f"{row['title']}: " + "; ".join(items), budget + 100), [], [], confidence=2.0)
-        introducing = _introducing_passage(hits, list_words, linked, children)
+        introducing = _introducing_passage(hits, list_words | linked_words, linked, children)
         if introducing is not None:
             return _render_items(introducing, children, passages, terms, ordered=False, budget=budget)
         if sections:
@@ -369,6 +373,17 @@ def compose_list(
                 _, title, ids = found
                 items = [shorten(passages[i].text, 90) for i in ids[:12]]
                 return Composition(f"{title}: " + "; ".join(items), [], ids[:4], confidence=2.0)
+    if ordered and sections:
+        found = _best_section(sections, passages, terms, linked_words)
+        if found is not None and found[0] >= 1.0:
+            _, title, ids = found
+            intro = next((i for i in ids if passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= 2),
+                         None)
+            if intro is not None:
+                return _render_items(passages[intro], children, passages, terms, ordered=True, budget=budget)
+            per_item = max(60, (budget - 40) // max(1, len(ids[:8])))
+            steps = " ".join(f"{n}. {shorten(passages[i].text, per_item)}" for n, i in enumerate(ids[:8], 1))
+            return Composition(f"{title}: {steps}", [], ids[:4], confidence=2.0)
 
     def steps(passage: Passage) -> float:
         bonus = 0.0
@@ -398,12 +413,18 @@ def _introducing_passage(
     """A retrieved item that names the list asked for and gives it (as sub-bullets or inline)."""
     best = None
     best_score = 0.0
+    wants_list_noun = bool(words & LIST_NOUNS)
+    plain = words - LIST_NOUNS
     for rank, hit in enumerate(hits[:10]):
         passage = hit.passage
         gives = len(children.get(passage.id, [])) >= 2 or bool(INLINE_LIST_RE.search(passage.text))
         if not gives:
             continue
-        score = overlap(words, f"{passage.text} {passage.context.split(' > ')[-1]}") - 0.03 * rank
+        text_words = set(tokenize(f"{passage.text} {passage.context.split(' > ')[-1]}"))
+        # "types", "kinds", "classes" ... all announce a list: any of them answers any other.
+        hits_noun = wants_list_noun and bool(text_words & LIST_NOUNS)
+        matched = len(plain & text_words) + (2 if hits_noun else 0)
+        score = matched / max(1, len(plain) + (2 if wants_list_noun else 0)) - 0.03 * rank
         if passage.text.rstrip().endswith(":") or INLINE_LIST_RE.search(passage.text):
             score += 0.2
         if score > best_score:
@@ -417,7 +438,7 @@ def _render_items(
 ) -> Composition:
     kids = [passages[k] for k in children.get(passage.id, [])]
     if kids and not INLINE_LIST_RE.search(passage.text):
-        if ordered and len(kids) > 4:
+        if ordered and len(kids) > 6:
             chosen = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
         else:
             chosen = kids
@@ -529,7 +550,7 @@ def compose_relation(
                          r["line_end"]) for r in chosen[:8]]
         leads = [p for p in dict.fromkeys(passage_of(r) for r in chosen[:4]) if p is not None]
         text = f"{lead} — “{evidence}”"
-        if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) > 0.5:
+        if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) >= 0.5:
             text += f" Also: “{shorten(hit.passage.text, 160)}”"
             leads.append(hit.passage.id)
         return Composition(text, facts, leads, confidence=3.0)
@@ -607,6 +628,19 @@ CONTRAST_RE = re.compile(
 )
 
 
+def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tuple[str, str | None]]) -> bool:
+    """Whether a passage names an item: its entity, its full name, or a word of its name that the
+    other items' names do not share ("push" of "push subscriptions" vs "pull")."""
+    low = passage.text.lower()
+    if name.lower() in low or (entity and entity in passage.entities):
+        return True
+    if entity:
+        return False
+    others = set(tokenize(" ".join(n for n, _ in items if n != name)))
+    own = [t for t in tokenize(name) if t not in others and len(t) >= 3]
+    return bool(own) and own[0] in set(tokenize(passage.text))
+
+
 def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], budget: int = 300
                      ) -> Composition | None:
     """A retrieved passage that itself contrasts all the items ("X vs Y: X ..., whereas Y ...")."""
@@ -614,7 +648,7 @@ def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], b
     for hit in hits[:8]:
         passage = hit.passage
         low = passage.text.lower()
-        named = all(name.lower() in low or bool(entity and entity in passage.entities) for name, entity in items)
+        named = all(_names(passage, name, entity, items) for name, entity in items)
         if named and CONTRAST_RE.search(passage.text) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
             sentences = [x for x in re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
                          if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)]
@@ -634,8 +668,7 @@ def compose_comparison_passages(
     known = known or {}
 
     def names_item(passage: Passage, name: str, entity: str | None) -> bool:
-        low = f"{passage.text}".lower()
-        return name.lower() in low or bool(entity and entity in passage.entities)
+        return _names(passage, name, entity, items)
 
     contrast = compose_contrast(hits, items, budget)
     if contrast is not None:

@@ -46,6 +46,7 @@ GROUP BY ?entity ?label ?kind ?part_of
 MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 RARE_DF = 3  # a word in at most this many passages is a specific name
+CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
 # Words written like names: CamelCase (BatchGetItem), with digits (m4.large), long words.
 IDENTIFIER_RE = re.compile(r"\b(?:[a-z]*[A-Z][a-z0-9]+[A-Z]\w*|\w*\d\w*|[A-Za-z]{11,})\b")
 
@@ -124,11 +125,17 @@ class Engine:
     def _prepare(self, question: str) -> dict[str, Any]:
         question = " ".join(question.split())
         links = self.linker.link(question)
+        retrieval_text = corrected_question(question, links) if links else question
+        # Spell out acronyms and short names for retrieval: "LSI" also searches "local secondary index".
+        expansions = [link.label for link in links if link.in_notes and normalize(link.label) != link.surface
+                      and normalize(link.label) not in normalize(retrieval_text)]
+        if expansions:
+            retrieval_text = f"{retrieval_text} ({'; '.join(dict.fromkeys(expansions))})"
         return {
             "question": question,
             "links": links,
             "intent": classify(question, [link.surface for link in links]),
-            "retrieval_text": corrected_question(question, links) if links else question,
+            "retrieval_text": retrieval_text,
         }
 
     def _service(self, entity_id: str) -> str:
@@ -213,17 +220,25 @@ class Engine:
     ) -> tuple[compose.Composition | None, list[Hit]]:
         terms = compose.content_terms(question, [link.surface for link in links])
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
+        # A plain word standing for a component ("rule", "bucket") names a limit's subject, but
+        # only steers retrieval when nothing else is named.
+        strong = [link.entity_id for link in links if link.in_notes and not link.weak]
+        all_linked = linked
+        linked = list(dict.fromkeys(strong)) or linked
         components = [link.entity_id for link in links if link.in_notes and not link.weak
                       and self.kinds.get(link.entity_id) == "component"]
         services = {e: self._service(e) for e in linked}
         name = intent.name
         fact_rows: list[dict[str, Any]] = []
         if name in {"limit"} or (name == "comparison" and intent.kinds):
-            fact_rows = templates.limits(self.graph, linked, answer.sparql)
+            fact_rows = templates.limits(self.graph, all_linked, answer.sparql)
         elif name == "relationship":
             fact_rows = templates.relations(self.graph, linked, answer.sparql)
         elif name == "definition":
-            fact_rows = templates.definitions(self.graph, linked[-1:], answer.sparql)
+            term = _definition_term(question, links)
+            focus = max(present_links(links), key=lambda l: len(set(tokenize(l.surface)) & set(tokenize(term))),
+                        default=None)
+            fact_rows = templates.definitions(self.graph, [focus.entity_id] if focus else [], answer.sparql)
         fact_passages = {}
         for row in fact_rows:
             passage = self._passage_of(row)
@@ -234,7 +249,7 @@ class Engine:
         result: compose.Composition | None = None
         if name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
-            result = compose.compose_limit(fact_rows, intent, terms, linked, self._passage_of, MIN_LIMIT_SCORE,
+            result = compose.compose_limit(fact_rows, intent, terms, all_linked, self._passage_of, MIN_LIMIT_SCORE,
                                            linked_terms=linked_terms, components=components, components_named=named)
             if result is None:
                 result = compose.compose_limit_from_passages(hits, intent, terms, linked, min_overlap=0.5)
@@ -308,9 +323,10 @@ class Engine:
         best = max((h.similarity for h in hits[:5]), default=0.0)
         if best < self.abstain_threshold:
             return True
-        if terms and composition.lead_passages:
+        if terms and composition.lead_passages and not (intent.name == "procedure" and len(composition.lead_passages) > 1):
             lead = self.passages[composition.lead_passages[0]]
-            if compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0:
+            similarity = next((h.similarity for h in hits if h.passage.id == lead.id), 0.0)
+            if compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0 and similarity < CLOSE_SIMILARITY:
                 return True
         return False
 
@@ -387,6 +403,10 @@ def _definition_term(question: str, links: list[Link]) -> str:
     if match:
         return match.group(1).strip()
     return links[-1].surface if links else question
+
+
+def present_links(links: list[Link]) -> list[Link]:
+    return [link for link in links if link.in_notes]
 
 
 def composition_question(composition: compose.Composition) -> str:

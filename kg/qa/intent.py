@@ -64,7 +64,8 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"\b(?:durability|availability|percent|%|nines)\b", re.I)),
     ("IOPS", re.compile(r"\biops\b", re.I)),
     ("bytes/s", re.compile(r"\bthroughput\b", re.I)),
-    ("characters", re.compile(r"\b(?:chars?|characters?|length|long\s+can\s+\w+\s+(?:name|id|key))\b", re.I)),
+    ("characters", re.compile(r"\b(?:chars?|characters?|length|how\s+long\b(?=.*\b(?:name|id|key|string|password|text|"
+                              r"label|tag|value)s?\b))", re.I)),
     ("seconds", re.compile(r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
                            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back)\b", re.I)),
     ("bytes", re.compile(r"\b(?:size|how\s+big|how\s+large|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
@@ -111,6 +112,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     for name in sorted(names, key=len, reverse=True):
         masked = re.sub(re.escape(name), " ", masked, flags=re.IGNORECASE)
     kinds = tuple(kind for kind, pattern in KIND_CUES if pattern.search(masked))
+    if "min" in kinds and "max" in kinds and "range" not in kinds:
+        kinds = ("range", *kinds)  # "min and max" asks for the range
     unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
     if _COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I):
         return Intent("comparison", kinds, unit)

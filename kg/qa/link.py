@@ -153,7 +153,13 @@ class Linker:
                 if link is not None:
                     links.append(link)
                     taken[start : start + size] = [True] * size
-        links += self._fuzzy(tokens, taken)
+        # A plain word linked only weakly ("logs") may still be part of a misspelt name ("cloudwach logs").
+        free = list(taken)
+        for link in links:
+            if link.weak:
+                free[link.start : link.end] = [False] * (link.end - link.start)
+        fuzzy = self._fuzzy(tokens, free)
+        links = [link for link in links if not any(f.start < link.end and link.start < f.end for f in fuzzy)] + fuzzy
         return sorted(links, key=lambda link: link.start)
 
     def _exact(self, phrase: str, start: int, end: int) -> Link | None:
