@@ -179,7 +179,8 @@ def _add_document(graph: Graph, document: Document, build: GraphBuild) -> None:
         if section.parent_id:
             graph.add((node, NKG.parentSection, section_iri(document.source, section.parent_id)))
     for block in document.blocks:
-        if block.kind in NON_CONTENT_KINDS:
+        # Headings are passages too (entities are first named there); navigation, comments and rules are not.
+        if block.kind in NON_CONTENT_KINDS and block.kind != "heading":
             continue
         node = passage_iri(document.source, block.line_start, block.line_end)
         build.passage_for_block[(document.source, block.id)] = node

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -31,19 +32,21 @@ def decode_notes(data: bytes, source: str | Path) -> str:
     Raises:
         ParseError: The file is empty, binary, or not UTF-8; the message names the line.
     """
-    if not data.strip():
+    # Drop the BOM by hand: with the "utf-8-sig" codec, error offsets would not count it.
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    if not body.strip():
         raise ParseError(source, "the file is empty: add some notes or leave it out of the ingest")
-    head = data[:_SNIFF_BYTES]
+    head = body[:_SNIFF_BYTES]
     controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     if b"\x00" in head or controls > max(4, len(head) // 100):
         raise ParseError(source, "looks like a binary file, not notes: ingest .txt, .md or .markdown text files")
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = body.count(b"\n", 0, exc.start) + 1
         raise ParseError(
             source,
-            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}): re-save the file as UTF-8",
+            f"is not valid UTF-8 (byte 0x{body[exc.start]:02x}): re-save the file as UTF-8",
             line=line,
         ) from None
 

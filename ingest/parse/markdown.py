@@ -194,9 +194,17 @@ def _block(state: _State) -> None:
     if last is not None and state.in_list and (indent >= 2 or not state.after_blank):
         # An indented line under an item (after a blank too) or a lazy continuation line.
         j = _paragraph_end(lines, i)
-        builder.extend(last, clean_inline(" ".join(x.strip() for x in lines[i:j])), j)
-        state.i = j
-        return
+        text = clean_inline(" ".join(x.strip() for x in lines[i:j]))
+        if builder.document.blocks[-1] is last:
+            builder.extend(last, text, j)
+            state.i = j
+            return
+        if indent >= 2:
+            # Another block (code, comment, quote) came between: extending the item would make
+            # it overlap that block, so the text stands as a paragraph inside the open list.
+            builder.add_block("paragraph", text, number, j)
+            state.i = j
+            return
 
     if indent >= 4 and state.after_blank:
         j = i
@@ -238,10 +246,19 @@ def _paragraph_end(lines: list[str], i: int) -> int:
             or ITEM_RE.match(nxt)
             or nxt.strip().startswith("<!--")
             or RULE_RE.match(nxt)
+            or _table_header_at(lines, j)
         ):
             break
         j += 1
     return j
+
+
+def _table_header_at(lines: list[str], j: int) -> bool:
+    """A pipe row followed by a piped delimiter row: a table interrupting a paragraph (as in GFM)."""
+    if j + 1 >= len(lines) or "|" not in lines[j]:
+        return False
+    delimiter = lines[j + 1]
+    return bool(TABLE_DELIM_RE.match(delimiter)) and "|" in delimiter and "-" in delimiter
 
 
 def _list_item(state: _State, item: re.Match[str]) -> None:

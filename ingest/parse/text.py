@@ -207,11 +207,14 @@ def _consume(rows: list[_Line], i: int, builder: DocumentBuilder) -> int:
         block = builder.add_item(row.indent, item_text, row.number, ordered=ordered)
         j = i + 1
         # Wrapped continuation lines: deeper-indented plain lines right below the item.
+        wrapped: list[str] = []  # joined once: extending line by line is quadratic on long runs
         while j < count and not rows[j].blank and not rows[j].bullet and rows[j].indent > row.indent:
             if CODE_RE.match(rows[j].text) or _starts_table(rows, j):
                 break
-            builder.extend(block, rows[j].text.strip(), rows[j].number)
+            wrapped.append(rows[j].text.strip())
             j += 1
+        if wrapped:
+            builder.extend(block, " ".join(wrapped), rows[j - 1].number)
         return j
     j = i + 1
     while j < count and not rows[j].blank and not rows[j].bullet:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from kg import settings
 from kg.index.tokens import STOPWORDS
 from ontology.catalog import Catalog, default_catalog, is_distinctive, normalize, strip_provider
 
@@ -24,7 +25,7 @@ QUESTION_WORDS = frozenset(
     explain define definition meaning mean describe tell list name steps step way ways use used using
     compare compared between does get set create make need want""".split()
 )
-MIN_FUZZY = {4: 86.0, 5: 84.0, 6: 80.0}  # by length of the written form; longer forms: 84
+MIN_FUZZY = {4: 86.0, 5: 84.0, 6: 80.0}  # short forms, by length; longer forms use the link_min_score setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,9 @@ class Lexicon:
                 lexicon.weak_forms[head] = entity_id
                 lexicon.weak_forms[head + "s"] = entity_id
         for entry in catalog:
-            if entry.id in lexicon.labels or entry.kind not in {"service", "component"}:
+            # Services only: notes often describe a component without its catalog name
+            # ("Event notifications" under S3), so an unseen component name proves nothing.
+            if entry.id in lexicon.labels or entry.kind != "service":
                 continue
             # Only names that cannot be ordinary words ("AWS Fargate", "EKS"), written in full:
             # "subscriptions" or "policy" must not pass for Azure services the notes never mention.
@@ -136,6 +139,7 @@ class Linker:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self.min_score = float(settings.get("link_min_score"))
 
     def link(self, question: str) -> list[Link]:
         tokens = normalize(question).split()
@@ -200,7 +204,7 @@ class Linker:
                     continue
                 key, score, _ = best
                 length = len(key.replace(" ", ""))
-                if score < MIN_FUZZY.get(length, 84.0) or abs(length - len(phrase.replace(" ", ""))) > 3:
+                if score < MIN_FUZZY.get(length, self.min_score) or abs(length - len(phrase.replace(" ", ""))) > 3:
                     continue
                 entity_id = lexicon.forms[key]
                 links.append(Link(entity_id, lexicon.labels[entity_id], phrase, start, start + size, score=score))

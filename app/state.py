@@ -1,0 +1,190 @@
+"""Session keys, the pages, and the loaded store: the one place the app keeps state.
+
+The store folder comes from ``KG_STORE`` (set by `kg app`), else the `store` setting. A store built
+from uploaded notes lives beside it as ``<store>.upload-<n>``; the session remembers which one is
+loaded, and links carry it as ``?store=upload-<n>`` so a page opened from a link keeps it.
+Heavy objects (the store, the question-answering engine, the explorer) load once per process with
+``st.cache_resource`` and are shared by every session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from kg import settings
+from kg.explore import Explorer, answerable, example_questions
+from kg.qa.answer import Answer
+from kg.qa.engine import Engine
+from kg.store import KnowledgeStore
+from kg.store.manifest import MANIFEST_NAME
+
+# Session keys.
+STORE = "store"  # str: folder of the loaded store
+STORES = "stores"  # list[str]: stores this session can switch between
+HISTORY = "history"  # list[AskRecord]: questions asked this session, oldest first
+SHOWN = "shown"  # int: index in HISTORY of the answer on screen
+QUESTION = "question"  # the question box
+PENDING = "pending_question"  # str: an example question clicked, to ask on this run
+SPARQL_TEXT = "sparql_text"  # str: the SPARQL editor's text, kept across pages
+SPARQL_EDITOR = "sparql_editor"  # the SPARQL editor widget
+SPARQL_EXAMPLE = "sparql_example"  # the example-query menu
+EXPLORE_SEARCH = "explore_search"  # the Explore search box
+EXPLORE_PICK = "explore_pick"  # the Explore search result picked
+COMPARE_ITEMS = "compare_items"  # the Compare multiselect
+COMPARE_TABLE = "compare_table"  # the Compare "comparison from the notes" menu
+UPLOADS = "uploads"  # the sidebar uploader
+
+# Pages: file (relative to streamlit_app.py), title, URL path.
+PAGES: dict[str, tuple[str, str]] = {
+    "ask": ("pages/ask.py", "Ask"),
+    "sparql": ("pages/sparql.py", "SPARQL"),
+    "explore": ("pages/explore.py", "Explore"),
+    "compare": ("pages/compare.py", "Compare"),
+}
+UPLOAD_RE = re.compile(r"upload-\d+")
+
+
+@dataclass
+class AskRecord:
+    """One question of the session, its answer and how long answering took."""
+
+    question: str
+    answer: Answer
+    seconds: float
+    store: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def default_store() -> Path:
+    return Path(os.environ.get("KG_STORE") or settings.get("store")).resolve()
+
+
+def init() -> None:
+    """Set every session key to its starting value (once per session)."""
+    base = str(default_store())
+    if STORE not in st.session_state:
+        wanted = str(st.query_params.get("store", ""))
+        upload = f"{base}.{wanted}" if UPLOAD_RE.fullmatch(wanted) and Path(f"{base}.{wanted}").is_dir() else None
+        st.session_state[STORE] = upload or base
+        st.session_state[STORES] = [base] + ([upload] if upload else [])
+    st.session_state.setdefault(HISTORY, [])
+    st.session_state.setdefault(SHOWN, -1)
+    st.session_state.setdefault(SPARQL_TEXT, "")
+
+
+def store_folder() -> str:
+    return str(st.session_state[STORE])
+
+
+def use_store(folder: str) -> None:
+    """Switch the session to another store (one of the default store's uploads, or the default)."""
+    if folder not in st.session_state[STORES]:
+        st.session_state[STORES].append(folder)
+    st.session_state[STORE] = folder
+    st.session_state[COMPARE_ITEMS] = []
+    st.session_state.pop(EXPLORE_PICK, None)
+
+
+def store_param() -> dict[str, str]:
+    """The query parameter that names the session's store, when it is not the default one."""
+    current, base = store_folder(), str(default_store())
+    return {"store": current[len(base) + 1 :]} if current != base else {}
+
+
+def stamp(folder: str) -> float:
+    """When the store was last written: a rebuilt store loads afresh."""
+    path = Path(folder) / MANIFEST_NAME
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_resource(show_spinner="Opening the store…", max_entries=4)
+def _store(folder: str, written: float) -> KnowledgeStore:
+    return KnowledgeStore(folder)
+
+
+@st.cache_resource(show_spinner="Loading the question-answering engine…", max_entries=2)
+def _engine(folder: str, written: float) -> Engine:
+    return Engine(_store(folder, written))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _explorer(folder: str, written: float) -> Explorer:
+    store = _store(folder, written)
+    return Explorer(store.graph, store.source_lines)
+
+
+@st.cache_resource(show_spinner="Choosing example questions…", max_entries=4)
+def _examples(folder: str, written: float) -> list[str]:
+    return answerable(example_questions(_explorer(folder, written)), _engine(folder, written).ask_many)
+
+
+def store() -> KnowledgeStore:
+    folder = store_folder()
+    return _store(folder, stamp(folder))
+
+
+def engine() -> Engine:
+    folder = store_folder()
+    return _engine(folder, stamp(folder))
+
+
+def explorer() -> Explorer:
+    folder = store_folder()
+    return _explorer(folder, stamp(folder))
+
+
+def examples() -> list[str]:
+    folder = store_folder()
+    return _examples(folder, stamp(folder))
+
+
+def ask_example(question: str) -> None:
+    """Button callback: put an example in the question box and ask it on this run."""
+    st.session_state[QUESTION] = question
+    st.session_state[PENDING] = question
+
+
+def record(question: str, answer: Answer, seconds: float) -> None:
+    st.session_state[HISTORY].append(AskRecord(question, answer, seconds, store_folder()))
+    st.session_state[SHOWN] = len(st.session_state[HISTORY]) - 1
+
+
+def shown() -> AskRecord | None:
+    history: list[AskRecord] = st.session_state[HISTORY]
+    index = st.session_state[SHOWN]
+    return history[index] if 0 <= index < len(history) else None
+
+
+def show(index: int) -> None:
+    st.session_state[SHOWN] = index
+
+
+def open_in_sparql(query: str) -> None:
+    """Put a query in the SPARQL editor and go to the SPARQL page."""
+    st.session_state[SPARQL_TEXT] = query
+    st.session_state.pop(SPARQL_EDITOR, None)
+    st.switch_page(PAGES["sparql"][0])
+
+
+def editor_text(default: str) -> str:
+    """Start the SPARQL editor from the kept text (the editor's own key is dropped on other pages)."""
+    if not st.session_state[SPARQL_TEXT]:
+        st.session_state[SPARQL_TEXT] = default
+    if SPARQL_EDITOR not in st.session_state:
+        st.session_state[SPARQL_EDITOR] = st.session_state[SPARQL_TEXT]
+    return str(st.session_state[SPARQL_EDITOR])
+
+
+def keep_editor_text() -> None:
+    st.session_state[SPARQL_TEXT] = st.session_state[SPARQL_EDITOR]
+
+
+def set_editor_text(query: str) -> None:
+    st.session_state[SPARQL_TEXT] = query
+    st.session_state[SPARQL_EDITOR] = query

