@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from typing import Any
 import streamlit as st
 
 from kg import settings
+from kg.errors import QueryError
 from kg.explore import Explorer, answerable, example_questions
 from kg.qa.answer import Answer
 from kg.qa.engine import Engine
+from kg.query import QueryResult, execute
 from kg.store import KnowledgeStore
 from kg.store.manifest import MANIFEST_NAME
 
@@ -34,10 +37,13 @@ PENDING = "pending_question"  # str: an example question clicked, to ask on this
 SPARQL_TEXT = "sparql_text"  # str: the SPARQL editor's text, kept across pages
 SPARQL_EDITOR = "sparql_editor"  # the SPARQL editor widget
 SPARQL_EXAMPLE = "sparql_example"  # the example-query menu
+SPARQL_RUN = "sparql_run"  # bool: run the editor's query on this run (opened from Ask or the menu)
+SPARQL_RESULT = "sparql_result"  # SparqlOutcome: the last query run and its result
 EXPLORE_SEARCH = "explore_search"  # the Explore search box
 EXPLORE_PICK = "explore_pick"  # the Explore search result picked
 COMPARE_ITEMS = "compare_items"  # the Compare multiselect
 COMPARE_TABLE = "compare_table"  # the Compare "comparison from the notes" menu
+COMPARE_LINKED = "compare_linked"  # str: the ?comparison= link already applied
 UPLOADS = "uploads"  # the sidebar uploader
 
 # Pages: file (relative to streamlit_app.py), title, URL path.
@@ -48,6 +54,16 @@ PAGES: dict[str, tuple[str, str]] = {
     "compare": ("pages/compare.py", "Compare"),
 }
 UPLOAD_RE = re.compile(r"upload-\d+")
+
+
+@dataclass
+class SparqlOutcome:
+    """A query run from the SPARQL page: its result, or the error shown instead."""
+
+    query: str
+    result: QueryResult | None
+    error: str
+    seconds: float
 
 
 @dataclass
@@ -88,7 +104,8 @@ def use_store(folder: str) -> None:
         st.session_state[STORES].append(folder)
     st.session_state[STORE] = folder
     st.session_state[COMPARE_ITEMS] = []
-    st.session_state.pop(EXPLORE_PICK, None)
+    for key in (COMPARE_TABLE, SPARQL_RESULT):
+        st.session_state.pop(key, None)
 
 
 def store_param() -> dict[str, str]:
@@ -150,7 +167,11 @@ def ask_example(question: str) -> None:
     st.session_state[PENDING] = question
 
 
-def record(question: str, answer: Answer, seconds: float) -> None:
+def ask(question: str) -> None:
+    """Answer a question with the session's store, add it to the history and show it."""
+    started = time.perf_counter()
+    answer = engine().ask(question)
+    seconds = time.perf_counter() - started
     st.session_state[HISTORY].append(AskRecord(question, answer, seconds, store_folder()))
     st.session_state[SHOWN] = len(st.session_state[HISTORY]) - 1
 
@@ -166,10 +187,23 @@ def show(index: int) -> None:
 
 
 def open_in_sparql(query: str) -> None:
-    """Put a query in the SPARQL editor and go to the SPARQL page."""
+    """Put a query in the SPARQL editor, go to the SPARQL page and run it there."""
     st.session_state[SPARQL_TEXT] = query
     st.session_state.pop(SPARQL_EDITOR, None)
+    st.session_state[SPARQL_RUN] = True
     st.switch_page(PAGES["sparql"][0])
+
+
+def run_sparql(query: str, timeout: float, row_cap: int) -> None:
+    """Run the editor's query (read-only, capped) and keep the outcome for the page to show."""
+    started = time.perf_counter()
+    try:
+        result, error = execute(store().graph, query, timeout=timeout, row_cap=row_cap), ""
+    except QueryError as exc:
+        result, error = None, str(exc)
+    except (OSError, ValueError) as exc:  # raised while rows stream, after parsing succeeded
+        result, error = None, f"the query failed: {exc}"
+    st.session_state[SPARQL_RESULT] = SparqlOutcome(query, result, error, time.perf_counter() - started)
 
 
 def editor_text(default: str) -> str:
@@ -185,6 +219,26 @@ def keep_editor_text() -> None:
     st.session_state[SPARQL_TEXT] = st.session_state[SPARQL_EDITOR]
 
 
-def set_editor_text(query: str) -> None:
-    st.session_state[SPARQL_TEXT] = query
-    st.session_state[SPARQL_EDITOR] = query
+def load_example_query(queries: dict[str, str]) -> None:
+    """Menu callback: put the chosen example in the editor and run it."""
+    chosen = st.session_state.get(SPARQL_EXAMPLE)
+    if chosen in queries:
+        st.session_state[SPARQL_TEXT] = st.session_state[SPARQL_EDITOR] = queries[chosen]
+        st.session_state[SPARQL_RUN] = True
+
+
+def load_comparison() -> None:
+    """Menu callback: pick every item of the chosen comparison."""
+    iri = st.session_state.get(COMPARE_TABLE)
+    st.session_state[COMPARE_ITEMS] = explorer().comparison_keys(iri) if iri else []
+
+
+def follow_comparison_link(comparisons: list[str]) -> None:
+    """Open the comparison a link names (``?comparison=<id>``), once, before the widgets are drawn."""
+    wanted = str(st.query_params.get("comparison", ""))
+    if wanted and wanted != st.session_state.get(COMPARE_LINKED):
+        st.session_state[COMPARE_LINKED] = wanted
+        found = [iri for iri in comparisons if iri.rsplit("/", 1)[-1] == wanted]
+        if found:
+            st.session_state[COMPARE_TABLE] = found[0]
+            load_comparison()

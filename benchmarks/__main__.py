@@ -73,8 +73,15 @@ def facts_rows(store: Path, gold: Path) -> tuple[list[dict[str, Any]], dict[str,
     rows = []
     for kind in ("services", "limits", "relations"):
         score = result[kind]
-        row = {"gold": result["source"], "kind": kind, "precision": score.precision, "recall": score.recall,
-               "tp": score.tp, "fp": score.fp, "fn": score.fn}
+        row = {
+            "gold": result["source"],
+            "kind": kind,
+            "precision": score.precision,
+            "recall": score.recall,
+            "tp": score.tp,
+            "fp": score.fp,
+            "fn": score.fn,
+        }
         if kind == "limits":
             row["subject_ok"] = score.extra["subject_accuracy"]
         rows.append(row)
@@ -103,8 +110,7 @@ class LineBaseline:
         for question, vector in zip(questions, vectors, strict=True):
             sparse = self.sparse.search(question, 30)
             dense = self.dense.search(vector, 30)
-            ranked = {"bm25": sparse, "dense": dense,
-                      "rrf": reciprocal_rank_fusion([sparse, dense])}[method][:5]
+            ranked = {"bm25": sparse, "dense": dense, "rrf": reciprocal_rank_fusion([sparse, dense])}[method][:5]
             citations = [{"line_start": self.lines[i][0], "line_end": self.lines[i][0]} for i, _ in ranked]
             answer = self.lines[ranked[0][0]][1] if ranked else ""
             out.append({"answer": answer, "abstained": False, "citations": citations})
@@ -145,8 +151,13 @@ def latency(store: Path, encoder: Any, questions: list[str]) -> dict[str, float]
     durations.sort()
     batch = (questions * 2)[:150]
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "kg.cli", "ask", "-", "--json", "--store", str(store)],
-                   input="\n".join(batch), capture_output=True, text=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "kg.cli", "ask", "-", "--json", "--store", str(store)],
+        input="\n".join(batch),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     batch_seconds = time.perf_counter() - started
     return {
         "questions": len(durations),
@@ -165,8 +176,10 @@ def main() -> int:
         print("# notes-kg benchmarks (this machine: ", end="")
         print(f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores)")
         timings = ingest(folder / "aws", [NOTES])
-        table("Ingest of the bundled AWS notes, seconds (target: parse+extract+graph <= 15 s)",
-              [{k: v for k, v in timings.items()}])
+        table(
+            "Ingest of the bundled AWS notes, seconds (target: parse+extract+graph <= 15 s)",
+            [{k: v for k, v in timings.items()}],
+        )
         results["ingest"] = timings
         ingest(folder / "azure", [AZURE])
         ingest(folder / "gcp", [GCP])
@@ -176,10 +189,17 @@ def main() -> int:
         for store, gold in (("aws", "aws-facts.json"), ("azure", "azure-facts.json")):
             rows, comparison = facts_rows(folder / store, facts_eval.GOLD_DIR / gold)
             fact_rows += rows
-            comparisons.append({"gold": gold, **{k: v for k, v in comparison.items() if k != "tables_missing"},
-                                "tables_missing": ",".join(map(str, comparison["tables_missing"]))})
-        table("Facts against the hand-made gold (services over the whole file; limits and relations in scope)",
-              fact_rows)
+            comparisons.append(
+                {
+                    "gold": gold,
+                    **{k: v for k, v in comparison.items() if k != "tables_missing"},
+                    "tables_missing": ",".join(map(str, comparison["tables_missing"])),
+                }
+            )
+        table(
+            "Facts against the hand-made gold (services over the whole file; limits and relations in scope)",
+            fact_rows,
+        )
         table("Comparisons: tables rebuilt with cells, prose comparisons found", comparisons)
         results["facts"] = fact_rows
         results["comparisons"] = comparisons
@@ -196,8 +216,10 @@ def main() -> int:
 
         dev = [q["question"] for q in qa_eval.load_questions(QUESTIONS / "aws.jsonl")]
         speed = latency(folder / "aws", encoder, dev)
-        table("Latency (targets: warm p50 <= 30 ms, p95 <= 100 ms; 150 questions via `kg ask -` <= 15 s)",
-              [speed])
+        table(
+            "Latency (targets: warm p50 <= 30 ms, p95 <= 100 ms; 150 questions via `kg ask -` <= 15 s)",
+            [speed],
+        )
         results["latency"] = speed
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")

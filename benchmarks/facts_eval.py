@@ -117,7 +117,7 @@ def _gold_normalized(limit: dict[str, Any]) -> Decimal | None:
     unit = UNITS.get(str(limit.get("unit", "")).lower())
     try:
         value = Decimal(str(limit["value"]))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     return value * unit[2] if unit else value
 
@@ -143,7 +143,7 @@ def score_limits(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
         if hit is None:
             if not limit.get("optional"):
                 score.fn += 1
-                missed.append(f'{limit["line"]}: {limit["text"]}')
+                missed.append(f"{limit['line']}: {limit['text']}")
             continue
         used.add(hit)
         if limit.get("optional"):
@@ -163,8 +163,9 @@ def score_limits(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
     score.extra["subject_accuracy"] = subject_ok / score.tp if score.tp else 0.0
     score.extra["missed"] = missed
     score.extra["false_positives"] = [
-        f'{f["line_start"]}: {f["value_text"]} ({f["subject_label"]}, {f["attribute"]})'
-        for n, f in enumerate(predicted) if n not in used
+        f"{f['line_start']}: {f['value_text']} ({f['subject_label']}, {f['attribute']})"
+        for n, f in enumerate(predicted)
+        if n not in used
     ]
     return score
 
@@ -193,7 +194,7 @@ def score_relations(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
         if hit is None:
             if not relation.get("optional"):
                 score.fn += 1
-                missed.append(f'{relation["line"]}: {relation["subject"]} {relation["predicate"]} {relation["object"]}')
+                missed.append(f"{relation['line']}: {relation['subject']} {relation['predicate']} {relation['object']}")
             continue
         used.add(hit)
         if not relation.get("optional"):
@@ -201,8 +202,9 @@ def score_relations(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
     score.fp = len(predicted) - len(used)
     score.extra["missed"] = missed
     score.extra["false_positives"] = [
-        f'{f["line_start"]}: {f["subject_label"]} {f["predicate"].rsplit("#", 1)[-1]} {f["object_label"]}'
-        for n, f in enumerate(predicted) if n not in used
+        f"{f['line_start']}: {f['subject_label']} {f['predicate'].rsplit('#', 1)[-1]} {f['object_label']}"
+        for n, f in enumerate(predicted)
+        if n not in used
     ]
     return score
 
@@ -214,7 +216,8 @@ def score_comparisons(gold: dict[str, Any], facts: dict[str, Any]) -> dict[str, 
     missing_tables = []
     for table in tables:
         overlapping = [
-            c for c in predicted
+            c
+            for c in predicted
             if c["type"] == "table" and c["line_start"] <= table["line_end"] and table["line_start"] <= c["line_end"]
         ]
         if any(c["cells"] for c in overlapping):
@@ -224,7 +227,8 @@ def score_comparisons(gold: dict[str, Any], facts: dict[str, Any]) -> dict[str, 
     prose_gold = [c for c in gold["comparisons"] if c["type"] == "prose"]
     prose_predicted = [c for c in predicted if c["type"] == "prose"]
     correct = [
-        c for c in prose_predicted
+        c
+        for c in prose_predicted
         if any(g["line_start"] <= c["line_end"] and c["line_start"] <= g["line_end"] for g in prose_gold)
     ]
     return {

@@ -67,9 +67,7 @@ class Report:
         }
 
 
-def evaluate(
-    name: str, questions: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]]
-) -> Report:
+def evaluate(name: str, questions: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]]) -> Report:
     """Score answers (dicts of the `kg ask --json` contract) against their questions."""
     report = Report(name)
     for question, answer in zip(questions, answers, strict=True):
@@ -78,7 +76,9 @@ def evaluate(
             if answer["abstained"]:
                 report.abstained_ok += 1
             else:
-                report.failures.append(f"[not abstained] {question['id']} {question['question']} -> {answer['answer'][:120]}")
+                report.failures.append(
+                    f"[not abstained] {question['id']} {question['question']} -> {answer['answer'][:120]}"
+                )
             continue
         report.answerable += 1
         if answer["abstained"]:
@@ -96,7 +96,8 @@ def evaluate(
     return report
 
 
-def run_engine(ask_many: Callable[[list[str]], list[dict[str, Any]]], path: Path, split: str | None = None
-               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def run_engine(
+    ask_many: Callable[[list[str]], list[dict[str, Any]]], path: Path, split: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     questions = [q for q in load_questions(path) if split is None or q["split"] == split]
     return questions, ask_many([q["question"] for q in questions])

@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from ingest.facts import ComparisonFact, Extraction, Provenance
 from ingest.model import NON_CONTENT_KINDS, Document
 from ontology import VOCABULARY_TTL
-from ontology.namespace import NKG, RES
+from ontology.namespace import NKG, NKG_IRI, RES
 
 GRAPH_BASE = Namespace("https://notes-kg.dev/graph/")
 ONTOLOGY_GRAPH = URIRef("https://notes-kg.dev/graph/ontology")
@@ -120,8 +120,15 @@ def build_dataset(documents: Iterable[Document], extraction: Extraction) -> Data
         entities.add((entity_iri(definition.entity_id), SKOS.definition, Literal(definition.text)))
     for limit in extraction.limits:
         graph = dataset.graph(graph_iri(limit.prov.source))
-        node = _fact_iri("limit", limit.entity_id, limit.attribute, limit.kind, limit.value_text,
-                         limit.prov.source, limit.prov.line_start)
+        node = _fact_iri(
+            "limit",
+            limit.entity_id,
+            limit.attribute,
+            limit.kind,
+            limit.value_text,
+            limit.prov.source,
+            limit.prov.line_start,
+        )
         graph.add((node, RDF.type, NKG.Limit))
         graph.add((node, NKG.about, entity_iri(limit.entity_id)))
         graph.add((node, NKG.attribute, Literal(limit.attribute)))
@@ -139,9 +146,15 @@ def build_dataset(documents: Iterable[Document], extraction: Extraction) -> Data
         _span(graph, node, limit.prov)
     for relation in extraction.relations:
         graph = dataset.graph(graph_iri(relation.prov.source))
-        node = _fact_iri("relation", relation.subject_id, relation.predicate, relation.object_id,
-                         relation.prov.source, relation.prov.line_start)
-        predicate = NKG[relation.predicate]
+        node = _fact_iri(
+            "relation",
+            relation.subject_id,
+            relation.predicate,
+            relation.object_id,
+            relation.prov.source,
+            relation.prov.line_start,
+        )
+        predicate = URIRef(NKG_IRI + relation.predicate)
         graph.add((node, RDF.type, NKG.Relationship))
         graph.add((node, NKG.relationSubject, entity_iri(relation.subject_id)))
         graph.add((node, NKG.relationPredicate, predicate))
@@ -233,8 +246,14 @@ def _add_entities(graph: Graph, extraction: Extraction, build: GraphBuild) -> No
 
 
 def _add_comparison(graph: Graph, comparison: ComparisonFact, build: GraphBuild) -> None:
-    node = _fact_iri("comparison", comparison.prov.source, comparison.prov.line_start, comparison.prov.line_end,
-                     comparison.kind, "|".join(comparison.items))
+    node = _fact_iri(
+        "comparison",
+        comparison.prov.source,
+        comparison.prov.line_start,
+        comparison.prov.line_end,
+        comparison.kind,
+        "|".join(comparison.items),
+    )
     graph.add((node, RDF.type, NKG.Comparison))
     graph.add((node, DCTERMS.title, Literal(comparison.title)))
     graph.add((node, NKG.comparisonType, Literal(comparison.kind)))
@@ -268,4 +287,3 @@ def _add_comparison(graph: Graph, comparison: ComparisonFact, build: GraphBuild)
         graph.add((cell, NKG.cellItem, items[item_index]))
         graph.add((cell, NKG.cellDimension, dimensions[dimension_index]))
         graph.add((cell, NKG.cellValue, Literal(value)))
-

@@ -115,11 +115,12 @@ def build_store(
             texts = [p.index_text() for p in passages]
             known = _previous_vectors(store, encoder.name if encoder else MODEL_NAME)
             missing = [t for t in dict.fromkeys(texts) if t not in known]
-            if missing and encoder is None:
-                encoder = default_encoder()  # loads the model only when something is new
-            batches = _batched(missing, int(settings.get("encode_batch_size")))
-            for batch in progress(batches, len(batches), "encode"):
-                known.update(zip(batch, encoder.encode(batch), strict=True))
+            if missing:
+                active = encoder or default_encoder()  # loads the model only when something is new
+                encoder = active
+                batches = _batched(missing, int(settings.get("encode_batch_size")))
+                for batch in progress(batches, len(batches), "encode"):
+                    known.update(zip(batch, active.encode(batch), strict=True))
             model = encoder.name if encoder else MODEL_NAME
             dimension = encoder.dimension if encoder else DIMENSION
             dense = _dense_from([np.stack([known[t] for t in texts])] if texts else [], model, dimension)
@@ -129,7 +130,12 @@ def build_store(
         manifest = Manifest(
             model=model,
             files={d.source: d.sha256 for d in documents},
-            counts={**counts, "documents": len(documents), "passages": len(passages), "encoded_passages": encoded},
+            counts={
+                **counts,
+                "documents": len(documents),
+                "passages": len(passages),
+                "encoded_passages": encoded,
+            },
             timings=timings,
         )
         manifest.write(staged)

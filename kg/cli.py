@@ -96,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if args.command is None:
         parser.print_help()
         return 0
@@ -113,10 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into one line
+    except Exception as exc:
         if args.debug:
             raise
-        print(f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -126,8 +131,17 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
             return items
         from tqdm import tqdm
 
-        return tqdm(items, total=total, desc=f"{label:<8}", unit=" items", file=sys.stderr, leave=False,
-                    mininterval=0.5, disable=not sys.stderr.isatty())
+        return tqdm(
+            items,
+            total=total,
+            desc=f"{label:<8}",
+            unit=" items",
+            file=sys.stderr,
+            leave=False,
+            mininterval=0.5,
+            disable=not sys.stderr.isatty(),
+        )
+
     return wrap
 
 
@@ -142,8 +156,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not args.quiet:
         documents = parse_all(paths)
         blocks = sum(len(d.blocks) for d in documents)
-        print(f"parsed {len(documents)} file(s): {sum(len(d.lines) for d in documents)} lines, "
-              f"{sum(len(d.sections) - 1 for d in documents)} sections, {blocks} blocks", file=sys.stderr)
+        print(
+            f"parsed {len(documents)} file(s): {sum(len(d.lines) for d in documents)} lines, "
+            f"{sum(len(d.sections) - 1 for d in documents)} sections, {blocks} blocks",
+            file=sys.stderr,
+        )
     manifest = build_store(paths, store, progress=_progress(args.quiet))
     counts = manifest.counts
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in manifest.timings.items())
@@ -244,8 +261,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.port is not None:
         env["STREAMLIT_SERVER_PORT"] = str(args.port)
     env.setdefault("STREAMLIT_SERVER_PORT", "8501")
-    print(f"notes-kg app on http://{env['STREAMLIT_SERVER_ADDRESS']}:{env['STREAMLIT_SERVER_PORT']} "
-          f"(store {store})", file=sys.stderr)
+    print(
+        f"notes-kg app on http://{env['STREAMLIT_SERVER_ADDRESS']}:{env['STREAMLIT_SERVER_PORT']} (store {store})",
+        file=sys.stderr,
+    )
     return subprocess.call(command, env=env)
 
 

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from rapidfuzz import fuzz, process, utils
 
 from kg import facts
-from kg.build import entity_iri, sparql_prefixes
+from kg.build import PREFIXES, entity_iri, sparql_prefixes
 from kg.errors import IngestError
 from kg.types import GraphStore
 from ontology.namespace import RES
@@ -36,35 +36,65 @@ FACT_TYPES = ("Limit", "Relationship", "Definition", "Comparison")
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown")
 
 PART_OF_QUERY = P + "SELECT ?part ?whole WHERE { ?part nkg:partOf ?whole . ?whole a nkg:Entity }"
-CATEGORY_QUERY = P + """
+CATEGORY_QUERY = (
+    P
+    + """
 SELECT ?service ?category WHERE { ?service a nkg:Service ; nkg:inCategory ?c . ?c skos:prefLabel ?category }
 """
+)
 PREDICATE_QUERY = P + "SELECT ?predicate ?label WHERE { ?predicate a owl:ObjectProperty ; rdfs:label ?label }"
-COUNTS_QUERY = P + """
+COUNTS_QUERY = (
+    P
+    + """
 SELECT ?type (COUNT(DISTINCT ?node) AS ?count) WHERE {
   ?node a ?type . FILTER(?type IN (nkg:Service, nkg:Component, nkg:Limit, nkg:Relationship, nkg:Definition,
                                    nkg:Comparison, nkg:Passage, nkg:Document))
 } GROUP BY ?type
 """
-FACT_SPANS_QUERY = P + """
+)
+FACT_SPANS_QUERY = (
+    P
+    + """
 SELECT ?source ?line_start ?line_end WHERE {
   { ?fact a ?type . FILTER(?type IN (nkg:Limit, nkg:Relationship, nkg:Definition, nkg:Comparison)) }
   UNION { ?fact a nkg:Entity }
   ?fact nkg:source ?source ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
 }
 """
-PASSAGE_SPANS_QUERY = P + """
+)
+PASSAGE_SPANS_QUERY = (
+    P
+    + """
 SELECT ?source ?line_start ?line_end ?section WHERE {
   ?passage a nkg:Passage ; nkg:source ?source ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
   OPTIONAL { ?passage nkg:sectionPath ?section }
 }
 """
-LABELS_QUERY = P + """
+)
+LABELS_QUERY = (
+    P
+    + """
 SELECT ?iri (SAMPLE(?name) AS ?label) WHERE {
   VALUES ?iri { %s }
   { ?iri skos:prefLabel ?name } UNION { ?iri rdfs:label ?name } UNION { ?iri dcterms:title ?name }
 } GROUP BY ?iri
 """
+)
+
+
+def with_prefixes(query: str) -> str:
+    """The query with PREFIX lines for those of our prefixes it uses without declaring (runnable as is).
+
+    >>> with_prefixes("SELECT ?s WHERE { ?s a nkg:Limit }").splitlines()[0]
+    'PREFIX nkg: <https://notes-kg.dev/ontology#>'
+    """
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", query, re.IGNORECASE)}
+    used = [
+        f"PREFIX {name}: <{iri}>"
+        for name, iri in PREFIXES.items()
+        if name not in declared and re.search(rf"(?<![\w?$:<#/-]){name}:", query)
+    ]
+    return "\n".join([*used, query.strip()])
 
 
 def entity_id(iri: str) -> str | None:
@@ -301,8 +331,9 @@ class Explorer:
         for row in page.relations_out + page.relations_in:
             subject, obj = entity_id(row["subject"]), entity_id(row["object"])
             if subject and obj:
-                edges.setdefault((subject, row["predicate_label"], obj), Edge(subject, row["predicate_label"], obj,
-                                                                             _span(row)))
+                edges.setdefault(
+                    (subject, row["predicate_label"], obj), Edge(subject, row["predicate_label"], obj, _span(row))
+                )
         for whole in page.whole:
             edges.setdefault((key, "part of", whole.id), Edge(key, "part of", whole.id, None))
         for part, wholes in self.part_of.items():

@@ -13,7 +13,9 @@ from kg.types import GraphStore
 
 P = sparql_prefixes()
 
-SERVICES_QUERY = P + """
+SERVICES_QUERY = (
+    P
+    + """
 SELECT ?iri ?label ?kind ?source ?line_start ?line_end
        (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases)
 WHERE {
@@ -25,8 +27,11 @@ WHERE {
 GROUP BY ?iri ?label ?kind ?source ?line_start ?line_end
 ORDER BY LCASE(?label)
 """
+)
 
-LIMITS_QUERY = P + """
+LIMITS_QUERY = (
+    P
+    + """
 SELECT ?iri ?subject ?subject_label ?attribute ?value ?value_max ?unit ?kind ?normalized ?normalized_max
        ?base_unit ?text ?passage_text ?source ?line_start ?line_end
 WHERE {
@@ -40,8 +45,11 @@ WHERE {
 }
 ORDER BY ?source ?line_start ?iri
 """
+)
 
-RELATIONS_QUERY = P + """
+RELATIONS_QUERY = (
+    P
+    + """
 SELECT ?iri ?subject ?subject_label ?predicate ?object ?object_label ?text ?source ?line_start ?line_end
 WHERE {
   ?iri a nkg:Relationship ; nkg:relationSubject ?subject ; nkg:relationPredicate ?predicate ;
@@ -52,8 +60,11 @@ WHERE {
 }
 ORDER BY ?source ?line_start ?iri
 """
+)
 
-COMPARISONS_QUERY = P + """
+COMPARISONS_QUERY = (
+    P
+    + """
 SELECT ?iri ?title ?type ?note ?source ?line_start ?line_end
 WHERE {
   ?iri a nkg:Comparison ; dcterms:title ?title ; nkg:comparisonType ?type ;
@@ -62,8 +73,11 @@ WHERE {
 }
 ORDER BY ?source ?line_start ?iri
 """
+)
 
-COMPARISON_PARTS_QUERY = P + """
+COMPARISON_PARTS_QUERY = (
+    P
+    + """
 SELECT ?comparison ?part ?position ?label ?role ?refers
 WHERE {
   { ?comparison nkg:item ?part . BIND("item" AS ?role) OPTIONAL { ?part nkg:refersTo ?refers } }
@@ -72,8 +86,11 @@ WHERE {
   ?part nkg:position ?position ; rdfs:label ?label .
 }
 """
+)
 
-COMPARISON_CELLS_QUERY = P + """
+COMPARISON_CELLS_QUERY = (
+    P
+    + """
 SELECT ?comparison ?item_position ?dimension_position ?value
 WHERE {
   ?comparison nkg:cell ?cell .
@@ -82,14 +99,18 @@ WHERE {
   ?dimension nkg:position ?dimension_position .
 }
 """
+)
 
-DEFINITIONS_QUERY = P + """
+DEFINITIONS_QUERY = (
+    P
+    + """
 SELECT ?entity ?text ?source ?line_start ?line_end
 WHERE {
   ?definition a nkg:Definition ; nkg:about ?entity ; nkg:text ?text ;
               nkg:source ?source ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
 }
 """
+)
 
 
 def _number(value: Any) -> int | float | None:

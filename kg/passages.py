@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ingest.facts import Extraction
-from ingest.model import NON_CONTENT_KINDS, Document
+from ingest.model import NON_CONTENT_KINDS, Block, Document
 
 PASSAGES_FILE = "passages.jsonl"
 MAX_WINDOW_WORDS = 70
@@ -65,44 +65,57 @@ def build_passages(documents: list[Document], extraction: Extraction, *, max_spa
             if block.kind in NON_CONTENT_KINDS or not block.text.strip():
                 continue
             key = (document.source, block.id)
-            entities = list(dict.fromkeys(m.entity_id for m in extraction.mentions.get(key, [])))
-            topics = extraction.topics.get(key, [])
-            section = document.section_path(block.section_id)
-            context = document.context(block)
-
-            parent = first_passage.get(block.parent_id) if block.parent_id is not None else None
-
-            def add(text: str, start: int, end: int, kind: str = block.kind, extra_context: str = "") -> None:
-                first_passage.setdefault(block.id, len(passages))
+            template = Passage(
+                id=-1,
+                source=document.source,
+                line_start=block.line_start,
+                line_end=block.line_end,
+                kind=block.kind,
+                text="",
+                section=document.section_path(block.section_id),
+                context=document.context(block),
+                entities=list(dict.fromkeys(m.entity_id for m in extraction.mentions.get(key, []))),
+                topics=extraction.topics.get(key, []),
+                block_id=block.id,
+                parent=first_passage.get(block.parent_id) if block.parent_id is not None else None,
+            )
+            first_passage[block.id] = len(passages)
+            for text, start, end, kind, extra in _pieces(document, block, max_span):
+                context = template.context
+                context = f"{context} | {extra}" if extra and context else (context or extra)
                 passages.append(
-                    Passage(
-                        id=len(passages), source=document.source, line_start=start, line_end=end, kind=kind,
-                        text=text, section=section,
-                        context=f"{context} | {extra_context}" if extra_context and context else (context or extra_context),
-                        entities=entities, topics=topics, block_id=block.id, parent=parent,
+                    replace(
+                        template,
+                        id=len(passages),
+                        text=text,
+                        line_start=start,
+                        line_end=end,
+                        kind=kind,
+                        context=context,
                     )
                 )
-
-            if block.kind == "table":
-                lines = document.lines[block.line_start - 1 : block.line_end]
-                header = lines[0].strip()
-                for offset, line in enumerate(lines[1:], start=1):
-                    if line.strip():
-                        row = block.line_start + offset
-                        add(line.strip(), row, row, "table-row", extra_context=f"table: {header}")
-                for start in range(block.line_start, block.line_end + 1, max_span):
-                    end = min(block.line_end, start + max_span - 1)
-                    add(document.span_text(start, end).strip(), start, end)
-            elif block.line_end - block.line_start + 1 > max_span:
-                for start in range(block.line_start, block.line_end + 1, max_span):
-                    end = min(block.line_end, start + max_span - 1)
-                    add(document.span_text(start, end).strip(), start, end)
-            elif len(block.text.split()) > MAX_WINDOW_WORDS * 1.5:
-                for window in _windows(block.text):
-                    add(window, block.line_start, block.line_end)
-            else:
-                add(block.text, block.line_start, block.line_end)
     return passages
+
+
+def _pieces(document: Document, block: Block, max_span: int) -> list[tuple[str, int, int, str, str]]:
+    """(text, line start, line end, kind, extra context) of the passages of one block."""
+    pieces: list[tuple[str, int, int, str, str]] = []
+    if block.kind == "table":
+        lines = document.lines[block.line_start - 1 : block.line_end]
+        header = lines[0].strip()
+        for offset, line in enumerate(lines[1:], start=1):
+            if line.strip():
+                row = block.line_start + offset
+                pieces.append((line.strip(), row, row, "table-row", f"table: {header}"))
+    if block.kind == "table" or block.line_end - block.line_start + 1 > max_span:
+        for start in range(block.line_start, block.line_end + 1, max_span):
+            end = min(block.line_end, start + max_span - 1)
+            pieces.append((document.span_text(start, end).strip(), start, end, block.kind, ""))
+    elif len(block.text.split()) > MAX_WINDOW_WORDS * 1.5:
+        pieces += [(window, block.line_start, block.line_end, block.kind, "") for window in _windows(block.text)]
+    else:
+        pieces.append((block.text, block.line_start, block.line_end, block.kind, ""))
+    return pieces
 
 
 def _windows(text: str) -> list[str]:
@@ -131,6 +144,3 @@ def save_passages(passages: list[Passage], folder: Path) -> None:
 def load_passages(folder: Path) -> list[Passage]:
     with (folder / PASSAGES_FILE).open(encoding="utf-8") as handle:
         return [Passage(**json.loads(line)) for line in handle if line.strip()]
-
-
-

@@ -26,7 +26,9 @@ class QueryResult:
     timed_out: bool = False
 
 
-def execute(graph: OxigraphStore, query: str, *, timeout: float | None = None, row_cap: int | None = None) -> QueryResult:
+def execute(
+    graph: OxigraphStore, query: str, *, timeout: float | None = None, row_cap: int | None = None
+) -> QueryResult:
     """Run a read-only query with a row cap and a time limit (checked while rows stream).
 
     Raises:
@@ -52,7 +54,7 @@ def execute(graph: OxigraphStore, query: str, *, timeout: float | None = None, r
         return out
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(result))
-    triples = []
+    triples: list[Any] = []
     for triple in result:
         if len(triples) >= row_cap:
             return QueryResult(kind="graph", triples=triples, capped=True)
@@ -68,5 +70,5 @@ def run_query(graph: OxigraphStore, query: str, fmt: str = "table") -> str:
     if result.kind == "ask":
         return "true" if result.boolean else "false"
     if result.kind == "graph":
-        return ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").rstrip("\n")
+        return (ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8").rstrip("\n")
     return format_rows(result.variables, result.rows, fmt)

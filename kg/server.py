@@ -116,7 +116,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
     store: KnowledgeStore
     server_version = "notes-kg-sparql/1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.info("%s - %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
@@ -175,8 +175,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept") or "*/*"
         if result.kind == "graph":
             media = negotiate(accept, GRAPH_TYPES, "application/n-triples")
-            kwargs = {"prefixes": PREFIXES} if media == "text/turtle" else {}
-            body = ox.serialize(result.triples, format=GRAPH_TYPES[media], **kwargs)
+            prefixes = PREFIXES if media == "text/turtle" else None
+            body = ox.serialize(result.triples, format=GRAPH_TYPES[media], prefixes=prefixes) or b""
         else:
             media = negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
             body = render_select(result, RESULT_TYPES[media])
@@ -224,7 +224,8 @@ def serve(store: KnowledgeStore, host: str = "127.0.0.1", port: int = 7878) -> N
     """Serve until interrupted."""
     server = make_server(store, host, port)
     bound_host, bound_port = server.server_address[:2]
-    print(f"SPARQL endpoint on http://{bound_host}:{bound_port}/sparql (read-only; Ctrl-C to stop)", flush=True)
+    host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
+    print(f"SPARQL endpoint on http://{host_text}:{bound_port}/sparql (read-only; Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,18 +7,24 @@ from typing import Any
 from kg.build import sparql_prefixes
 from kg.store import KnowledgeStore
 
-CLASS_COUNTS = sparql_prefixes() + """
+CLASS_COUNTS = (
+    sparql_prefixes()
+    + """
 SELECT ?class (COUNT(DISTINCT ?node) AS ?count)
 WHERE { ?node a ?class . FILTER(STRSTARTS(STR(?class), STR(nkg:))) }
 GROUP BY ?class ORDER BY ?class
 """
+)
 
-SOURCE_COUNTS = sparql_prefixes() + """
+SOURCE_COUNTS = (
+    sparql_prefixes()
+    + """
 SELECT ?source ?class (COUNT(DISTINCT ?node) AS ?count)
 WHERE { ?node a ?class ; nkg:source ?source . FILTER(?class IN (nkg:Passage, nkg:Limit, nkg:Relationship,
         nkg:Comparison, nkg:Definition, nkg:Section)) }
 GROUP BY ?source ?class ORDER BY ?source ?class
 """
+)
 
 
 def graph_stats(store: KnowledgeStore) -> dict[str, Any]:

@@ -188,7 +188,12 @@ class Catalog:
         key = normalize(text)
         if not key:
             return None
-        for candidate in (key, key.replace(" ", ""), strip_provider(key), key[:-1] if key.endswith("s") else ""):
+        for candidate in (
+            key,
+            key.replace(" ", ""),
+            strip_provider(key),
+            key[:-1] if key.endswith("s") else "",
+        ):
             if candidate and candidate in self._keys:
                 return self.by_id[self._keys[candidate]]
         return None

@@ -34,8 +34,13 @@ def test_cli_export_to_file(small_store: Path, tmp_path: Path, fmt: str) -> None
 
 
 @pytest.mark.parametrize("question", ["max object size in s3"])
-def test_cli_ask_text_and_json(small_store: Path, question: str, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+def test_cli_ask_text_and_json(
+    small_store: Path,
+    question: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_encoder,
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("kg.qa.engine.default_encoder", lambda: fake_encoder)
     assert main(["ask", question, "--store", str(small_store)]) == 0
     text = capsys.readouterr().out
@@ -45,8 +50,14 @@ def test_cli_ask_text_and_json(small_store: Path, question: str, capsys: pytest.
 
 
 @pytest.mark.parametrize("option", ["--if-changed"])
-def test_cli_ingest_if_changed_skips(small_notes: Path, tmp_path: Path, option: str, monkeypatch: pytest.MonkeyPatch,
-                                     fake_encoder, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_cli_ingest_if_changed_skips(
+    small_notes: Path,
+    tmp_path: Path,
+    option: str,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_encoder,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # type: ignore[no-untyped-def]
     from kg.builder import build_store
 
     store = tmp_path / "store"

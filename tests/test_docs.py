@@ -26,7 +26,10 @@ def test_docs_every_command_in_readme(command: str) -> None:
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
 def test_docs_every_setting_in_readme(setting) -> None:  # type: ignore[no-untyped-def]
-    assert f"| {setting.name} | `{setting.env}` | {setting.default if setting.name != 'store' else '`.kg-store`'} |" in README
+    assert (
+        f"| {setting.name} | `{setting.env}` | {setting.default if setting.name != 'store' else '`.kg-store`'} |"
+        in README
+    )
     assert setting.help in README
 
 

@@ -51,8 +51,14 @@ def test_quantities_read_values(text, kind, value, value_max, unit, normalized) 
 
 @pytest.mark.parametrize(
     "text",
-    ["RDS for MySQL supports MySQL 5.7, 5.6 and 5.1.", "DNS uses port 53", "Layer 4 is the transport layer",
-     "2 types of primary keys", "max storage = 32TB * 32", "one key pair"],
+    [
+        "RDS for MySQL supports MySQL 5.7, 5.6 and 5.1.",
+        "DNS uses port 53",
+        "Layer 4 is the transport layer",
+        "2 types of primary keys",
+        "max storage = 32TB * 32",
+        "one key pair",
+    ],
 )
 def test_quantities_skip_versions_ports_and_arithmetic(text: str) -> None:
     assert [q for q in find_quantities(text) if q.unit not in {"TB"}] == [] or "32TB" in text
@@ -61,11 +67,22 @@ def test_quantities_skip_versions_ports_and_arithmetic(text: str) -> None:
 @pytest.mark.parametrize(
     ("notes", "value_text", "subject_label"),
     [
-        ("# Amazon S3\n\n- Object Key\n  - Limitations\n    - Max 1024 bytes of UTF-8 characters\n",
-         "1024 bytes", "S3 object key"),
-        ("# AWS Storage Gateway\n\n- Gateway-Cached Volumes\n  - Max volume size = 32TB\n"
-         "- Gateway-Stored Volumes\n  - Max volume size = 16TB\n", "16TB", "Gateway-Stored volume"),
-        ("# Amazon SQS\n\n- Message IDs\n  - Max length = 100 characters.\n", "100 characters", "SQS message ID"),
+        (
+            "# Amazon S3\n\n- Object Key\n  - Limitations\n    - Max 1024 bytes of UTF-8 characters\n",
+            "1024 bytes",
+            "S3 object key",
+        ),
+        (
+            "# AWS Storage Gateway\n\n- Gateway-Cached Volumes\n  - Max volume size = 32TB\n"
+            "- Gateway-Stored Volumes\n  - Max volume size = 16TB\n",
+            "16TB",
+            "Gateway-Stored volume",
+        ),
+        (
+            "# Amazon SQS\n\n- Message IDs\n  - Max length = 100 characters.\n",
+            "100 characters",
+            "SQS message ID",
+        ),
         ("# Amazon DynamoDB\n\n- max item size = 400KB\n", "400KB", "DynamoDB item"),
     ],
 )
@@ -87,13 +104,22 @@ def test_limits_cite_their_lines(run, notes: str) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize(
     ("notes", "expected"),
     [
-        ("# Amazon SNS\n\n- messages are delivered to subscribers using Amazon SQS, HTTP, email, and AWS Lambda.\n",
-         {("sns", "deliversTo", "sqs"), ("sns", "deliversTo", "lambda")}),
-        ("# EBS Snapshots\n\n- Snapshot data is stored in Amazon S3.\n", {("ebs-snapshot", "storesDataIn", "s3")}),
-        ("# Elastic Load Balancing\n\n- ELB seamlessly integrates with the Auto Scaling service.\n",
-         {("elb", "integratesWith", "auto-scaling")}),
-        ("# Amazon VPC\n\n- VPC consists of\n  - Subnets\n  - Route tables\n",
-         {("subnet", "partOf", "vpc"), ("route-table", "partOf", "vpc")}),
+        (
+            "# Amazon SNS\n\n- messages are delivered to subscribers using Amazon SQS, HTTP, email, and AWS Lambda.\n",
+            {("sns", "deliversTo", "sqs"), ("sns", "deliversTo", "lambda")},
+        ),
+        (
+            "# EBS Snapshots\n\n- Snapshot data is stored in Amazon S3.\n",
+            {("ebs-snapshot", "storesDataIn", "s3")},
+        ),
+        (
+            "# Elastic Load Balancing\n\n- ELB seamlessly integrates with the Auto Scaling service.\n",
+            {("elb", "integratesWith", "auto-scaling")},
+        ),
+        (
+            "# Amazon VPC\n\n- VPC consists of\n  - Subnets\n  - Route tables\n",
+            {("subnet", "partOf", "vpc"), ("route-table", "partOf", "vpc")},
+        ),
         ("# Amazon RDS\n\n- RDS is built using Amazon EBS.\n", {("rds", "runsOn", "ebs")}),
     ],
 )
@@ -111,8 +137,10 @@ def test_relations_need_two_entities(run, notes: str) -> None:  # type: ignore[n
     ("header", "expected"),
     [
         ("Security Group Network ACL", ["Security Group", "Network ACL"]),
-        ("Database On-Premise Database on EC2 Database on RDS", ["Database On-Premise", "Database on EC2",
-                                                                 "Database on RDS"]),
+        (
+            "Database On-Premise Database on EC2 Database on RDS",
+            ["Database On-Premise", "Database on EC2", "Database on RDS"],
+        ),
         ("who creates the key? who manages the key?", ["who creates the key?", "who manages the key?"]),
     ],
 )
@@ -126,9 +154,18 @@ def test_comparisons_split_flattened_header(header: str, expected: list[str]) ->
 @pytest.mark.parametrize(
     ("row", "cells", "labelled", "expected"),
     [
-        ("Max throughput 40 - 90 MB 160 MB 320 MB", 3, True, ("Max throughput", ["40 - 90 MB", "160 MB", "320 MB"])),
-        ("Supports allow rules only Supports both allow and deny rules", 2, False,
-         ("", ["Supports allow rules only", "Supports both allow and deny rules"])),
+        (
+            "Max throughput 40 - 90 MB 160 MB 320 MB",
+            3,
+            True,
+            ("Max throughput", ["40 - 90 MB", "160 MB", "320 MB"]),
+        ),
+        (
+            "Supports allow rules only Supports both allow and deny rules",
+            2,
+            False,
+            ("", ["Supports allow rules only", "Supports both allow and deny rules"]),
+        ),
         ("OS Patches You You AWS", 3, True, ("OS Patches", ["You", "You", "AWS"])),
     ],
 )
@@ -158,8 +195,10 @@ def test_comparisons_prose_contrast(run, notes: str) -> None:  # type: ignore[no
 
 @pytest.mark.parametrize(
     ("notes", "label"),
-    [("# Amazon Kendra (KDR)\n\n- Amazon Kendra is an intelligent search service.\n", "Amazon Kendra"),
-     ("# Azure Functions\n\n- serverless compute\n", "Azure Functions")],
+    [
+        ("# Amazon Kendra (KDR)\n\n- Amazon Kendra is an intelligent search service.\n", "Amazon Kendra"),
+        ("# Azure Functions\n\n- serverless compute\n", "Azure Functions"),
+    ],
 )
 def test_services_discovered_and_resolved(run, notes: str, label: str) -> None:  # type: ignore[no-untyped-def]
     labels = {e.label for e in run(notes).entities.values() if e.kind == "service"}
@@ -167,7 +206,8 @@ def test_services_discovered_and_resolved(run, notes: str, label: str) -> None: 
 
 
 @pytest.mark.parametrize(
-    "notes", ["# Amazon S3\n\n- S3 stores objects.\n- Amazon S3 is durable.\n- Simple Storage Service is old.\n"]
+    "notes",
+    ["# Amazon S3\n\n- S3 stores objects.\n- Amazon S3 is durable.\n- Simple Storage Service is old.\n"],
 )
 def test_services_one_node_per_service(run, notes: str) -> None:  # type: ignore[no-untyped-def]
     services = [e for e in run(notes).entities.values() if e.kind == "service"]

@@ -19,7 +19,9 @@ def vocabulary() -> Graph:
 
 def _terms(graph: Graph) -> set[str]:
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-    return {str(s)[len(NKG_IRI) :] for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(NKG_IRI)}
+    return {
+        str(s)[len(NKG_IRI) :] for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(NKG_IRI)
+    }
 
 
 @pytest.mark.parametrize("source", ["turtle"])
@@ -72,7 +74,9 @@ def test_catalog_lookup_folds_spellings(written: str, entity_id: str) -> None:
 
 @pytest.mark.parametrize("word", ["storage", "policy", "functions", "bucket", "config"])
 def test_catalog_plain_words_are_not_names(word: str) -> None:
-    assert default_catalog().lookup(word) is None or word == "bucket" and default_catalog().lookup(word).kind == "component"
+    assert default_catalog().lookup(word) is None or (
+        word == "bucket" and default_catalog().lookup(word).kind == "component"
+    )
 
 
 @pytest.mark.parametrize("provider", ["aws", "azure", "gcp"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -53,7 +54,10 @@ def test_link_typos_acronyms_and_case(linker: Linker, question: str, entity_id: 
 
 @pytest.mark.parametrize(
     ("question", "label"),
-    [("what is aws fargate", "AWS Fargate"), ("how do I create an Amazon EKS cluster", "Amazon Elastic Kubernetes Service")],
+    [
+        ("what is aws fargate", "AWS Fargate"),
+        ("how do I create an Amazon EKS cluster", "Amazon Elastic Kubernetes Service"),
+    ],
 )
 def test_link_catalog_only_names_are_flagged(linker: Linker, question: str, label: str) -> None:
     links = linker.link(question)
@@ -110,7 +114,9 @@ def test_intent_split_parts(question: str, parts: int) -> None:
 
 
 rankings = st.lists(
-    st.lists(st.tuples(st.integers(0, 40), st.floats(0, 1, allow_nan=False)), max_size=25), min_size=1, max_size=4
+    st.lists(st.tuples(st.integers(0, 40), st.floats(0, 1, allow_nan=False)), max_size=25),
+    min_size=1,
+    max_size=4,
 )
 
 
@@ -121,7 +127,7 @@ def test_fusion_never_duplicates_and_keeps_every_id(lists, boosts) -> None:  # t
     ids = [i for i, _ in fused]
     assert len(ids) == len(set(ids))
     assert set(ids) == {i for ranking in lists for i, _ in ranking} | set(boosts)
-    assert all(a[1] >= b[1] for a, b in zip(fused, fused[1:], strict=False))
+    assert all(a[1] >= b[1] for a, b in itertools.pairwise(fused))
 
 
 @settings(max_examples=100, deadline=None)
@@ -181,8 +187,12 @@ def test_ask_other_format_version_is_clear_error(tmp_path: Path, small_store: Pa
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["format_version"] = version
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "what is s3", "--store", str(copy)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "ask", "what is s3", "--store", str(copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1 and "newer than" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -214,8 +224,13 @@ def test_engine_real_model_abstains(aws_engine: Engine, question: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("questions", [["max object size s3", "what is a nat gateway", "what is aws fargate"]])
 def test_cli_ask_batch_reads_stdin(aws_store: Path, questions: list[str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "-", "--json", "--store", str(aws_store)],
-                          input="\n".join(questions), capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "ask", "-", "--json", "--store", str(aws_store)],
+        input="\n".join(questions),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     answers = [json.loads(line) for line in done.stdout.splitlines()]
     assert [a["question"] for a in answers] == questions
     assert answers[2]["abstained"] and not answers[0]["abstained"]

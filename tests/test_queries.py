@@ -37,8 +37,10 @@ def test_query_limits_above_a_size(aws_store: Path, aws_notes: Path, name: str) 
     labels = {(r["subject_label"], r["value"], r["unit"]) for r in rows}
     assert ("S3 object", "5", "TB") in labels
     for row in rows:
-        assert row["value"] in _line(aws_notes, int(row["line_start"])).replace(" ", "") or row["line_start"] != \
-            row["line_end"]
+        assert (
+            row["value"] in _line(aws_notes, int(row["line_start"])).replace(" ", "")
+            or row["line_start"] != row["line_end"]
+        )
 
 
 @pytest.mark.parametrize("name", ["delivers-to-s3.rq"])

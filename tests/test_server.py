@@ -50,29 +50,35 @@ def test_server_select_json(endpoint: str, method: str) -> None:
         status, kind, body = _request(f"{endpoint}/sparql?query={urllib.parse.quote(COUNT_LIMITS)}")
     elif method == "post-form":
         data = urllib.parse.urlencode({"query": COUNT_LIMITS}).encode()
-        status, kind, body = _request(f"{endpoint}/sparql", data,
-                                      {"Content-Type": "application/x-www-form-urlencoded"})
+        status, kind, body = _request(f"{endpoint}/sparql", data, {"Content-Type": "application/x-www-form-urlencoded"})
     else:
-        status, kind, body = _request(f"{endpoint}/sparql", COUNT_LIMITS.encode(),
-                                      {"Content-Type": "application/sparql-query"})
+        status, kind, body = _request(
+            f"{endpoint}/sparql", COUNT_LIMITS.encode(), {"Content-Type": "application/sparql-query"}
+        )
     assert status == 200 and kind.startswith("application/sparql-results+json")
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
 
 
 @pytest.mark.parametrize(("accept", "marker"), [("text/csv", "n\r\n"), ("application/sparql-results+xml", "<sparql")])
 def test_server_content_negotiation(endpoint: str, accept: str, marker: str) -> None:
-    status, kind, body = _request(f"{endpoint}/sparql?query={urllib.parse.quote(COUNT_LIMITS)}", headers={"Accept": accept})
+    status, kind, body = _request(
+        f"{endpoint}/sparql?query={urllib.parse.quote(COUNT_LIMITS)}", headers={"Accept": accept}
+    )
     assert status == 200 and kind.startswith(accept) and marker in body
 
 
 @pytest.mark.parametrize(
     ("data", "headers"),
     [
-        (urllib.parse.urlencode({"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}).encode(),
-         {"Content-Type": "application/x-www-form-urlencoded"}),
+        (
+            urllib.parse.urlencode({"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
         (b"INSERT DATA { <a:a> <a:b> <a:c> }", {"Content-Type": "application/sparql-update"}),
-        (b"SELECT * WHERE { SERVICE <http://example.com/sparql> { ?s ?p ?o } }",
-         {"Content-Type": "application/sparql-query"}),
+        (
+            b"SELECT * WHERE { SERVICE <http://example.com/sparql> { ?s ?p ?o } }",
+            {"Content-Type": "application/sparql-query"},
+        ),
     ],
 )
 def test_server_is_read_only(endpoint: str, data: bytes, headers: dict[str, str]) -> None:
@@ -86,8 +92,13 @@ def test_server_syntax_error_is_400(endpoint: str, query: str) -> None:
     assert status == 400 and "syntax error" in body
 
 
-@pytest.mark.parametrize(("accept", "chosen"), [("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
-                                               ("*/*", "application/sparql-results+json")])
+@pytest.mark.parametrize(
+    ("accept", "chosen"),
+    [
+        ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
 def test_server_negotiate(accept: str, chosen: str) -> None:
     choices = {"text/csv": 1, "application/sparql-results+xml": 1, "application/sparql-results+json": 1}
     assert negotiate(accept, choices, "application/sparql-results+json") == chosen
@@ -108,16 +119,28 @@ def test_export_loads_into_real_oxigraph_server(tmp_path: Path, small_store: Pat
     dump = tmp_path / "graph.nq"
     dump.write_bytes(export_graph(KnowledgeStore(small_store).graph, fmt))
     location = tmp_path / "db"
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(dump)], check=True,
-                   capture_output=True)
+    subprocess.run([binary, "load", "--location", str(location), "--file", str(dump)], check=True, capture_output=True)
     port = _free_port()
-    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            binary,
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
-                status, _, body = _request(f"http://127.0.0.1:{port}/query?query={urllib.parse.quote(COUNT_LIMITS)}",
-                                           headers={"Accept": "application/sparql-results+json"})
+                status, _, body = _request(
+                    f"http://127.0.0.1:{port}/query?query={urllib.parse.quote(COUNT_LIMITS)}",
+                    headers={"Accept": "application/sparql-results+json"},
+                )
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)

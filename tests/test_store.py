@@ -51,8 +51,10 @@ def test_store_graph_conforms_to_shapes(fixture: str, request: pytest.FixtureReq
 def test_store_export_round_trip_is_isomorphic(small_store: Path, fmt: str) -> None:
     store = KnowledgeStore(small_store)
     original = _rdflib_graph(store)
-    parsed = Graph().parse(data=export_graph(store.graph, fmt).decode("utf-8"),
-                           format={"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
+    parsed = Graph().parse(
+        data=export_graph(store.graph, fmt).decode("utf-8"),
+        format={"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt],
+    )
     assert isomorphic(original, parsed)
 
 
@@ -69,10 +71,30 @@ def test_facts_json_contract(small_store: Path, kind: str, capsys: pytest.Captur
     document = json.loads(capsys.readouterr().out)
     required = {
         "services": {"iri", "label", "aliases", "source", "line_start", "line_end"},
-        "limits": {"iri", "subject", "subject_label", "attribute", "value", "unit", "kind", "text", "source",
-                   "line_start", "line_end"},
-        "relations": {"subject", "subject_label", "predicate", "object", "object_label", "text", "source",
-                      "line_start", "line_end"},
+        "limits": {
+            "iri",
+            "subject",
+            "subject_label",
+            "attribute",
+            "value",
+            "unit",
+            "kind",
+            "text",
+            "source",
+            "line_start",
+            "line_end",
+        },
+        "relations": {
+            "subject",
+            "subject_label",
+            "predicate",
+            "object",
+            "object_label",
+            "text",
+            "source",
+            "line_start",
+            "line_end",
+        },
         "comparisons": {"iri", "title", "items", "dimensions", "cells", "source", "line_start", "line_end"},
     }[kind]
     assert document[kind], kind
@@ -114,8 +136,11 @@ def test_sparql_syntax_error_has_position(small_store: Path, query: str, capsys:
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_sparql_formats(small_store: Path, fmt: str) -> None:
-    out = run_query(KnowledgeStore(small_store).graph,
-                    "PREFIX nkg: <https://notes-kg.dev/ontology#> SELECT ?s WHERE { ?s a nkg:Limit }", fmt)
+    out = run_query(
+        KnowledgeStore(small_store).graph,
+        "PREFIX nkg: <https://notes-kg.dev/ontology#> SELECT ?s WHERE { ?s a nkg:Limit }",
+        fmt,
+    )
     if fmt == "json":
         assert json.loads(out)["results"]["bindings"]
     else:
@@ -130,7 +155,10 @@ def test_sparql_row_cap(small_store: Path, row_cap: int) -> None:
 
 @pytest.mark.parametrize("bad", ["binary", "missing"])
 def test_store_failed_ingest_keeps_previous_store(
-    tmp_path: Path, small_notes: Path, fake_encoder, bad: str  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    small_notes: Path,
+    fake_encoder,
+    bad: str,  # type: ignore[no-untyped-def]
 ) -> None:
     store = tmp_path / "store"
     build_store([small_notes], store, encoder=fake_encoder)

@@ -20,16 +20,30 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.extract.comparisons import keyvalue_comparison, paired_bullets, prose_comparisons, table_comparison
+from ingest.extract.comparisons import (
+    keyvalue_comparison,
+    paired_bullets,
+    prose_comparisons,
+    table_comparison,
+)
 from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure, phrase_candidates
 from ingest.extract.limits import evidence_ok, limits_component, limits_for_text
 from ingest.extract.relations import CUES, relations_for_text
-from ingest.facts import ComparisonFact, DefinitionFact, Extraction, LimitFact, Mention, Provenance, RelationFact
+from ingest.facts import (
+    ComparisonFact,
+    DefinitionFact,
+    Extraction,
+    LimitFact,
+    Mention,
+    Provenance,
+    RelationFact,
+)
 from ingest.model import NON_CONTENT_KINDS, Document
 from ontology.catalog import Catalog, default_catalog
 
@@ -42,8 +56,11 @@ DEFINING_RE = re.compile(
     r"database|tool|system)\b)",
     re.IGNORECASE,
 )
-IS_A_RE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<name>.{1,60}?)\s+(?:is|are)\s+(?:a|an|the|defined\s+as)\b|"
-                     r"^\s*(?P<name2>.{1,40}?)\s+(?:refers\s+to|is\s+defined\s+as)\b", re.IGNORECASE)
+IS_A_RE = re.compile(
+    r"^\s*(?:an?\s+|the\s+)?(?P<name>.{1,60}?)\s+(?:is|are)\s+(?:a|an|the|defined\s+as)\b|"
+    r"^\s*(?P<name2>.{1,40}?)\s+(?:refers\s+to|is\s+defined\s+as)\b",
+    re.IGNORECASE,
+)
 DASH_DEFINITION_RE = re.compile(r"^(?P<name>[A-Z][\w ./()-]{0,50}?)\s+[-–—:]\s+(?:a|an|the|is)\b", re.IGNORECASE)
 
 for _name in ("block_context", "mentions", "definitions", "limits", "relations", "comparisons"):
@@ -184,8 +201,12 @@ def definitions_for(doc: Doc, index: EntityIndex) -> list[DefinitionFact]:
             resolved = index.lookup_in_context(name, context.service_id)
             if resolved:
                 found.append(DefinitionFact(resolved, text, prov))
-    if not found and context.section_entity and context.section_entity_is_own_heading and len(text.split()) >= 4 and (
-        not text.endswith(":")
+    if (
+        not found
+        and context.section_entity
+        and context.section_entity_is_own_heading
+        and len(text.split()) >= 4
+        and (not text.endswith(":"))
     ):
         # The first bullet under an entity's own heading, when it reads as a definition.
         blocks = context.document.blocks
@@ -217,7 +238,8 @@ def extract(
     nlp = nlp or build_pipeline()
     index = EntityIndex(nlp, catalog)
     for name in COMPONENTS:
-        nlp.get_pipe(name).index = index
+        component: Any = nlp.get_pipe(name)
+        component.index = index
     for document in documents:
         for block in document.blocks:
             if block.kind not in NON_CONTENT_KINDS or block.kind == "heading":
@@ -317,10 +339,17 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
 LIST_CUE_RE = re.compile(r"(?:" + "|".join(c.pattern.pattern for c in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
 # A bullet that is only a relation noun ("Triggers:") lists the entities on the other end.
 LABEL_RELATIONS = {
-    "triggers": ("triggers", True), "trigger": ("triggers", True), "event sources": ("triggers", True),
-    "sources": ("readsFrom", False), "inputs": ("readsFrom", False), "origins": ("readsFrom", False),
-    "destinations": ("deliversTo", False), "targets": ("deliversTo", False), "outputs": ("deliversTo", False),
-    "subscribers": ("deliversTo", False), "integrations": ("integratesWith", False),
+    "triggers": ("triggers", True),
+    "trigger": ("triggers", True),
+    "event sources": ("triggers", True),
+    "sources": ("readsFrom", False),
+    "inputs": ("readsFrom", False),
+    "origins": ("readsFrom", False),
+    "destinations": ("deliversTo", False),
+    "targets": ("deliversTo", False),
+    "outputs": ("deliversTo", False),
+    "subscribers": ("deliversTo", False),
+    "integrations": ("integratesWith", False),
 }
 TYPES_RE = re.compile(
     r"\b(?:types?|kinds?|configurations?|components?|categories|classes|flavou?rs|editions|tiers|varieties)\b",
@@ -387,8 +416,13 @@ def _list_relations(
             child = document.blocks[child_id]
             prov = Provenance(document.source, child.line_start, child.line_end, child.id)
             if cue_list:
-                found = relations_for_text(parent.text, context, mentions.get((document.source, parent_id), []),
-                                           index, child_mentions=[mention])
+                found = relations_for_text(
+                    parent.text,
+                    context,
+                    mentions.get((document.source, parent_id), []),
+                    index,
+                    child_mentions=[mention],
+                )
             else:
                 whole = _whole_of(parent.text, mentions.get((document.source, parent_id), []), context)
                 found = [RelationFact(mention.entity_id, "partOf", whole, parent.text, prov)] if whole else []

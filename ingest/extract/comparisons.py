@@ -14,7 +14,6 @@ Prose contrasts: "unlike X", "X vs Y", "differs from", "whereas", "while", "as o
 from __future__ import annotations
 
 import itertools
-import os
 import re
 
 from ingest.extract.entities import BlockContext, EntityIndex
@@ -78,8 +77,14 @@ def _grid_comparison(
 
 
 def _make(
-    title: str, kind: str, items: list[str], dimensions: list[str], cells: list[tuple[int, int, str]],
-    context: BlockContext, index: EntityIndex, note: str = "",
+    title: str,
+    kind: str,
+    items: list[str],
+    dimensions: list[str],
+    cells: list[tuple[int, int, str]],
+    context: BlockContext,
+    index: EntityIndex,
+    note: str = "",
 ) -> ComparisonFact:
     entities = []
     for item in items:
@@ -88,8 +93,14 @@ def _make(
         )
         entities.append(found)
     return ComparisonFact(
-        title=title, kind=kind, items=items, dimensions=dimensions, cells=cells, prov=context.prov(),
-        item_entities=entities, note=note,
+        title=title,
+        kind=kind,
+        items=items,
+        dimensions=dimensions,
+        cells=cells,
+        prov=context.prov(),
+        item_entities=entities,
+        note=note,
     )
 
 
@@ -178,9 +189,7 @@ def _singular_token(token: str) -> str:
     return low[:-1] if low.endswith("s") and len(low) > 3 and not low.endswith("ss") else low
 
 
-def _segment_score(
-    segment: list[str], counts: dict[str, int], starter: str | None, index: EntityIndex | None
-) -> float:
+def _segment_score(segment: list[str], counts: dict[str, int], starter: str | None, index: EntityIndex | None) -> float:
     first, last = segment[0], segment[-1]
     score = 0.0
     if last.endswith(")"):
@@ -227,7 +236,7 @@ def _flattened_comparison(
         return None
     best: tuple[float, list[str], list[tuple[str, list[str]]], list[str]] | None = None
     for n_names, (header_score, names) in segmentations.items():
-        for labelled in ((True,) if label_header else (False, True)):
+        for labelled in (True,) if label_header else (False, True):
             rows: list[tuple[str, list[str]]] = []
             unsplit: list[str] = []
             row_score = 0.0
@@ -255,6 +264,17 @@ def _flattened_comparison(
     return _make(title, "table", items, dimensions, cells, context, index, note)
 
 
+def _common_prefix(words: list[str]) -> str:
+    """The longest string every one of ``words`` starts with."""
+    if not words:
+        return ""
+    prefix = words[0]
+    for word in words[1:]:
+        while not word.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix
+
+
 def _row_topic(values: list[str], position: int) -> str:
     """A name for a row without a label: the words its cells open with ("Operates at the")."""
     words = [v.split() for v in values if v]
@@ -266,7 +286,7 @@ def _row_topic(values: list[str], position: int) -> str:
     if common:
         return " ".join(common)
     firsts = [w[0].strip(":") for w in words if w]
-    prefix = os.path.commonprefix([f.lower() for f in firsts])
+    prefix = _common_prefix([f.lower() for f in firsts])
     return firsts[0][: len(prefix)] + "…" if len(prefix) >= 4 else f"row {position + 1}"
 
 
@@ -281,8 +301,15 @@ def keyvalue_comparison(block: Block, context: BlockContext, index: EntityIndex)
         return None
     title = _title(context)
     item = pairs[0][1].strip('"') if pairs[0][0].lower() in {"name", "id", "title"} else title
-    return _make(title, "table", [item], [k for k, _ in pairs], [(0, d, v) for d, (_, v) in enumerate(pairs)],
-                 context, index)
+    return _make(
+        title,
+        "table",
+        [item],
+        [k for k, _ in pairs],
+        [(0, d, v) for d, (_, v) in enumerate(pairs)],
+        context,
+        index,
+    )
 
 
 def split_row(line: str, n_cells: int, *, labelled: bool = True) -> tuple[str, list[str]] | None:
@@ -376,7 +403,7 @@ def _shape_bonus(cells: list[list[str]]) -> float:
     bonus = 0.0
     if len(set(firsts)) == 1 and len(cells) > 1:
         bonus += 2
-    elif len(cells) > 1 and len(os.path.commonprefix(firsts)) >= 4:
+    elif len(cells) > 1 and len(_common_prefix(firsts)) >= 4:
         bonus += 1.5  # "Stateful firewall: ..." / "Stateless firewall: ..."
     if len(cells) > 1 and all(len(c) > 1 for c in cells) and len({c[1].lower() for c in cells}) == 1:
         bonus += 1.5
@@ -429,22 +456,41 @@ def _quantity_word_starts(line: str, words: list[str]) -> set[int]:
 
 PROSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("unlike", re.compile(r"\bunlike\s+(?P<a>[^,]{2,60}?),\s*(?P<b>[^.;]{2,80})", re.IGNORECASE)),
-    ("versus", re.compile(r"(?P<a>[\w][\w ./()-]{1,50}?)\s+(?:vs\.?|versus)\s+(?P<b>[\w][\w ./()-]{1,50})",
-                          re.IGNORECASE)),
+    (
+        "versus",
+        re.compile(r"(?P<a>[\w][\w ./()-]{1,50}?)\s+(?:vs\.?|versus)\s+(?P<b>[\w][\w ./()-]{1,50})", re.IGNORECASE),
+    ),
     ("differs", re.compile(r"(?P<a>[^.;]{2,80}?)\s+differs?\s+from\s+(?P<b>[^.;]{2,80})", re.IGNORECASE)),
-    ("difference", re.compile(r"difference\s+(?:between\s+(?P<a>[^.;]{2,60}?)\s+and\s+(?P<b>[^.;]{2,60})|"
-                              r"is\s+that\s+(?P<a2>[^.;]{2,120}?),?\s+whereas\s+(?P<b2>[^.;]{2,120}))",
-                              re.IGNORECASE)),
+    (
+        "difference",
+        re.compile(
+            r"difference\s+(?:between\s+(?P<a>[^.;]{2,60}?)\s+and\s+(?P<b>[^.;]{2,60})|"
+            r"is\s+that\s+(?P<a2>[^.;]{2,120}?),?\s+whereas\s+(?P<b2>[^.;]{2,120}))",
+            re.IGNORECASE,
+        ),
+    ),
     ("whereas", re.compile(r"(?P<a>[^.;]{4,160}?),?\s+whereas\s+(?P<b>[^.;]{4,160})", re.IGNORECASE)),
     ("while", re.compile(r"(?P<a>[^.;]{4,160}?),\s+while\s+(?P<b>[^.;]{4,160})", re.IGNORECASE)),
-    ("as opposed to", re.compile(r"(?P<a>[^.;]{2,120}?),?\s+as\s+opposed\s+to\s+(?P<b>[^.;]{2,100})",
-                                 re.IGNORECASE)),
-    ("in contrast", re.compile(r"in\s+contrast\s+(?:to|with)\s+(?P<a>[^,]{2,60}),\s*(?P<b>[^.;]{2,100})",
-                               re.IGNORECASE)),
-    ("compared", re.compile(r"(?P<a>[^.;]{2,100}?)\s+(?:compared\s+(?:to|with))\s+(?P<b>[^.;]{2,80})",
-                            re.IGNORECASE)),
-    ("than", re.compile(r"(?P<a>[^.;]{2,100}?)\s+(?:more|less|better|faster|slower|cheaper|larger|smaller|"
-                        r"higher|lower|simpler|easier)\b[^.;]{0,40}?\s+than\s+(?P<b>[^.;]{2,80})", re.IGNORECASE)),
+    (
+        "as opposed to",
+        re.compile(r"(?P<a>[^.;]{2,120}?),?\s+as\s+opposed\s+to\s+(?P<b>[^.;]{2,100})", re.IGNORECASE),
+    ),
+    (
+        "in contrast",
+        re.compile(r"in\s+contrast\s+(?:to|with)\s+(?P<a>[^,]{2,60}),\s*(?P<b>[^.;]{2,100})", re.IGNORECASE),
+    ),
+    (
+        "compared",
+        re.compile(r"(?P<a>[^.;]{2,100}?)\s+(?:compared\s+(?:to|with))\s+(?P<b>[^.;]{2,80})", re.IGNORECASE),
+    ),
+    (
+        "than",
+        re.compile(
+            r"(?P<a>[^.;]{2,100}?)\s+(?:more|less|better|faster|slower|cheaper|larger|smaller|"
+            r"higher|lower|simpler|easier)\b[^.;]{0,40}?\s+than\s+(?P<b>[^.;]{2,80})",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -460,8 +506,14 @@ def prose_comparisons(
             if not a_text or not b_text:
                 continue
             a_side = _side_item(a_text, match.start(), mentions, context, index, last=True)
-            b_side = _side_item(b_text, match.start("b") if match.groupdict().get("b") else match.start(),
-                                mentions, context, index, last=False)
+            b_side = _side_item(
+                b_text,
+                match.start("b") if match.groupdict().get("b") else match.start(),
+                mentions,
+                context,
+                index,
+                last=False,
+            )
             if a_side is None or b_side is None or a_side[0] == b_side[0]:
                 continue
             if cue == "unlike":  # "Unlike X, Y ...": Y is the one described
@@ -490,8 +542,9 @@ def _side_item(
     return None
 
 
-def paired_bullets(document: Document, contexts: dict[tuple[str, int], BlockContext],
-                   index: EntityIndex) -> list[ComparisonFact]:
+def paired_bullets(
+    document: Document, contexts: dict[tuple[str, int], BlockContext], index: EntityIndex
+) -> list[ComparisonFact]:
     """Sibling bullets that describe two or more named things in parallel under one parent."""
     children: dict[int | None, list[Block]] = {}
     for block in document.blocks:
@@ -501,8 +554,10 @@ def paired_bullets(document: Document, contexts: dict[tuple[str, int], BlockCont
     for parent_id, siblings in children.items():
         named = []
         for block in siblings:
-            match = re.match(r"^(?P<name>[A-Z][\w./()-]*(?:\s+[\w./()-]+){0,5}?)\s*(?::|\s-\s|\s—\s|\s–\s)\s*(?P<desc>.+)$",
-                             block.text)
+            match = re.match(
+                r"^(?P<name>[A-Z][\w./()-]*(?:\s+[\w./()-]+){0,5}?)\s*(?::|\s-\s|\s—\s|\s–\s)\s*(?P<desc>.+)$",
+                block.text,
+            )
             if match and len(match.group("desc")) > 8:
                 named.append((block, match.group("name").strip(), match.group("desc").strip()))
         if len(named) < 2 or len(named) != len(siblings) or len(named) > 6:
@@ -516,11 +571,17 @@ def paired_bullets(document: Document, contexts: dict[tuple[str, int], BlockCont
         parent = document.blocks[parent_id] if parent_id is not None else None
         dimension = parent.text if parent is not None else _title(context)
         comparison = _make(
-            _title(context), "prose", [n[1] for n in named], [dimension],
-            [(i, 0, n[2]) for i, n in enumerate(named)], context, index,
+            _title(context),
+            "prose",
+            [n[1] for n in named],
+            [dimension],
+            [(i, 0, n[2]) for i, n in enumerate(named)],
+            context,
+            index,
         )
-        comparison.prov = type(comparison.prov)(document.source, named[0][0].line_start, named[-1][0].line_end,
-                                                named[0][0].id)
+        comparison.prov = type(comparison.prov)(
+            document.source, named[0][0].line_start, named[-1][0].line_end, named[0][0].id
+        )
         if comparison.prov.line_end - comparison.prov.line_start < 12:
             found.append(comparison)
     return found

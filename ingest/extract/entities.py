@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
@@ -20,7 +21,14 @@ from spacy.util import filter_spans
 
 from ingest.facts import EntityRecord, Mention, Provenance
 from ingest.model import Block, Document
-from ontology.catalog import Catalog, Entry, is_distinctive, looks_like_service_name, normalize, strip_provider
+from ontology.catalog import (
+    Catalog,
+    Entry,
+    is_distinctive,
+    looks_like_service_name,
+    normalize,
+    strip_provider,
+)
 
 # Single words that are ordinary English: as bare names they only count with their provider prefix.
 GENERIC_WORDS = frozenset(
@@ -111,7 +119,7 @@ class EntityIndex:
     def __init__(self, nlp: Language, catalog: Catalog) -> None:
         self.catalog = catalog
         self.vocab = nlp.vocab
-        self._tokenizer = nlp.tokenizer
+        self._tokenizer: Any = nlp.tokenizer
         self.registry: dict[str, EntityRecord] = {}
         self.providers: dict[str, str | None] = {}  # source -> the provider its notes are about
         self._discovered_keys: dict[str, str] = {}
@@ -198,8 +206,7 @@ class EntityIndex:
             )
             self.registry[entity_id] = record
         elif prov is not None and (
-            record.first is None
-            or (prov.source == record.first.source and prov.line_start < record.first.line_start)
+            record.first is None or (prov.source == record.first.source and prov.line_start < record.first.line_start)
         ):
             record.first = prov
         if alias and normalize(alias) != normalize(record.label):
@@ -300,7 +307,10 @@ class EntityIndex:
         entity_id = f"{service_id}--{slugify(phrase)}"
         if entity_id not in self.registry:
             self.registry[entity_id] = EntityRecord(
-                id=entity_id, label=label, kind="component", part_of=service_id,
+                id=entity_id,
+                label=label,
+                kind="component",
+                part_of=service_id,
                 provider=self.registry[service_id].provider if service_id in self.registry else "unknown",
                 first=prov,
             )
@@ -425,8 +435,12 @@ class EntityIndex:
             or span.doc[span.start - 1].text in {":", ".", "-", "–", "•", "(", "!", "?"}
             or (span.doc.has_annotation("SENT_START") and span.start == span.sent.start)
         )
-        if not loose and len(words) == 1 and sentence_start and not text.isupper() and (
-            self.kind_of(entity_id) != "component"
+        if (
+            not loose
+            and len(words) == 1
+            and sentence_start
+            and not text.isupper()
+            and (self.kind_of(entity_id) != "component")
         ):
             # A plain word opening a sentence is capitalised anyway ("Organizations can ...").
             return len(span.doc) == len(span) or span.doc[span.end].is_punct
@@ -564,8 +578,12 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
             parent = section.parent_id or 0
             inherited_service = section_service.get(parent)
             heading = heading_prov.get(section.id)
-            prov = Provenance(document.source, section.line, heading.line_end if heading else section.line,
-                              heading.id if heading else -1)
+            prov = Provenance(
+                document.source,
+                section.line,
+                heading.line_end if heading else section.line,
+                heading.id if heading else -1,
+            )
             found = index.resolve_heading(section.title, inherited_service, provider) if section.title else None
             if found is None and section.title and (index.catalog.is_service_title(section.title)):
                 paren = PAREN_RE.match(section.title)
@@ -577,8 +595,8 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
                 index.ensure(found, prov, alias=section.title if index.lookup(section.title, provider) else None)
                 section_entity[section.id] = found
                 resolved_here.add(section.id)
-                service = index.service_of(found)
-                section_service[section.id] = service if index.kind_of(service) == "service" else inherited_service
+                owner = index.service_of(found)
+                section_service[section.id] = owner if index.kind_of(owner) == "service" else inherited_service
             else:
                 section_entity[section.id] = section_entity.get(parent)
                 section_service[section.id] = inherited_service
@@ -589,8 +607,13 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
             ancestor_entity = None
             for ancestor in ancestry:
                 found = next(
-                    (f for f in (index.lookup_in_context(c, service, provider) for c in phrase_candidates(ancestor.text))
-                     if f),
+                    (
+                        f
+                        for f in (
+                            index.lookup_in_context(c, service, provider) for c in phrase_candidates(ancestor.text)
+                        )
+                        if f
+                    ),
                     None,
                 )
                 if found is None:
@@ -599,7 +622,10 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
                     found = components[0] if len(components) == 1 and len(ancestor.text.split()) <= 8 else None
                 if found:
                     ancestor_entity = found
-                    index.ensure(found, Provenance(document.source, ancestor.line_start, ancestor.line_end, ancestor.id))
+                    index.ensure(
+                        found,
+                        Provenance(document.source, ancestor.line_start, ancestor.line_end, ancestor.id),
+                    )
                     owner = index.service_of(found)
                     if index.kind_of(owner) == "service":
                         service = owner

@@ -33,7 +33,9 @@ MEASURE_WORDS = frozenset(
     """size sizes length lengths name names number count limit limits duration period time timeout
     retention lifetime value storage capacity throughput rate total amount""".split()
 )
-ATTRIBUTE_LEFT_RE = re.compile(r"(?P<attr>[A-Za-z][\w /'’()-]{1,60}?)\s*(?:=|:)\s*(?:max(?:imum)?\s*|min(?:imum)?\s*)?$")
+ATTRIBUTE_LEFT_RE = re.compile(
+    r"(?P<attr>[A-Za-z][\w /'’()-]{1,60}?)\s*(?:=|:)\s*(?:max(?:imum)?\s*|min(?:imum)?\s*)?$"
+)
 PER_RE = re.compile(r"^[^.;,]{0,40}?\b(?P<per>per\s+(?:\w+\s){0,2}?\w+)", re.IGNORECASE)
 AFTER_NOUN_RE = re.compile(r"^[’'s]*\s*(?:of\s+)?(?P<np>(?:[A-Za-z][\w-]*\s?){1,4})")
 STOP_AFTER = frozenset(
@@ -158,8 +160,9 @@ def _noun_after(after: str) -> str:
 
 def _noun_before(clause: str) -> str:
     """The last noun-like phrase before the cue words of a clause ("The maximum timeout value")."""
-    clause = re.split(r"\b(?:can|could|is|are|was|were|must|should|will|of|up to|between|from|to|has|have)\b",
-                      clause)[0]
+    clause = re.split(r"\b(?:can|could|is|are|was|were|must|should|will|of|up to|between|from|to|has|have)\b", clause)[
+        0
+    ]
     words = [w for w in re.findall(r"[A-Za-z][\w-]*", clause) if w.lower() not in STOP_AFTER]
     words = [w for w in words if not CUE_WORDS.match(w + " ")]
     return " ".join(words[-3:])
@@ -240,9 +243,14 @@ def _subject(
             return found, head
     if context.ancestor_entity:
         ancestor = next(
-            (a for a in reversed(context.ancestry)
-             if any(index.lookup_in_context(c, context.service_id) == context.ancestor_entity
-                    for c in phrase_candidates(a.text))),
+            (
+                a
+                for a in reversed(context.ancestry)
+                if any(
+                    index.lookup_in_context(c, context.service_id) == context.ancestor_entity
+                    for c in phrase_candidates(a.text)
+                )
+            ),
             None,
         )
         return context.ancestor_entity, _clean_phrase(ancestor.text) if ancestor else index.label_of(

@@ -162,8 +162,14 @@ def _clause_before(text: str, start: int, width: int = 70) -> str:
 
 NETMASK_RE = re.compile(r"(?<![\w./])/(?P<bits>\d{1,2})\b(?!\.\d|/)")
 FREQUENCY_RE = re.compile(r"\b(?P<word>hourly|daily|weekly|monthly|yearly|annually)\b", re.IGNORECASE)
-FREQUENCY_UNITS = {"hourly": "hours", "daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years",
-                   "annually": "years"}
+FREQUENCY_UNITS = {
+    "hourly": "hours",
+    "daily": "days",
+    "weekly": "weeks",
+    "monthly": "months",
+    "yearly": "years",
+    "annually": "years",
+}
 
 
 def _special_quantities(text: str) -> list[Quantity]:
@@ -171,23 +177,51 @@ def _special_quantities(text: str) -> list[Quantity]:
     found = []
     for match in NETMASK_RE.finditer(text):
         before = _clause_before(text, match.start())
-        if not re.search(r"(?:netmask|subnet|cidr|block|mask|prefix|as\s+(?:large|small)\s+as)\W*\S*\W*$|\b(?:a|an)\s*$",
-                         before, re.IGNORECASE):
+        if not re.search(
+            r"(?:netmask|subnet|cidr|block|mask|prefix|as\s+(?:large|small)\s+as)\W*\S*\W*$|\b(?:a|an)\s*$",
+            before,
+            re.IGNORECASE,
+        ):
             continue
         if re.match(r"^\s*\(\s*[\d,]+\s+(?:ip\s+)?addresses", text[match.end() :], re.IGNORECASE):
             continue  # "/28 (16 addresses)": the count in brackets states it
         kind, cue = _kind(text, match, before, text[match.end() : match.end() + 40], "prefix", None)
         bits = Decimal(match.group("bits"))
-        found.append(Quantity(match.start(), match.end(), match.group(0), kind or "exact", bits, "prefix length",
-                              "prefix length", bits, cue=cue))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(0),
+                kind or "exact",
+                bits,
+                "prefix length",
+                "prefix length",
+                bits,
+                cue=cue,
+            )
+        )
     for match in FREQUENCY_RE.finditer(text):
         before = _clause_before(text, match.start())
-        if not re.search(r"\b(?:is|are|be|been|run|runs|issued|performed|occur|occurs|taken|rotated|at\s+least|"
-                         r"at\s+most|backed\s+up|created|billed)\s+(?:\w+\s+)?$", before, re.IGNORECASE):
+        if not re.search(
+            r"\b(?:is|are|be|been|run|runs|issued|performed|occur|occurs|taken|rotated|at\s+least|"
+            r"at\s+most|backed\s+up|created|billed)\s+(?:\w+\s+)?$",
+            before,
+            re.IGNORECASE,
+        ):
             continue
         canonical, base, factor = UNITS[FREQUENCY_UNITS[match.group("word").lower()]]
-        found.append(Quantity(match.start(), match.end(), match.group(0), "rate", Decimal(1), canonical, base,
-                              _plain(factor)))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(0),
+                "rate",
+                Decimal(1),
+                canonical,
+                base,
+                _plain(factor),
+            )
+        )
     return found
 
 

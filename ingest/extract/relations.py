@@ -10,6 +10,7 @@ ends. Both ends must be entities, and different.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -50,41 +51,63 @@ def _cue(predicate: str, pattern: str, **flags: bool) -> Cue:
 
 
 CUES: tuple[Cue, ...] = (
-    _cue("storesDataIn", r"\b(?:is|are|be|been|being|gets?)?\s*(?:durably\s+|internally\s+|automatically\s+)*"
-         r"(?:stored|kept|saved|archived|persisted|backed\s+up|written)\s+(?:\w+\s+){0,3}?(?:in|into|on|to)\b"),
-    _cue("storesDataIn", r"\b(?:stores?|storing|saves?|archives?|persists?)\b(?:\s+[\w-]+){0,4}?\s+(?:in|into|on|to)\b"),
+    _cue(
+        "storesDataIn",
+        r"\b(?:is|are|be|been|being|gets?)?\s*(?:durably\s+|internally\s+|automatically\s+)*"
+        r"(?:stored|kept|saved|archived|persisted|backed\s+up|written)\s+(?:\w+\s+){0,3}?(?:in|into|on|to)\b",
+    ),
+    _cue(
+        "storesDataIn",
+        r"\b(?:stores?|storing|saves?|archives?|persists?)\b(?:\s+[\w-]+){0,4}?\s+(?:in|into|on|to)\b",
+    ),
     _cue("storesDataIn", r"\b(?:is|are)\s+(?:\w+\s+)?(?:moved|transferred|uploaded|offloaded)\s+to\b"),
-    _cue("deliversTo", r"\b(?:deliver(?:s|ed|ing)?|send(?:s|ing)?|sent|publish(?:es|ed|ing)?|push(?:es|ed)?|"
-         r"forward(?:s|ed|ing)?|stream(?:s|ed)?|notif(?:y|ies|ied))\b(?:\s+[\w’'-]+){0,6}?\s+(?:to|via)\b"),
+    _cue(
+        "deliversTo",
+        r"\b(?:deliver(?:s|ed|ing)?|send(?:s|ing)?|sent|publish(?:es|ed|ing)?|push(?:es|ed)?|"
+        r"forward(?:s|ed|ing)?|stream(?:s|ed)?|notif(?:y|ies|ied))\b(?:\s+[\w’'-]+){0,6}?\s+(?:to|via)\b",
+    ),
     _cue("deliversTo", r"\bwrites?\s+(?:\w+\s+){0,3}?(?:out\s+)?to\b"),
     _cue("integratesWith", r"\bintegrat(?:es?|ed|ing|ion)\s+(?:well\s+|seamlessly\s+|natively\s+)?with\b"),
     _cue("integratesWith", r"\b(?:works?|working)\s+(?:seamlessly\s+|well\s+)?with\b"),
     _cue("triggers", r"\b(?:trigger(?:s|ed|ing)?|invok(?:es?|ed|ing))\b(?!\s+by\b)", verb=True),
     _cue("triggers", r"\b(?:triggered|invoked|started|fired)\s+by\b", passive=True, explicit_subject=True),
-    _cue("runsOn", r"\b(?:runs?|running|hosted|deployed|built|powered)\s+(?:\w+\s+){0,2}?(?:on|using|upon)\b",
-         explicit_subject=True),
+    _cue(
+        "runsOn",
+        r"\b(?:runs?|running|hosted|deployed|built|powered)\s+(?:\w+\s+){0,2}?(?:on|using|upon)\b",
+        explicit_subject=True,
+    ),
     _cue("compatibleWith", r"\bcompatible\s+with\b"),
     _cue("alternativeTo", r"\b(?:instead\s+of|alternative\s+to|rather\s+than|in\s+place\s+of)\b"),
     _cue("replicatesTo", r"\breplicat(?:es?|ed|ing)\b(?:\s+[\w-]+){0,5}?\s+(?:to|across|into)\b"),
     _cue("replicatesTo", r"\b(?:is|are)\s+copied\s+to\b"),
     _cue("monitors", r"\bmonitor(?:s|ing)?\b", verb=True),
     _cue("monitors", r"\b(?:monitored|measured|tracked)\s+(?:by|using|with|through)\b", passive=True),
-    _cue("readsFrom", r"\b(?:loads?|loading|reads?|reading|imports?|importing|pulls?|ingests?)\b"
-         r"(?:\s+[\w-]+){0,5}?\s+from\b"),
-    _cue("readsFrom", r"\b(?:create|creates|created|restore|restores|restored)\s+(?:[\w-]+\s+){1,5}?from\b",
-         subject_inside=True),
+    _cue(
+        "readsFrom",
+        r"\b(?:loads?|loading|reads?|reading|imports?|importing|pulls?|ingests?)\b"
+        r"(?:\s+[\w-]+){0,5}?\s+from\b",
+    ),
+    _cue(
+        "readsFrom",
+        r"\b(?:create|creates|created|restore|restores|restored)\s+(?:[\w-]+\s+){1,5}?from\b",
+        subject_inside=True,
+    ),
     _cue("uses", r"\b(?:uses?|utili[sz]es?|leverages?)\b", verb=True, explicit_subject=True),
     _cue("uses", r"\busing\b", explicit_subject=True),
     _cue("uses", r"\b(?:is|are|be|been)\s+used\s+(?:to|for|as)\b", object_before=True),
     _cue("partOf", r"\b(?:consists?\s+of|comprised\s+of|composed\s+of|made\s+up\s+of)\b"),
-    _cue("partOf", r"\b(?:is|are)\s+(?:an?\s+|the\s+)?(?:segment|part|portion|subset|component)s?\s+of\b",
-         reverse=True),
+    _cue(
+        "partOf",
+        r"\b(?:is|are)\s+(?:an?\s+|the\s+)?(?:segment|part|portion|subset|component)s?\s+of\b",
+        reverse=True,
+    ),
     _cue("partOf", r"\b(?:containers?|collections?)\s+(?:for|of)\b", reverse=True),
 )
 COMPATIBLE_SUFFIX = re.compile(r"^-compatible\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?](?:\s|$)|\bwhile\b|\bwhereas\b|\bbut\b|\bunless\b|\bhowever\b|\bexcept\b", re.I)
 COORDINATION = re.compile(
-    r"^(?:\s*(?:,|and|or|&|/|as well as|,\s*and|,\s*or)\s*)+(?:(?:to|from|in|into|on|with)\s+)?(?:the\s+|an?\s+)?$", re.I
+    r"^(?:\s*(?:,|and|or|&|/|as well as|,\s*and|,\s*or)\s*)+(?:(?:to|from|in|into|on|with)\s+)?(?:the\s+|an?\s+)?$",
+    re.I,
 )
 LIST_ITEM_GAP = re.compile(r"^\s*,\s*[\w./-]+(?:\s+[\w./-]+){0,2}\s*(?=,|\s+and\b|\s+or\b)", re.IGNORECASE)
 GENERIC_HEAD_NOUNS = frozenset("way option method ability need choice mechanism approach means".split())
@@ -106,7 +129,11 @@ class _End:
 
 
 def relations_for_text(
-    text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex, doc: Doc | None = None,
+    text: str,
+    context: BlockContext,
+    mentions: list[Mention],
+    index: EntityIndex,
+    doc: Doc | None = None,
     child_mentions: list[Mention] | None = None,
 ) -> list[RelationFact]:
     """Relationship statements in ``text``; ``child_mentions`` are the entities of nested bullets,
@@ -138,11 +165,13 @@ def relations_for_text(
                 source, target = (obj, subject) if cue.passive else (subject, obj)
                 if cue.predicate == "partOf" and not cue.reverse:
                     source, target = target, source
-                if source.entity_id == target.entity_id or _same_service(index, source.entity_id, target.entity_id,
-                                                                          cue.predicate):
+                if source.entity_id == target.entity_id or _same_service(
+                    index, source.entity_id, target.entity_id, cue.predicate
+                ):
                     continue
                 if index.kind_of(source.entity_id) in {"tool", "engine"} or index.kind_of(target.entity_id) in {
-                    "tool", "engine",
+                    "tool",
+                    "engine",
                 }:
                     continue
                 facts.append(RelationFact(source.entity_id, cue.predicate, target.entity_id, text, prov))
@@ -174,8 +203,14 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _subject(
-    text: str, cue_start: int, clause_start: int, mentions: list[Mention], context: BlockContext,
-    index: EntityIndex, doc: Doc | None, cue: Cue,
+    text: str,
+    cue_start: int,
+    clause_start: int,
+    mentions: list[Mention],
+    context: BlockContext,
+    index: EntityIndex,
+    doc: Doc | None,
+    cue: Cue,
 ) -> _End | None:
     before = [m for m in mentions if clause_start <= m.start and m.end <= cue_start and cue_start - m.end <= MAX_GAP]
     if before:
@@ -221,8 +256,11 @@ def _starts_with_verb(head: str, offset: int, doc: Doc | None) -> bool:
 def _head_nouns(head: str, offset: int, doc: Doc | None) -> list[str]:
     """Nouns of the clause text before a cue (from the parse when there is one)."""
     if doc is None:
-        return [_singular(w) for w in re.findall(r"[a-z0-9]+", head.lower())
-                if w not in {"is", "are", "be", "the", "a", "an", "all", "any", "can", "may", "and", "of"}]
+        return [
+            _singular(w)
+            for w in re.findall(r"[a-z0-9]+", head.lower())
+            if w not in {"is", "are", "be", "the", "a", "an", "all", "any", "can", "may", "and", "of"}
+        ]
     end = offset + len(head)
     return [_singular(t.lower_) for t in doc if offset <= t.idx < end and t.pos_ in {"NOUN", "PROPN"}]
 
@@ -256,7 +294,7 @@ def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention]) 
     if not after or after[0].start - cue_end > MAX_GAP:
         return []
     chosen = [after[0]]
-    for previous, current in zip(after, after[1:], strict=False):
+    for previous, current in itertools.pairwise(after):
         if previous is not chosen[-1]:
             break
         between = text[previous.end : current.start]
@@ -286,14 +324,16 @@ def _objects_before(cue_start: int, clause_start: int, mentions: list[Mention]) 
 def _compatible_suffix(
     text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex
 ) -> list[RelationFact]:
-    """"Aurora ... is MySQL-compatible": compatibleWith(Aurora, MySQL)."""
+    """ "Aurora ... is MySQL-compatible": compatibleWith(Aurora, MySQL)."""
     facts = []
     for mention in mentions:
         if COMPATIBLE_SUFFIX.match(text[mention.end :]):
             clause_start, _ = _clause(text, mention.start, mention.end)
             others = [m for m in mentions if clause_start <= m.start and m.end <= mention.start]
-            subject = _End(others[-1].entity_id, others[-1].text) if others else (
-                _End(context.topic, index.label_of(context.topic)) if context.topic else None
+            subject = (
+                _End(others[-1].entity_id, others[-1].text)
+                if others
+                else (_End(context.topic, index.label_of(context.topic)) if context.topic else None)
             )
             if subject and subject.entity_id != mention.entity_id:
                 facts.append(RelationFact(subject.entity_id, "compatibleWith", mention.entity_id, text, context.prov()))

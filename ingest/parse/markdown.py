@@ -267,8 +267,6 @@ def _list_item(state: _State, item: re.Match[str]) -> None:
     indent = _indent_of(item.group("indent"))
     text = clean_inline(item.group("text") or "")
     marker = item.group("marker")
-    if not state.in_list and indent > 0 and builder.last_item() is None:
-        indent = 0
     block = builder.add_item(indent, text, number, ordered=marker[0].isdigit())
     state.in_list = True
     j = i + 1

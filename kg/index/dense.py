@@ -80,8 +80,10 @@ class DenseIndex:
     def build(
         cls, texts: Sequence[str], encoder: Encoder, *, batch_size: int = 64, progress: bool = False
     ) -> DenseIndex:
-        vectors = encoder.encode(texts, batch_size=batch_size, progress=progress) if texts else np.zeros(
-            (0, encoder.dimension), dtype=np.float32
+        vectors = (
+            encoder.encode(texts, batch_size=batch_size, progress=progress)
+            if texts
+            else np.zeros((0, encoder.dimension), dtype=np.float32)
         )
         # Inner product equals cosine similarity on normalized vectors.
         index = faiss.IndexFlatIP(encoder.dimension)
@@ -100,8 +102,10 @@ class DenseIndex:
             return [[] for _ in range(len(vectors))]
         k = min(k, len(self))
         scores, ids = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
-        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=False) if i >= 0]
-                for row_ids, row_scores in zip(ids, scores, strict=False)]
+        return [
+            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=False) if i >= 0]
+            for row_ids, row_scores in zip(ids, scores, strict=False)
+        ]
 
     def reconstruct(self, passage_id: int) -> np.ndarray:
         return np.asarray(self._index.reconstruct(passage_id))

@@ -25,7 +25,14 @@ def stem(word: str) -> str:
     and ``creates`` all give ``creat``; ``objects`` gives ``object``)."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", "e"),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
@@ -41,9 +48,11 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
     tokens = []
     for raw in _TOKEN_RE.findall(text):
-        parts = [raw] if not re.search(r"[/-]", raw) or raw[0].isdigit() else [
-            raw, raw.replace("-", "").replace("/", ""), *re.split(r"[/-]", raw)
-        ]
+        parts = (
+            [raw]
+            if not re.search(r"[/-]", raw) or raw[0].isdigit()
+            else [raw, raw.replace("-", "").replace("/", ""), *re.split(r"[/-]", raw)]
+        )
         for part in parts:
             if not keep_stopwords and part in STOPWORDS:
                 continue

@@ -116,8 +116,15 @@ def format_quantity(value: Any, unit: str, value_max: Any = None) -> str:
     return f"{text} {suffix}".strip()
 
 
-KIND_WORDS = {"max": "maximum", "min": "minimum", "default": "default", "range": "allowed range", "exact": "",
-              "rate": "rate", "percent": ""}
+KIND_WORDS = {
+    "max": "maximum",
+    "min": "minimum",
+    "default": "default",
+    "range": "allowed range",
+    "exact": "",
+    "rate": "rate",
+    "percent": "",
+}
 
 
 def sentence_around(text: str, needle: str, limit: int = 220) -> str:

@@ -71,7 +71,7 @@ def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
 
 
-def overlap(terms: set[str], text: str) -> float:
+def overlap(terms: set[str] | frozenset[str], text: str) -> float:
     if not terms:
         return 0.0
     words = set(tokenize(text))
@@ -82,8 +82,13 @@ def overlap(terms: set[str], text: str) -> float:
 
 
 def score_limit(
-    row: dict[str, Any], intent: Intent, terms: set[str], linked: Sequence[str], linked_terms: set[str] = frozenset(),
-    components: Sequence[str] = (), components_named: dict[str, str] | None = None,
+    row: dict[str, Any],
+    intent: Intent,
+    terms: set[str],
+    linked: Sequence[str],
+    linked_terms: frozenset[str] | set[str] = frozenset(),
+    components: Sequence[str] = (),
+    components_named: dict[str, str] | None = None,
 ) -> float:
     """How well a limit row answers the question (entity, words, unit family, kind).
 
@@ -161,14 +166,28 @@ def describe_limit(row: dict[str, Any]) -> str:
 
 def limit_fact(row: dict[str, Any]) -> FactRow:
     predicate = f"{KIND_WORDS.get(row['kind'], row['kind']) or 'value'} {row['attribute']}".strip()
-    return FactRow(row["subject_label"], predicate, format_quantity(row["value"], row["unit"], row.get("value_max")),
-                   row["source"], row["line_start"], row["line_end"])
+    return FactRow(
+        row["subject_label"],
+        predicate,
+        format_quantity(row["value"], row["unit"], row.get("value_max")),
+        row["source"],
+        row["line_start"],
+        row["line_end"],
+    )
 
 
 def compose_limit(
-    rows: list[dict[str, Any]], intent: Intent, terms: set[str], linked: Sequence[str], passage_of: Any,
-    min_score: float, *, linked_terms: set[str] = frozenset(), components: Sequence[str] = (),
-    compare: bool = False, components_named: dict[str, str] | None = None,
+    rows: list[dict[str, Any]],
+    intent: Intent,
+    terms: set[str],
+    linked: Sequence[str],
+    passage_of: Any,
+    min_score: float,
+    *,
+    linked_terms: frozenset[str] | set[str] = frozenset(),
+    components: Sequence[str] = (),
+    compare: bool = False,
+    components_named: dict[str, str] | None = None,
 ) -> Composition | None:
     """The best limit facts: per linked entity when several are asked ("X vs Y"), with the other
     values read from the same lines ("between 1 and 3,600 seconds (the default is 300)")."""
@@ -212,8 +231,9 @@ def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def compose_limit_from_passages(hits: list[Hit], intent: Intent, terms: set[str], linked: Sequence[str],
-                                min_overlap: float) -> Composition | None:
+def compose_limit_from_passages(
+    hits: list[Hit], intent: Intent, terms: set[str], linked: Sequence[str], min_overlap: float
+) -> Composition | None:
     """A value read straight from a retrieved passage that is about the entity and has the unit asked."""
     family = UNIT_FAMILIES.get(intent.unit, set()) if intent.unit else set()
     for hit in hits[:8]:
@@ -256,15 +276,29 @@ def pick_passage(
 
 
 def compose_definition(
-    definition_rows: list[dict[str, Any]], hits: list[Hit], terms: set[str], linked: Sequence[str], term: str,
-    passage_of: Any, children: dict[int, list[int]] | None = None, passages: Sequence[Passage] | None = None,
+    definition_rows: list[dict[str, Any]],
+    hits: list[Hit],
+    terms: set[str],
+    linked: Sequence[str],
+    term: str,
+    passage_of: Any,
+    children: dict[int, list[int]] | None = None,
+    passages: Sequence[Passage] | None = None,
 ) -> Composition | None:
     if definition_rows:
-        row = next((r for r in definition_rows if r["entity"].rsplit("/", 1)[-1] == (linked[-1] if linked else "")),
-                   definition_rows[0])
+        row = next(
+            (r for r in definition_rows if r["entity"].rsplit("/", 1)[-1] == (linked[-1] if linked else "")),
+            definition_rows[0],
+        )
         passage = passage_of(row)
-        fact = FactRow(row["label"], "definition", shorten(row["text"], 200), row["source"], row["line_start"],
-                       row["line_end"])
+        fact = FactRow(
+            row["label"],
+            "definition",
+            shorten(row["text"], 200),
+            row["source"],
+            row["line_start"],
+            row["line_end"],
+        )
         text = shorten(row["text"], 400)
         if not text.lower().startswith(row["label"].lower()[:6]):
             text = f"{row['label']}: {text}"
@@ -338,19 +372,34 @@ def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
 
 
 INLINE_LIST_RE = re.compile(r":\s*[^,:]+(?:,[^,]+){2,}")
-STEP_HINT_RE = re.compile(r"\b(?:must|need|required|first|then|next|finally|create|specify|configure|attach|enable|"
-                          r"allocate|launch|disable|delete|verify|replace|take|set|assign|associate|choose)\b", re.I)
+STEP_HINT_RE = re.compile(
+    r"\b(?:must|need|required|first|then|next|finally|create|specify|configure|attach|enable|"
+    r"allocate|launch|disable|delete|verify|replace|take|set|assign|associate|choose)\b",
+    re.I,
+)
 
 
-LIST_NOUNS = frozenset(tokenize("type types kind kinds option options class classes engine engines policy policies "
-                                "style styles category categories configuration configurations feature features "
-                                "method methods mode modes tier tiers family families record records"))
+LIST_NOUNS = frozenset(
+    tokenize(
+        "type types kind kinds option options class classes engine engines policy policies "
+        "style styles category categories configuration configurations feature features "
+        "method methods mode modes tier tiers family families record records"
+    )
+)
 
 
 def compose_list(
-    hits: list[Hit], terms: set[str], linked: Sequence[str], children: dict[int, list[int]],
-    passages: Sequence[Passage], *, ordered: bool = False, tables: Sequence[dict[str, Any]] = (),
-    sections: dict[str, list[int]] | None = None, budget: int = 300, question: str = "",
+    hits: list[Hit],
+    terms: set[str],
+    linked: Sequence[str],
+    children: dict[int, list[int]],
+    passages: Sequence[Passage],
+    *,
+    ordered: bool = False,
+    tables: Sequence[dict[str, Any]] = (),
+    sections: dict[str, list[int]] | None = None,
+    budget: int = 300,
+    question: str = "",
 ) -> Composition | None:
     """The items of a list the notes give, tried in order: a table whose title names the list, an
     item that introduces the list ("... record types:") with its sub-bullets or inline ("engines:
@@ -377,13 +426,15 @@ def compose_list(
         found = _best_section(sections, passages, terms, linked_words)
         if found is not None and found[0] >= 1.0:
             _, title, ids = found
-            intro = next((i for i in ids if passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= 2),
-                         None)
+            intro = next(
+                (i for i in ids if passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= 2),
+                None,
+            )
             if intro is not None:
                 return _render_items(passages[intro], children, passages, terms, ordered=True, budget=budget)
             per_item = max(60, (budget - 40) // max(1, len(ids[:8])))
-            steps = " ".join(f"{n}. {shorten(passages[i].text, per_item)}" for n, i in enumerate(ids[:8], 1))
-            return Composition(f"{title}: {steps}", [], ids[:4], confidence=2.0)
+            numbered = " ".join(f"{n}. {shorten(passages[i].text, per_item)}" for n, i in enumerate(ids[:8], 1))
+            return Composition(f"{title}: {numbered}", [], ids[:4], confidence=2.0)
 
     def steps(passage: Passage) -> float:
         bonus = 0.0
@@ -403,8 +454,9 @@ def compose_list(
     hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps)
     if hit is None:
         return None
-    return _render_items(hit.passage, children, passages, terms, ordered=ordered, budget=budget,
-                         similarity=hit.similarity)
+    return _render_items(
+        hit.passage, children, passages, terms, ordered=ordered, budget=budget, similarity=hit.similarity
+    )
 
 
 def _introducing_passage(
@@ -433,8 +485,14 @@ def _introducing_passage(
 
 
 def _render_items(
-    passage: Passage, children: dict[int, list[int]], passages: Sequence[Passage], terms: set[str], *,
-    ordered: bool, budget: int, similarity: float = 1.0,
+    passage: Passage,
+    children: dict[int, list[int]],
+    passages: Sequence[Passage],
+    terms: set[str],
+    *,
+    ordered: bool,
+    budget: int,
+    similarity: float = 1.0,
 ) -> Composition:
     kids = [passages[k] for k in children.get(passage.id, [])]
     if kids and not INLINE_LIST_RE.search(passage.text):
@@ -489,9 +547,18 @@ def _best_section(
 # -- relations ------------------------------------------------------------------------------------------
 
 PREDICATE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("deliversTo", re.compile(r"\b(?:deliver\w*|send\w*|sent|publish\w*|push\w*|notif\w*|receive\w*|destination|"
-                              r"target|subscrib\w*|get\s+data\s+into|write\w*\s+to)\b", re.I)),
-    ("storesDataIn", re.compile(r"\b(?:stor\w*|kept|keep|saved?|archiv\w*|backup|backed|persist\w*|end\s+up)\b", re.I)),
+    (
+        "deliversTo",
+        re.compile(
+            r"\b(?:deliver\w*|send\w*|sent|publish\w*|push\w*|notif\w*|receive\w*|destination|"
+            r"target|subscrib\w*|get\s+data\s+into|write\w*\s+to)\b",
+            re.I,
+        ),
+    ),
+    (
+        "storesDataIn",
+        re.compile(r"\b(?:stor\w*|kept|keep|saved?|archiv\w*|backup|backed|persist\w*|end\s+up)\b", re.I),
+    ),
     ("integratesWith", re.compile(r"\b(?:integrat\w*|works?\s+with|connect\w*)\b", re.I)),
     ("triggers", re.compile(r"\b(?:trigger\w*|invok\w*|fire\w*)\b", re.I)),
     ("readsFrom", re.compile(r"\b(?:load\w*|read\w*|import\w*|pull\w*|ingest\w*|origin)\b", re.I)),
@@ -514,8 +581,13 @@ def _as_written(label: str, iri: str, text: str, names: dict[str, list[str]]) ->
 
 
 def compose_relation(
-    rows: list[dict[str, Any]], hits: list[Hit], terms: set[str], linked: Sequence[str], question: str,
-    passage_of: Any, names: dict[str, list[str]] | None = None,
+    rows: list[dict[str, Any]],
+    hits: list[Hit],
+    terms: set[str],
+    linked: Sequence[str],
+    question: str,
+    passage_of: Any,
+    names: dict[str, list[str]] | None = None,
 ) -> Composition | None:
     wanted = [name for name, pattern in PREDICATE_CUES if pattern.search(question)]
     if "deliversTo" in wanted or "storesDataIn" in wanted:
@@ -531,8 +603,17 @@ def compose_relation(
         as_subject = [r for r in rows if matches(r) and r["subject"].rsplit("/", 1)[-1] in linked]
         as_object = [r for r in rows if matches(r) and r["object"].rsplit("/", 1)[-1] in linked]
         chosen = as_subject or as_object
-        if focus and as_subject and as_object and re.match(r"^\s*(?:what|which)\s+(?:service\s+)?(?:sends?|triggers?|"
-                                                             r"invokes?|delivers?)", question, re.I):
+        if (
+            focus
+            and as_subject
+            and as_object
+            and re.match(
+                r"^\s*(?:what|which)\s+(?:service\s+)?(?:sends?|triggers?|"
+                r"invokes?|delivers?)",
+                question,
+                re.I,
+            )
+        ):
             chosen = as_object
     names = names or {}
     hit = pick_passage(hits, terms, linked)
@@ -546,8 +627,17 @@ def compose_relation(
             lead = f"{', '.join(subjects)} {predicate_label} {', '.join(objects)}"
         first = max(chosen, key=lambda r: sum(1 for o in chosen if o["line_start"] == r["line_start"]))
         evidence = shorten(first["text"], 220)
-        facts = [FactRow(r["subject_label"], r["predicate_label"], r["object_label"], r["source"], r["line_start"],
-                         r["line_end"]) for r in chosen[:8]]
+        facts = [
+            FactRow(
+                r["subject_label"],
+                r["predicate_label"],
+                r["object_label"],
+                r["source"],
+                r["line_start"],
+                r["line_end"],
+            )
+            for r in chosen[:8]
+        ]
         leads = [p for p in dict.fromkeys(passage_of(r) for r in chosen[:4]) if p is not None]
         text = f"{lead} — “{evidence}”"
         if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) >= 0.5:
@@ -572,8 +662,13 @@ def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:
 # -- comparisons ------------------------------------------------------------------------------------------
 
 
-def compose_comparison_table(detail: list[dict[str, Any]], wanted_items: Sequence[str], title: str,
-                             source_row: dict[str, Any], budget: int = 300) -> Composition | None:
+def compose_comparison_table(
+    detail: list[dict[str, Any]],
+    wanted_items: Sequence[str],
+    title: str,
+    source_row: dict[str, Any],
+    budget: int = 300,
+) -> Composition | None:
     """Item by item, the cells that set it apart (cells equal for every item are left out, and
     words all the items' cells share are said once)."""
     by_item: dict[str, dict[str, str]] = {}
@@ -603,8 +698,16 @@ def compose_comparison_table(detail: list[dict[str, Any]], wanted_items: Sequenc
             values = [by_item[other].get(dimension, "") for other in items]
             cells.append(shorten(_strip_shared(by_item[item].get(dimension, "—"), values), per_cell))
             if dimension in by_item[item]:
-                facts.append(FactRow(item, dimension, by_item[item][dimension], source_row["source"],
-                                     source_row["line_start"], source_row["line_end"]))
+                facts.append(
+                    FactRow(
+                        item,
+                        dimension,
+                        by_item[item][dimension],
+                        source_row["source"],
+                        source_row["line_start"],
+                        source_row["line_end"],
+                    )
+                )
         parts.append(f"{item}: " + "; ".join(cells))
     return Composition(" | ".join(parts), facts, [], confidence=3.0)
 
@@ -618,7 +721,7 @@ def _strip_shared(value: str, values: Sequence[str]) -> str:
             break
         shared += 1
     words = value.split()
-    return " ".join(words[shared:]) if 0 < shared and len(words) - shared >= 3 else value
+    return " ".join(words[shared:]) if shared > 0 and len(words) - shared >= 3 else value
 
 
 CONTRAST_RE = re.compile(
@@ -641,25 +744,32 @@ def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tupl
     return bool(own) and own[0] in set(tokenize(passage.text))
 
 
-def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], budget: int = 300
-                     ) -> Composition | None:
+def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], budget: int = 300) -> Composition | None:
     """A retrieved passage that itself contrasts all the items ("X vs Y: X ..., whereas Y ...")."""
     names = [name.lower() for name, _ in items]
     for hit in hits[:8]:
         passage = hit.passage
         low = passage.text.lower()
         named = all(_names(passage, name, entity, items) for name, entity in items)
-        if named and CONTRAST_RE.search(passage.text) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
-            sentences = [x for x in re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
-                         if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)]
+        if (named and CONTRAST_RE.search(passage.text)) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
+            sentences = [
+                x
+                for x in re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
+                if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)
+            ]
             text = " ".join(sentences) or passage.text
             return Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity)
     return None
 
 
 def compose_comparison_passages(
-    hits: list[Hit], items: Sequence[tuple[str, str | None]], terms: set[str], children: dict[int, list[int]],
-    passages: Sequence[Passage], budget: int = 300, known: dict[str, str] | None = None,
+    hits: list[Hit],
+    items: Sequence[tuple[str, str | None]],
+    terms: set[str],
+    children: dict[int, list[int]],
+    passages: Sequence[Passage],
+    budget: int = 300,
+    known: dict[str, str] | None = None,
 ) -> Composition | None:
     """A passage that contrasts the items itself, else for each item the passage that describes it
     (preferring the one that names it and its sub-bullets, and bullets parallel to the other

@@ -9,7 +9,6 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,16 @@ from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, shorten
 from kg.qa.intent import Intent, classify, split_parts
 from kg.qa.link import Lexicon, Link, Linker, corrected_question
-from ontology.catalog import normalize
 from kg.qa.retrieve import Hit, HybridRetriever
 from kg.store import KnowledgeStore
 from kg.types import Encoder
+from ontology.catalog import normalize
 
 log = logging.getLogger(__name__)
 
-ENTITIES_QUERY = sparql_prefixes() + """
+ENTITIES_QUERY = (
+    sparql_prefixes()
+    + """
 SELECT ?entity ?label ?kind ?part_of (GROUP_CONCAT(DISTINCT ?alias; separator="\\u001f") AS ?aliases)
 WHERE {
   ?entity a nkg:Entity ; skos:prefLabel ?label .
@@ -43,6 +44,7 @@ WHERE {
 }
 GROUP BY ?entity ?label ?kind ?part_of
 """
+)
 MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 RARE_DF = 3  # a word in at most this many passages is a specific name
@@ -72,17 +74,31 @@ class Engine:
         entities = self.graph.select(ENTITIES_QUERY)
         self.labels = {row["entity"].rsplit("/", 1)[-1]: row["label"] for row in entities}
         self.kinds = {row["entity"].rsplit("/", 1)[-1]: row["kind"] for row in entities}
-        self.part_of = {row["entity"].rsplit("/", 1)[-1]: row["part_of"].rsplit("/", 1)[-1]
-                        for row in entities if row.get("part_of")}
+        self.part_of = {
+            row["entity"].rsplit("/", 1)[-1]: row["part_of"].rsplit("/", 1)[-1]
+            for row in entities
+            if row.get("part_of")
+        }
         vocabulary = {token for p in self.passages for token in re.findall(r"[a-z0-9]+", p.index_text().lower())}
         self.lexicon = Lexicon.build(
-            ((row["entity"].rsplit("/", 1)[-1], row["label"], [a for a in row.get("aliases", "").split("\x1f") if a])
-             for row in entities),
+            (
+                (
+                    row["entity"].rsplit("/", 1)[-1],
+                    row["label"],
+                    [a for a in row.get("aliases", "").split("\x1f") if a],
+                )
+                for row in entities
+            ),
             vocabulary,
         )
         self.linker = Linker(self.lexicon)
-        self.names = {row["entity"].rsplit("/", 1)[-1]: [row["label"], *(a for a in row.get("aliases", "").split("\x1f")
-                                                                        if a)] for row in entities}
+        self.names = {
+            row["entity"].rsplit("/", 1)[-1]: [
+                row["label"],
+                *(a for a in row.get("aliases", "").split("\x1f") if a),
+            ]
+            for row in entities
+        }
         self.tables = self.graph.select(templates.ALL_COMPARISONS)
         self.sections: dict[str, list[int]] = {}
         for passage in self.passages:
@@ -127,8 +143,13 @@ class Engine:
         links = self.linker.link(question)
         retrieval_text = corrected_question(question, links) if links else question
         # Spell out acronyms and short names for retrieval: "LSI" also searches "local secondary index".
-        expansions = [link.label for link in links if link.in_notes and normalize(link.label) != link.surface
-                      and normalize(link.label) not in normalize(retrieval_text)]
+        expansions = [
+            link.label
+            for link in links
+            if link.in_notes
+            and normalize(link.label) != link.surface
+            and normalize(link.label) not in normalize(retrieval_text)
+        ]
         if expansions:
             retrieval_text = f"{retrieval_text} ({'; '.join(dict.fromkeys(expansions))})"
         return {
@@ -170,8 +191,10 @@ class Engine:
         terms = compose.content_terms(question, [link.surface for link in links])
         if composition is not None:
             composition.question = question
-        if composition is None or self._weak(composition, hits, intent, terms) or self._misses_rare_term(
-            composition, terms
+        if (
+            composition is None
+            or self._weak(composition, hits, intent, terms)
+            or self._misses_rare_term(composition, terms)
         ):
             answer.abstained = True
             answer.message = self._abstain_message(intent, present)
@@ -208,15 +231,23 @@ class Engine:
         merged: list[Citation] = []
         for group in zip(*(a.citations for a in answered), strict=False):
             for citation in group:
-                if all((c.source, c.line_start, c.line_end) != (citation.source, citation.line_start,
-                                                                citation.line_end) for c in merged):
+                if all(
+                    (c.source, c.line_start, c.line_end) != (citation.source, citation.line_start, citation.line_end)
+                    for c in merged
+                ):
                     merged.append(citation)
         answer.citations = merged[: self.top_k]
         return answer
 
     def _compose(
-        self, question: str, intent: Intent, links: list[Link], linked: list[str], vector: np.ndarray,
-        retrieval_text: str, answer: Answer,
+        self,
+        question: str,
+        intent: Intent,
+        links: list[Link],
+        linked: list[str],
+        vector: np.ndarray,
+        retrieval_text: str,
+        answer: Answer,
     ) -> tuple[compose.Composition | None, list[Hit]]:
         terms = compose.content_terms(question, [link.surface for link in links])
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
@@ -225,8 +256,11 @@ class Engine:
         strong = [link.entity_id for link in links if link.in_notes and not link.weak]
         all_linked = linked
         linked = list(dict.fromkeys(strong)) or linked
-        components = [link.entity_id for link in links if link.in_notes and not link.weak
-                      and self.kinds.get(link.entity_id) == "component"]
+        components = [
+            link.entity_id
+            for link in links
+            if link.in_notes and not link.weak and self.kinds.get(link.entity_id) == "component"
+        ]
         services = {e: self._service(e) for e in linked}
         name = intent.name
         fact_rows: list[dict[str, Any]] = []
@@ -236,60 +270,111 @@ class Engine:
             fact_rows = templates.relations(self.graph, linked, answer.sparql)
         elif name == "definition":
             term = _definition_term(question, links)
-            focus = max(present_links(links), key=lambda l: len(set(tokenize(l.surface)) & set(tokenize(term))),
-                        default=None)
+            focus = max(
+                present_links(links),
+                key=lambda link: len(set(tokenize(link.surface)) & set(tokenize(term))),
+                default=None,
+            )
             fact_rows = templates.definitions(self.graph, [focus.entity_id] if focus else [], answer.sparql)
         fact_passages = {}
         for row in fact_rows:
             passage = self._passage_of(row)
             if passage is not None:
                 fact_passages[passage] = 0.5 * self.fact_boost / (self.retriever.rrf_k + 1)
-        hits = self.retriever.search(retrieval_text, vector=vector, entities=linked, services=services,
-                                     fact_passages=fact_passages if name != "limit" else {})
+        hits = self.retriever.search(
+            retrieval_text,
+            vector=vector,
+            entities=linked,
+            services=services,
+            fact_passages=fact_passages if name != "limit" else {},
+        )
         result: compose.Composition | None = None
         if name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
-            result = compose.compose_limit(fact_rows, intent, terms, all_linked, self._passage_of, MIN_LIMIT_SCORE,
-                                           linked_terms=linked_terms, components=components, components_named=named)
+            result = compose.compose_limit(
+                fact_rows,
+                intent,
+                terms,
+                all_linked,
+                self._passage_of,
+                MIN_LIMIT_SCORE,
+                linked_terms=linked_terms,
+                components=components,
+                components_named=named,
+            )
             if result is None:
                 result = compose.compose_limit_from_passages(hits, intent, terms, linked, min_overlap=0.5)
         elif name == "comparison":
-            result = self._comparison(question, intent, links, linked, hits, terms, fact_rows, answer,
-                                      linked_terms=linked_terms)
+            result = self._comparison(
+                question, intent, links, linked, hits, terms, fact_rows, answer, linked_terms=linked_terms
+            )
         elif name == "relationship":
             result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
             if result is not None and not result.facts and result.lead_passages:
                 lead = self.passages[result.lead_passages[0]]
                 if self.children.get(lead.id) and len(lead.text.split()) <= 6:
-                    result = compose.compose_list([h for h in hits if h.passage.id == lead.id], terms, linked,
-                                                  self.children, self.passages, question=question)
+                    result = compose.compose_list(
+                        [h for h in hits if h.passage.id == lead.id],
+                        terms,
+                        linked,
+                        self.children,
+                        self.passages,
+                        question=question,
+                    )
         elif name == "definition":
             term = _definition_term(question, links)
             if fact_rows and not _names_entity(term, links):
                 fact_rows = []  # "explain envelope encryption in KMS" asks about the term, not about KMS
-            result = compose.compose_definition(fact_rows, hits, terms, linked, term, self._passage_of,
-                                                self.children, self.passages)
+            result = compose.compose_definition(
+                fact_rows, hits, terms, linked, term, self._passage_of, self.children, self.passages
+            )
         elif name == "yesno":
             result = compose.compose_yesno(hits, terms, components or linked, question)
         elif name in {"list", "procedure"}:
             sections = {k.split("::", 1)[1]: v for k, v in self.sections.items()}
-            result = compose.compose_list(hits, terms, linked, self.children, self.passages,
-                                          ordered=name == "procedure", tables=self.tables, sections=sections,
-                                          question=question)
+            result = compose.compose_list(
+                hits,
+                terms,
+                linked,
+                self.children,
+                self.passages,
+                ordered=name == "procedure",
+                tables=self.tables,
+                sections=sections,
+                question=question,
+            )
         else:
             hit = compose.pick_passage(hits, terms, linked)
             if hit is not None:
-                result = compose.Composition(compose.excerpt(hit.passage, terms), [], [hit.passage.id],
-                                             confidence=hit.similarity)
+                result = compose.Composition(
+                    compose.excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity
+                )
         return result, hits
 
     def _comparison(
-        self, question: str, intent: Intent, links: list[Link], linked: list[str], hits: list[Hit],
-        terms: set[str], limit_rows: list[dict[str, Any]], answer: Answer, *, linked_terms: set[str],
+        self,
+        question: str,
+        intent: Intent,
+        links: list[Link],
+        linked: list[str],
+        hits: list[Hit],
+        terms: set[str],
+        limit_rows: list[dict[str, Any]],
+        answer: Answer,
+        *,
+        linked_terms: set[str],
     ) -> compose.Composition | None:
         if intent.kinds and limit_rows:
-            found = compose.compose_limit(limit_rows, intent, terms, linked, self._passage_of, MIN_LIMIT_SCORE,
-                                          linked_terms=linked_terms, compare=True)
+            found = compose.compose_limit(
+                limit_rows,
+                intent,
+                terms,
+                linked,
+                self._passage_of,
+                MIN_LIMIT_SCORE,
+                linked_terms=linked_terms,
+                compare=True,
+            )
             if found is not None:
                 return found
         known: dict[str, str] = {}
@@ -305,7 +390,8 @@ class Engine:
                     if found is not None:
                         passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
                         found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
-                            row["source"], row["line_start"], row["line_end"])
+                            row["source"], row["line_start"], row["line_end"]
+                        )
                         return found
                 # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
                 for cell in detail:
@@ -323,7 +409,11 @@ class Engine:
         best = max((h.similarity for h in hits[:5]), default=0.0)
         if best < self.abstain_threshold:
             return True
-        if terms and composition.lead_passages and not (intent.name == "procedure" and len(composition.lead_passages) > 1):
+        if (
+            terms
+            and composition.lead_passages
+            and not (intent.name == "procedure" and len(composition.lead_passages) > 1)
+        ):
             lead = self.passages[composition.lead_passages[0]]
             similarity = next((h.similarity for h in hits if h.passage.id == lead.id), 0.0)
             if compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0 and similarity < CLOSE_SIMILARITY:
@@ -378,8 +468,16 @@ class Engine:
             if key in seen:
                 continue
             seen.add(key)
-            citations.append(Citation(passage.source, start, end, passage.section, self._text(passage, start, end),
-                                      round(score, 4)))
+            citations.append(
+                Citation(
+                    passage.source,
+                    start,
+                    end,
+                    passage.section,
+                    self._text(passage, start, end),
+                    round(score, 4),
+                )
+            )
             if len(citations) >= self.top_k:
                 break
         return citations
@@ -389,7 +487,7 @@ class Engine:
         if lines is None:
             try:
                 lines = self.store.source_lines(passage.source)
-            except Exception:  # noqa: BLE001 - fall back to the passage text
+            except Exception:
                 lines = []
             self._lines[passage.source] = lines
         if lines and end <= len(lines):
@@ -398,8 +496,12 @@ class Engine:
 
 
 def _definition_term(question: str, links: list[Link]) -> str:
-    match = re.search(r"(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
-                      r"(.+?)(?:\s+(?:mean|do|in\s+\w+))?\s*\??$", question, re.IGNORECASE)
+    match = re.search(
+        r"(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
+        r"(.+?)(?:\s+(?:mean|do|in\s+\w+))?\s*\??$",
+        question,
+        re.IGNORECASE,
+    )
     if match:
         return match.group(1).strip()
     return links[-1].surface if links else question
@@ -439,4 +541,3 @@ def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str |
     if len(items) < 2 and len(links) >= 2:
         items = [(link.label, link.entity_id) for link in links[:3]]
     return items
-

@@ -64,21 +64,51 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"\b(?:durability|availability|percent|%|nines)\b", re.I)),
     ("IOPS", re.compile(r"\biops\b", re.I)),
     ("bytes/s", re.compile(r"\bthroughput\b", re.I)),
-    ("characters", re.compile(r"\b(?:chars?|characters?|length|how\s+long\b(?=.*\b(?:name|id|key|string|password|text|"
-                              r"label|tag|value)s?\b))", re.I)),
-    ("seconds", re.compile(r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
-                           r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back)\b", re.I)),
-    ("bytes", re.compile(r"\b(?:size|how\s+big|how\s+large|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
-                         r"bytes?|how\s+much\s+data|memory|ram|disk\s+space)\b", re.I)),
-    ("count", re.compile(r"\b(?:how\s+many|number\s+of|count|per\s+(?:account|region|vpc|gateway|instance|sg|"
-                         r"interface|message|cluster))\b", re.I)),
+    (
+        "characters",
+        re.compile(
+            r"\b(?:chars?|characters?|length|how\s+long\b(?=.*\b(?:name|id|key|string|password|text|"
+            r"label|tag|value)s?\b))",
+            re.I,
+        ),
+    ),
+    (
+        "seconds",
+        re.compile(
+            r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
+            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back)\b",
+            re.I,
+        ),
+    ),
+    (
+        "bytes",
+        re.compile(
+            r"\b(?:size|how\s+big|how\s+large|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
+            r"bytes?|how\s+much\s+data|memory|ram|disk\s+space)\b",
+            re.I,
+        ),
+    ),
+    (
+        "count",
+        re.compile(
+            r"\b(?:how\s+many|number\s+of|count|per\s+(?:account|region|vpc|gateway|instance|sg|"
+            r"interface|message|cluster))\b",
+            re.I,
+        ),
+    ),
 )
 KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("default", re.compile(r"\bdefault\b", re.I)),
     ("range", re.compile(r"\b(?:range|between|min(?:imum)?\s+and\s+max(?:imum)?|allowed\s+values)\b", re.I)),
     ("min", re.compile(r"\b(?:min(?:imum)?|smallest|shortest|least|lowest|at\s+least)\b", re.I)),
-    ("max", re.compile(r"\b(?:max(?:imum)?|largest|biggest|longest|highest|most|up\s+to|how\s+(?:many|big|large|long)|"
-                       r"limit)\b", re.I)),
+    (
+        "max",
+        re.compile(
+            r"\b(?:max(?:imum)?|largest|biggest|longest|highest|most|up\s+to|how\s+(?:many|big|large|long)|"
+            r"limit)\b",
+            re.I,
+        ),
+    ),
 )
 
 
@@ -119,15 +149,18 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         return Intent("comparison", kinds, unit)
     if _YESNO.match(text):
         return Intent("yesno", kinds, unit)
-    if re.match(r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I) and not (
-        re.search(r"\bhow\s+(?:many|much|long|big|large)\b", text, re.I)
-    ):
+    if re.match(
+        r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I
+    ) and not (re.search(r"\bhow\s+(?:many|much|long|big|large)\b", text, re.I)):
         return Intent("procedure", kinds, unit)
     if _PROCEDURE.search(text) and not _LIMIT.search(text.split(" and ")[0][:40]):
         return Intent("procedure", kinds, unit)
     limit = bool(_LIMIT.search(text))
-    if limit and (unit or kinds) and not re.match(r"^\s*(?:what|which)\s+(?:are|is)\s+the\s+\w+\s+(?:types|classes)",
-                                                  text, re.I):
+    if (
+        limit
+        and (unit or kinds)
+        and not re.match(r"^\s*(?:what|which)\s+(?:are|is)\s+the\s+\w+\s+(?:types|classes)", text, re.I)
+    ):
         return Intent("limit", kinds, unit)
     if _LIST.search(text) and not _RELATION.search(text):
         return Intent("list", kinds, unit)
@@ -148,7 +181,10 @@ def split_parts(question: str) -> list[str]:
     >>> split_parts("what is the max storage of a gateway-stored gateway and how many volumes")
     ['what is the max storage of a gateway-stored gateway', 'how many volumes']
     """
-    pieces = re.split(r"\s*(?:,\s*and\s+|\band\s+(?=(?:how|what|which|where|when|is|are|can|does|do|why)\b)|;\s*|\?\s+)",
-                      question.strip(), flags=re.IGNORECASE)
+    pieces = re.split(
+        r"\s*(?:,\s*and\s+|\band\s+(?=(?:how|what|which|where|when|is|are|can|does|do|why)\b)|;\s*|\?\s+)",
+        question.strip(),
+        flags=re.IGNORECASE,
+    )
     pieces = [p.strip(" ,?") for p in pieces if p and len(p.split()) >= 2]
     return pieces if len(pieces) >= 2 else [question.strip()]

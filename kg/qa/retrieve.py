@@ -92,7 +92,10 @@ class HybridRetriever:
         return [self.search(q, vector=v, k=k) for q, v in zip(queries, vectors, strict=True)]
 
     def _boosts(
-        self, entities: Sequence[str], services: Mapping[str, str], fact_passages: Mapping[int, float],
+        self,
+        entities: Sequence[str],
+        services: Mapping[str, str],
+        fact_passages: Mapping[int, float],
         candidates: set[int],
     ) -> dict[int, float]:
         boosts: dict[int, float] = dict(fact_passages)

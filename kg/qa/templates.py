@@ -20,7 +20,9 @@ def _values(entity_ids: Sequence[str]) -> str:
     return " ".join(f"<{entity_iri(e)}>" for e in entity_ids)
 
 
-LIMITS = P + """
+LIMITS = (
+    P
+    + """
 SELECT ?limit ?subject ?subject_label ?attribute ?kind ?value ?value_max ?unit ?normalized ?normalized_max
        ?base_unit ?value_text ?source ?line_start ?line_end ?passage_text ?linked
 WHERE {{
@@ -35,8 +37,11 @@ WHERE {{
   OPTIONAL {{ ?limit nkg:valueMax ?value_max ; nkg:normalizedValueMax ?normalized_max }}
 }}
 """
+)
 
-DEFINITIONS = P + """
+DEFINITIONS = (
+    P
+    + """
 SELECT ?entity ?label ?text ?source ?line_start ?line_end
 WHERE {{
   VALUES ?entity {{ {values} }}
@@ -45,8 +50,11 @@ WHERE {{
   ?entity skos:prefLabel ?label .
 }}
 """
+)
 
-RELATIONS = P + """
+RELATIONS = (
+    P
+    + """
 SELECT ?subject ?subject_label ?predicate ?predicate_label ?object ?object_label ?text ?source ?line_start ?line_end
 WHERE {{
   VALUES ?linked {{ {values} }}
@@ -59,8 +67,11 @@ WHERE {{
   ?predicate rdfs:label ?predicate_label .
 }}
 """
+)
 
-COMPARISONS = P + """
+COMPARISONS = (
+    P
+    + """
 SELECT ?comparison ?title ?type ?source ?line_start ?line_end (COUNT(DISTINCT ?linked) AS ?matched)
 WHERE {{
   VALUES ?linked {{ {values} }}
@@ -72,8 +83,11 @@ WHERE {{
 GROUP BY ?comparison ?title ?type ?source ?line_start ?line_end
 ORDER BY DESC(?matched)
 """
+)
 
-COMPARISON_DETAIL = P + """
+COMPARISON_DETAIL = (
+    P
+    + """
 SELECT ?item_label ?item_position ?refers ?dimension_label ?dimension_position ?value
 WHERE {{
   BIND(<{iri}> AS ?comparison)
@@ -88,8 +102,11 @@ WHERE {{
 }}
 ORDER BY ?dimension_position ?item_position
 """
+)
 
-ALL_COMPARISONS = P + """
+ALL_COMPARISONS = (
+    P
+    + """
 SELECT ?comparison ?title ?type ?source ?line_start ?line_end (GROUP_CONCAT(?item_label; separator="\\u001f") AS ?items)
 WHERE {
   ?comparison a nkg:Comparison ; dcterms:title ?title ; nkg:comparisonType ?type ; nkg:item ?item ;
@@ -98,6 +115,7 @@ WHERE {
 }
 GROUP BY ?comparison ?title ?type ?source ?line_start ?line_end
 """
+)
 
 
 def run(graph: GraphStore, template: str, log: list[str], **params: Any) -> list[dict[str, Any]]:

@@ -1,12 +1,12 @@
 """A store: one folder with the graph (Oxigraph), the passages, both indexes, the notes and a manifest.
 
-    STORE/
-      manifest.json      format version, package versions, model, per-file hashes, counts
-      graph/             Oxigraph database (one named graph per source file)
-      passages.jsonl     passages with their context
-      index/dense/       faiss vectors (all-MiniLM-L6-v2)
-      index/sparse/      BM25 (bm25s)
-      sources/           the notes as ingested, for showing cited lines in context
+STORE/
+  manifest.json      format version, package versions, model, per-file hashes, counts
+  graph/             Oxigraph database (one named graph per source file)
+  passages.jsonl     passages with their context
+  index/dense/       faiss vectors (all-MiniLM-L6-v2)
+  index/sparse/      BM25 (bm25s)
+  sources/           the notes as ingested, for showing cited lines in context
 """
 
 from __future__ import annotations

@@ -13,7 +13,15 @@ from kg.errors import StoreError
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-TRACKED_PACKAGES = ("notes-kg", "pyoxigraph", "rdflib", "spacy", "sentence-transformers", "faiss-cpu", "bm25s")
+TRACKED_PACKAGES = (
+    "notes-kg",
+    "pyoxigraph",
+    "rdflib",
+    "spacy",
+    "sentence-transformers",
+    "faiss-cpu",
+    "bm25s",
+)
 
 
 def package_versions() -> dict[str, str]:
