@@ -3,9 +3,10 @@
 Matching rules (written before tuning, kept lenient only where the gold itself is a judgment call):
 - services: a predicted service matches a gold one when they resolve to the same catalog entry or
   share a written form; gold entries marked optional count neither for recall nor against precision;
-- limits (inside the gold scope): same line (inside the predicted span) and same value (raw or
-  normalised); the subject is correct when it is the catalog entry the gold subject names, or when
-  it belongs to the gold service and its label or attribute shares the head word of the gold subject;
+- limits (inside the gold scope): same line (inside the predicted span) and same value (normalised
+  first, then as written); the subject is correct when it is the entity the gold subject names, or
+  when it belongs to the gold service and shares a word that identifies the gold subject beyond the
+  service's own name ("Blob Storage Cool" for "Cool tier");
 - relations (inside the scope): same line, same predicate, and both ends resolve to the gold ends
   or to their services;
 - comparisons: every gold table must overlap a predicted table comparison that has cells; prose
@@ -80,6 +81,39 @@ def _local(iri: str) -> str:
     return unquote(iri.rsplit("/", 1)[-1])
 
 
+GENERIC_SUBJECT_WORDS = frozenset(
+    """tier tiers type types attribute attributes value values size limit limits the of a an in on for per and
+    with amazon aws azure google cloud service services""".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    words = set()
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        words.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
+    return words
+
+
+def subject_matches(limit: dict[str, Any], fact: dict[str, Any]) -> bool:
+    """Whether a predicted limit's subject is the gold one: the same entity; or, within the gold
+    service, a subject sharing a word that identifies the gold subject beyond the service's own
+    name ("Blob Storage Cool" for "Cool tier"); a gold subject that is the service itself accepts
+    anything of that service."""
+    predicted_id = _local(fact["subject"])
+    gold_id = _resolve(limit["subject"])
+    if gold_id == predicted_id:
+        return True
+    service = _resolve(limit["service"])
+    if service is not None and _service_of(predicted_id) != service:
+        return False
+    entry = default_catalog().by_id.get(service) if service else None
+    service_words = _words(" ".join(entry.names())) if entry else _words(limit["service"])
+    identifying = _words(limit["subject"]) - service_words - _words(" ".join(GENERIC_SUBJECT_WORDS))
+    if not identifying:
+        return True
+    return bool(identifying & _words(f"{fact['subject_label']} {fact['attribute']} {predicted_id}"))
+
+
 def score_services(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
     score = Score()
     predicted = [s for s in facts["services"] if s.get("kind", "service") == "service"]
@@ -130,35 +164,37 @@ def score_limits(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
     score = Score()
     subject_ok = 0
     missed = []
-    for limit in gold["limits"]:
-        target = _gold_normalized(limit)
-        hit = None
-        for n, fact in enumerate(predicted):
-            if n in used or not fact["line_start"] <= limit["line"] <= fact["line_end"]:
+    # Match on the normalised value first (so "1 capacity unit" and "1KB" on one line pair up
+    # with the right facts), then on the value as written.
+    pairs: dict[int, int] = {}
+    for strict in (True, False):
+        for g, limit in enumerate(gold["limits"]):
+            if g in pairs:
                 continue
-            values = {Decimal(str(fact["value"])), Decimal(str(fact["normalized_value"]))}
-            if Decimal(str(limit["value"])) in values or (target is not None and target in values):
-                hit = n
-                break
+            target = _gold_normalized(limit)
+            for n, fact in enumerate(predicted):
+                if n in used or not fact["line_start"] <= limit["line"] <= fact["line_end"]:
+                    continue
+                normalized = Decimal(str(fact["normalized_value"]))
+                raw = {Decimal(str(fact["value"])), normalized}
+                if (strict and target is not None and target == normalized) or (
+                    not strict and (Decimal(str(limit["value"])) in raw or target in raw)
+                ):
+                    pairs[g] = n
+                    used.add(n)
+                    break
+    for g, limit in enumerate(gold["limits"]):
+        hit = pairs.get(g)
         if hit is None:
             if not limit.get("optional"):
                 score.fn += 1
-                missed.append(f"{limit['line']}: {limit['text']}")
+                missed.append(f'{limit["line"]}: {limit["text"]}')
             continue
-        used.add(hit)
         if limit.get("optional"):
             continue
         score.tp += 1
-        fact = predicted[hit]
-        service = _resolve(limit["service"])
-        predicted_id = _local(fact["subject"])
-        if _resolve(limit["subject"]) == predicted_id:
+        if subject_matches(limit, predicted[hit]):
             subject_ok += 1
-        elif _service_of(predicted_id) == service or service is None:
-            head = _head(limit["subject"])
-            label = normalize(fact["subject_label"] + " " + fact["attribute"])
-            if not head or head in label or head in normalize(predicted_id):
-                subject_ok += 1
     score.fp = len(predicted) - len(used)
     score.extra["subject_accuracy"] = subject_ok / score.tp if score.tp else 0.0
     score.extra["missed"] = missed

@@ -309,7 +309,7 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
     subject the table's context is about.
     """
     facts: list[LimitFact] = []
-    covered: set[str] = set()
+    covered: set[tuple[str, int]] = set()  # (value text, line) read from cells already
     for item_index, dimension_index, value in comparison.cells:
         item = comparison.items[item_index]
         dimension = comparison.dimensions[dimension_index]
@@ -324,14 +324,16 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
             fact.text = context.block.text
             if evidence_ok(fact, context.context_texts()):
                 facts.append(fact)
-                covered.add(fact.value_text)
+                for number in range(context.block.line_start, context.block.line_end + 1):
+                    if fact.value_text in context.document.line(number):
+                        covered.add((fact.value_text, number))
     document = context.document
     for number in range(context.block.line_start, context.block.line_end + 1):
         line = document.line(number).strip()
         prov = Provenance(document.source, number, number, context.block.id)
         for fact in limits_for_text(line, context, index.find_text(line, context.provider), index, prov):
-            if fact.value_text not in covered and evidence_ok(fact, context.context_texts()):
-                covered.add(fact.value_text)
+            if (fact.value_text, number) not in covered and evidence_ok(fact, context.context_texts()):
+                covered.add((fact.value_text, number))
                 facts.append(fact)
     return facts
 

@@ -237,39 +237,59 @@ def _subject(
         found = index.lookup_in_context(quantity.noun, service)
         if found:
             return found, quantity.noun
+    # The item the bullet is nested under names what the figure is about ("Multipart Upload" >
+    # "Object size > 5 GB - you must use multipart upload"), before the words of the attribute.
+    nested = _from_ancestry(context, index, prov, service, parent_only=True)
+    if nested is not None:
+        return nested
     if head and len(head.split()) <= 3:
         found = index.lookup_in_context(head, service)
         if found:
             return found, head
-    if context.ancestor_entity:
-        ancestor = next(
-            (
-                a
-                for a in reversed(context.ancestry)
-                if any(
-                    index.lookup_in_context(c, context.service_id) == context.ancestor_entity
-                    for c in phrase_candidates(a.text)
-                )
-            ),
-            None,
-        )
-        return context.ancestor_entity, _clean_phrase(ancestor.text) if ancestor else index.label_of(
-            context.ancestor_entity
-        )
-    # An ancestor bullet, or the nearest heading, that names a thing the catalog lacks
-    # ("Object Key" > "Limitations", "Multipart Upload", heading "Batch Operations").
-    phrases = [_clean_phrase(a.text) for a in reversed(context.ancestry)]
-    if context.section_titles and not context.section_entity_is_own_heading:
-        phrases.append(_clean_phrase(context.section_titles[-1]))
-    for phrase in phrases:
-        if phrase.lower() in GENERIC_HEADS or not _is_thing_phrase(phrase) or " and " in phrase:
-            continue
-        made = index.component(service, phrase, prov)
-        if made:
-            return made, phrase
+    # A component named right after the figure, in the same clause ("the first 4 addresses and
+    # the last IP address of every subnet").
+    after = [
+        m
+        for m in mentions
+        if quantity.end <= m.start <= quantity.end + 50
+        and "," not in text[quantity.end : m.start]
+        and index.kind_of(m.entity_id) == "component"
+    ]
+    if after:
+        return after[0].entity_id, after[0].text
+    nested = _from_ancestry(context, index, prov, service, parent_only=False)
+    if nested is not None:
+        return nested
     for entity in (context.section_entity, service):
         if entity:
             return entity, surface_in(entity, context.context_texts(), index)
+    return None
+
+
+def _from_ancestry(
+    context: BlockContext, index: EntityIndex, prov: Provenance, service: str | None, *, parent_only: bool
+) -> tuple[str, str] | None:
+    """The entity (or a thing phrase, made a component) that the bullet ancestry or, failing that,
+    the nearest heading names. With ``parent_only``, only the direct parent bullet counts."""
+    ancestry = context.ancestry[-1:] if parent_only else list(reversed(context.ancestry))
+    for ancestor in ancestry:
+        for candidate in phrase_candidates(ancestor.text):
+            found = index.lookup_in_context(candidate, context.service_id)
+            if found:
+                return found, _clean_phrase(ancestor.text)
+        phrase = _clean_phrase(ancestor.text)
+        if phrase.lower() not in GENERIC_HEADS and _is_thing_phrase(phrase) and " and " not in phrase:
+            made = index.component(service, phrase, prov)
+            if made:
+                return made, phrase
+    if parent_only:
+        return None
+    if context.section_titles and not context.section_entity_is_own_heading:
+        phrase = _clean_phrase(context.section_titles[-1])
+        if phrase.lower() not in GENERIC_HEADS and _is_thing_phrase(phrase) and " and " not in phrase:
+            made = index.component(service, phrase, prov)
+            if made:
+                return made, phrase
     return None
 
 

@@ -80,7 +80,7 @@ QUANTITY_RE = re.compile(
 MAX_CUES = re.compile(
     r"\b(?:max(?:imum)?|up\s*to|upto|at\s+most|no\s+more\s+than|not\s+(?:to\s+)?exceed|cannot\s+exceed|"
     r"limited\s+to|limit(?:ed)?\s+(?:of|is)|upper\s+limit|as\s+large\s+as|largest|highest|less\s+than|"
-    r"within|exceed(?:ing)?|longest|biggest|cap(?:ped)?\s+at|only)\b|<=|≤",
+    r"within|exceed(?:s|ed|ing)?|longest|biggest|cap(?:ped)?\s+at|only)\b|<=|≤",
     re.IGNORECASE,
 )
 MIN_CUES = re.compile(
@@ -225,6 +225,12 @@ def _special_quantities(text: str) -> list[Quantity]:
     return found
 
 
+SHARED_NOUN_RE = re.compile(
+    r"\b(?P<a>\d[\d,]*)\s+(?P<m1>[a-z]+)\s+(?:and|or)\s+(?P<b>\d[\d,]*)\s+(?P<m2>[a-z]+)\s+(?P<noun>[a-z]+s)\b",
+    re.IGNORECASE,
+)
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text`` that reads as a limit or measure.
 
@@ -238,6 +244,19 @@ def find_quantities(text: str) -> list[Quantity]:
         if quantity is not None:
             found.append(quantity)
     found += _special_quantities(text)
+    # "50 inbound and 50 outbound rules": the first number counts the same noun.
+    for shared in SHARED_NOUN_RE.finditer(text):
+        second = next((q for q in found if q.start == shared.start("b")), None)
+        if second is None or any(q.start == shared.start("a") for q in found):
+            continue
+        value = parse_number(shared.group("a"))
+        if value is None:
+            continue
+        found.append(
+            Quantity(shared.start("a"), shared.end("m1"), text[shared.start("a") : shared.end("m1")], second.kind,
+                     _plain(value), second.unit, second.base_unit, _plain(value),
+                     noun=f"{shared.group('m1')} {shared.group('noun')}", cue=second.cue)
+        )
     found.sort(key=lambda q: q.start)
     return _defaults_after_ranges(found)
 

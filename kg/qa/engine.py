@@ -1,6 +1,10 @@
 """The question-answering engine: link, classify, query the graph, retrieve, compose or abstain.
 
->>> # Engine.open(".kg-store").ask("what's the max size of an s3 object?").answer  # doctest: +SKIP
+Usage (with a store built by `kg ingest`)::
+
+    engine = Engine.open(".kg-store")
+    engine.ask("what's the max size of an s3 object?").answer
+    # '5 TB: the maximum object size of S3 object — “Max object size = 5TB”'
 """
 
 from __future__ import annotations
