@@ -121,6 +121,25 @@ def test_limits_cite_their_lines(run, notes: str) -> None:  # type: ignore[no-un
             {("subnet", "partOf", "vpc"), ("route-table", "partOf", "vpc")},
         ),
         ("# Amazon RDS\n\n- RDS is built using Amazon EBS.\n", {("rds", "runsOn", "ebs")}),
+        (
+            "# Amazon DynamoDB\n\n- a table is a collection of items.\n",
+            {("ddb-item", "partOf", "ddb-table")},
+        ),
+        (
+            "# Elastic Load Balancing\n\n- ELB supports health checks for EC2 instances.\n",
+            {("elb", "monitors", "ec2-instance")},
+        ),
+        (
+            "# Amazon VPC\n\n- IGW is a horizontally scaled, highly available VPC component.\n",
+            {("igw", "partOf", "vpc")},
+        ),
+        (
+            "# Monitoring\n\n- Log Analytics workspaces and Application Insights are part of Azure Monitor.\n",
+            {
+                ("azure-log-analytics-workspace", "partOf", "azure-monitor"),
+                ("azure-application-insights", "partOf", "azure-monitor"),
+            },
+        ),
     ],
 )
 def test_relations_from_cues(run, notes: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
@@ -128,7 +147,18 @@ def test_relations_from_cues(run, notes: str, expected: set[tuple[str, str, str]
     assert expected <= found
 
 
-@pytest.mark.parametrize("notes", ["# Amazon S3\n\n- Users can store photos and videos.\n"])
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "# Amazon S3\n\n- Users can store photos and videos.\n",
+        # the subject of "use" is the reader, not the object
+        "# Multipart upload\n\n- Object size > 5 GB - you must use Amazon S3 multipart upload\n",
+        # "Streams" in a name is not the verb "streams ... to"
+        "# Amazon DynamoDB\n\n- DynamoDB Streams makes it easy to list changes.\n",
+        # names qualifying other nouns are not the things contrasted
+        "# Amazon S3\n\n- bucket policies apply to an S3 bucket resource instead of an IAM principal.\n",
+    ],
+)
 def test_relations_need_two_entities(run, notes: str) -> None:  # type: ignore[no-untyped-def]
     assert run(notes).relations == []
 

@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from ingest.extract.entities import BlockContext, EntityIndex
 from ingest.facts import Mention, RelationFact
@@ -34,6 +34,8 @@ class Cue:
         explicit_subject: The subject must be written in the clause (no topic fallback).
         verb: The cue's first token must be tagged as a verb (for words that are nouns too: "use").
         subject_inside: The subject is written inside the cue ("create a new EBS volume from").
+        noun: The cue is a noun phrase that may itself be an entity's name ("health checks for");
+            other cues starting inside a name are words of that name ("DynamoDB Streams makes ... to").
     """
 
     predicate: str
@@ -44,6 +46,7 @@ class Cue:
     explicit_subject: bool = False
     verb: bool = False
     subject_inside: bool = False
+    noun: bool = False
 
 
 def _cue(predicate: str, pattern: str, **flags: bool) -> Cue:
@@ -58,7 +61,7 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "storesDataIn",
-        r"\b(?:stores?|storing|saves?|archives?|persists?)\b(?:\s+[\w-]+){0,4}?\s+(?:in|into|on|to)\b",
+        r"\b(?:stores?|storing|saves?|archives?|persists?)\b(?:\s+[\w-]+){0,4}?\s+(?:in|into|on|to|across)\b",
     ),
     _cue("storesDataIn", r"\b(?:is|are)\s+(?:\w+\s+)?(?:moved|transferred|uploaded|offloaded)\s+to\b"),
     _cue(
@@ -83,6 +86,12 @@ CUES: tuple[Cue, ...] = (
     _cue("monitors", r"\bmonitor(?:s|ing)?\b", verb=True),
     _cue("monitors", r"\b(?:monitored|measured|tracked)\s+(?:by|using|with|through)\b", passive=True),
     _cue(
+        "monitors",
+        r"\b(?:health[- ]checks?|health\s+probes?)\b(?:\s+[\w-]+){0,6}?\s+(?:for|of|on|against)\b",
+        explicit_subject=True,
+        noun=True,
+    ),
+    _cue(
         "readsFrom",
         r"\b(?:loads?|loading|reads?|reading|imports?|importing|pulls?|ingests?)\b"
         r"(?:\s+[\w-]+){0,5}?\s+from\b",
@@ -101,7 +110,7 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:is|are)\s+(?:an?\s+|the\s+)?(?:segment|part|portion|subset|component)s?\s+of\b",
         reverse=True,
     ),
-    _cue("partOf", r"\b(?:containers?|collections?)\s+(?:for|of)\b", reverse=True),
+    _cue("partOf", r"\b(?:containers?|collections?)\s+(?:for|of)\b"),  # "a table is a collection of items"
 )
 COMPATIBLE_SUFFIX = re.compile(r"^-compatible\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?](?:\s|$)|\bwhile\b|\bwhereas\b|\bbut\b|\bunless\b|\bhowever\b|\bexcept\b", re.I)
@@ -126,6 +135,8 @@ NEAR_GAP = 30  # beyond this, a subject must be the parser's subject of the cue
 class _End:
     entity_id: str
     text: str
+    start: int = -1  # where it is written in the text; -1 for the block's topic
+    end: int = -1
 
 
 def relations_for_text(
@@ -144,25 +155,34 @@ def relations_for_text(
         for match in cue.pattern.finditer(text):
             if cue.verb and not _is_verb(doc, match.start()):
                 continue
+            if not cue.noun and any(m.start < match.start() < m.end for m in mentions):
+                continue  # the cue word is part of a name ("DynamoDB Streams makes it easy to")
             clause_start, clause_end = _clause(text, match.start(), match.end())
             if cue.object_before:
                 objects = _objects_before(match.start(), clause_start, mentions)
                 subject = _End(context.topic, index.label_of(context.topic)) if context.topic else None
             elif cue.subject_inside:
                 inside = [m for m in mentions if match.start() <= m.start and m.end <= match.end()]
-                subject = _End(inside[0].entity_id, inside[0].text) if inside else None
+                subject = _End(inside[0].entity_id, inside[0].text, inside[0].start, inside[0].end) if inside else None
                 objects = _objects(text, match.end(), clause_end, mentions)
             else:
                 subject = _subject(text, match.start(), clause_start, mentions, context, index, doc, cue)
                 objects = _objects(text, match.end(), clause_end, mentions)
-                if not objects and cue.predicate == "monitors" and not cue.passive and context.topic:
+                if not objects and cue.predicate == "monitors" and cue.verb and context.topic:
                     objects = [_End(context.topic, index.label_of(context.topic))]  # "to monitor the capacity"
             if not objects and child_mentions and not text[match.end() :].strip(" :.-"):
-                objects = [_End(m.entity_id, m.text) for m in child_mentions]
+                objects = [_End(m.entity_id, m.text) for m in child_mentions]  # written in other blocks
             if subject is None or not objects:
                 continue
-            for obj in objects:
-                source, target = (obj, subject) if cue.passive else (subject, obj)
+            # "the queue's DelaySeconds attribute": the object is the attribute, not the queue
+            objects = [o for o in objects if o.start < 0 or not re.match(r"[’']s\b", text[o.end :])]
+            if cue.predicate == "alternativeTo" and (
+                _modifier(subject, text, doc) or any(_modifier(o, text, doc) for o in objects)
+            ):
+                continue  # "bucket resource instead of an IAM principal" contrasts other things
+            subjects = [subject, *_coordinated_before(subject, text, mentions, match.start())]
+            for subj, obj in itertools.product(subjects, objects):
+                source, target = (obj, subj) if cue.passive else (subj, obj)
                 if cue.predicate == "partOf" and not cue.reverse:
                     source, target = target, source
                 if source.entity_id == target.entity_id or _same_service(
@@ -176,6 +196,7 @@ def relations_for_text(
                     continue
                 facts.append(RelationFact(source.entity_id, cue.predicate, target.entity_id, text, prov))
     facts += _compatible_suffix(text, context, mentions, index)
+    facts += _component_suffix(text, context, mentions)
     return _dedupe(facts)
 
 
@@ -190,7 +211,19 @@ def _same_service(index: EntityIndex, a: str, b: str, predicate: str) -> bool:
     """A component and its own service are not "related" by a cue in passing (except partOf)."""
     if predicate == "partOf":
         return False
+    if predicate == "storesDataIn" and index.service_of(b) == a and _container(index.label_of(b)):
+        return False  # "Azure Backup stores recovery points in a Recovery Services vault"
     return index.service_of(a) == b or index.service_of(b) == a
+
+
+CONTAINER_NOUNS = frozenset(
+    "vault bucket container account table share disk volume database repository store queue topic stream".split()
+)
+
+
+def _container(label: str) -> bool:
+    words = label.lower().split()
+    return bool(words) and _singular(words[-1]) in CONTAINER_NOUNS
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -213,6 +246,8 @@ def _subject(
     cue: Cue,
 ) -> _End | None:
     before = [m for m in mentions if clause_start <= m.start and m.end <= cue_start and cue_start - m.end <= MAX_GAP]
+    if _person_subject(cue_start, doc):
+        return None  # "Object size > 100 MB - you should use multipart upload": the subject is "you"
     if before:
         syntactic = _syntactic_subject(before, cue_start, doc)
         chosen = syntactic or before[-1]
@@ -220,7 +255,7 @@ def _subject(
             return None
         if syntactic is None and PERSON_RE.search(text[chosen.end : cue_start]):
             return None  # "Object size > 100 MB - you should use ...": the subject is "you"
-        return _End(chosen.entity_id, chosen.text)
+        return _End(chosen.entity_id, chosen.text, chosen.start, chosen.end)
     if cue.explicit_subject or not context.topic:
         return None
     topic = _End(context.topic, index.label_of(context.topic))
@@ -235,8 +270,12 @@ def _subject(
     nouns = _head_nouns(head, clause_start, doc)
     if not nouns or _starts_with_verb(head, clause_start, doc) or all(n in GENERIC_HEAD_NOUNS for n in nouns):
         return topic  # "captures API calls and delivers log files to ...", "fastest way to load data from"
-    if cue.predicate == "deliversTo" and all(n in {"message", "notification", "event", "alert"} for n in nouns):
-        return topic  # "messages are delivered to subscribers ..." under SNS
+    if (
+        cue.predicate == "deliversTo"
+        and index.kind_of(context.topic) == "service"
+        and all(n in {"message", "notification", "event", "alert"} for n in nouns)
+    ):
+        return topic  # "messages are delivered to subscribers ..." under SNS (not under a queue's setting)
     topic_words = {_singular(w) for w in re.findall(r"[a-z0-9]+", index.label_of(context.topic).lower())}
     if all(w in topic_words or w in DATA_WORDS for w in nouns) and (
         any(w in topic_words for w in nouns) or all(w in DATA_WORDS - {"message"} for w in nouns)
@@ -267,6 +306,38 @@ def _head_nouns(head: str, offset: int, doc: Doc | None) -> list[str]:
 
 def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 and not word.endswith("ss") else word
+
+
+def _cue_verb(cue_start: int, doc: Doc | None) -> Token | None:
+    if doc is None:
+        return None
+    cue_token = next((t for t in doc if t.idx >= cue_start), None)
+    if cue_token is None:
+        return None
+    return cue_token if cue_token.pos_ in {"VERB", "AUX"} else cue_token.head
+
+
+def _person_subject(cue_start: int, doc: Doc | None) -> bool:
+    """The parser's subject of the cue's verb is a person ("you must use ...")."""
+    verb = _cue_verb(cue_start, doc)
+    return verb is not None and any(
+        child.dep_ in {"nsubj", "nsubjpass"} and PERSON_RE.fullmatch(child.text) for child in verb.children
+    )
+
+
+def _modifier(end: _End, text: str, doc: Doc | None) -> bool:
+    """The name only qualifies another noun ("an IAM principal", "the queue's attribute")."""
+    if end.start < 0:
+        return False
+    if re.match(r"[’']s\b", text[end.end :]):
+        return True
+    if doc is None:
+        return False
+    span = doc.char_span(end.start, end.end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    return root.dep_ in {"compound", "amod"} and root.head.i >= span.end and root.head.pos_ in {"NOUN", "PROPN"}
 
 
 def _syntactic_subject(candidates: list[Mention], cue_start: int, doc: Doc | None) -> Mention | None:
@@ -300,7 +371,28 @@ def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention]) 
         between = text[previous.end : current.start]
         if COORDINATION.match(between) or _list_gap(between):
             chosen.append(current)
-    return [_End(m.entity_id, m.text) for m in chosen]
+    return [_End(m.entity_id, m.text, m.start, m.end) for m in chosen]
+
+
+def _coordinated_before(subject: _End, text: str, mentions: list[Mention], cue_start: int) -> list[_End]:
+    """Names joined to the subject before the cue ("Log Analytics workspaces and Application Insights
+    are part of ..."): the ones after it up to the cue and the ones before it."""
+    if subject.start < 0:
+        return []
+    ordered = [m for m in mentions if m.end <= cue_start]
+    at = next((i for i, m in enumerate(ordered) if m.start == subject.start), None)
+    if at is None:
+        return []
+    joined: list[_End] = []
+    for step in (1, -1):
+        i = at
+        while 0 <= i + step < len(ordered):
+            a, b = sorted((ordered[i], ordered[i + step]), key=lambda m: m.start)
+            if not COORDINATION.match(text[a.end : b.start]) or not text[a.end : b.start].strip():
+                break
+            i += step
+            joined.append(_End(ordered[i].entity_id, ordered[i].text, ordered[i].start, ordered[i].end))
+    return joined
 
 
 def _list_gap(between: str) -> bool:
@@ -318,7 +410,7 @@ def _list_gap(between: str) -> bool:
 
 def _objects_before(cue_start: int, clause_start: int, mentions: list[Mention]) -> list[_End]:
     before = [m for m in mentions if clause_start <= m.start and m.end <= cue_start and cue_start - m.end <= 40]
-    return [_End(before[-1].entity_id, before[-1].text)] if before else []
+    return [_End(before[-1].entity_id, before[-1].text, before[-1].start, before[-1].end)] if before else []
 
 
 def _compatible_suffix(
@@ -331,12 +423,29 @@ def _compatible_suffix(
             clause_start, _ = _clause(text, mention.start, mention.end)
             others = [m for m in mentions if clause_start <= m.start and m.end <= mention.start]
             subject = (
-                _End(others[-1].entity_id, others[-1].text)
+                _End(others[-1].entity_id, others[-1].text, others[-1].start, others[-1].end)
                 if others
                 else (_End(context.topic, index.label_of(context.topic)) if context.topic else None)
             )
             if subject and subject.entity_id != mention.entity_id:
                 facts.append(RelationFact(subject.entity_id, "compatibleWith", mention.entity_id, text, context.prov()))
+    return facts
+
+
+COMPONENT_SUFFIX = re.compile(r"^\s+(?:component|building\s+block|sub-?resource)s?\b", re.IGNORECASE)
+IS_A_BETWEEN = re.compile(r"^\s+(?:is|are)\s+(?:(?:an?|the|one\s+of\s+the)\s+)?[\w\s,-]{0,80}$", re.IGNORECASE)
+
+
+def _component_suffix(text: str, context: BlockContext, mentions: list[Mention]) -> list[RelationFact]:
+    """ "IGW is a horizontally scaled ... VPC component": partOf(IGW, VPC)."""
+    facts = []
+    for i, mention in enumerate(mentions):
+        if not COMPONENT_SUFFIX.match(text[mention.end :]):
+            continue
+        for part in reversed(mentions[:i]):
+            if IS_A_BETWEEN.match(text[part.end : mention.start]) and part.entity_id != mention.entity_id:
+                facts.append(RelationFact(part.entity_id, "partOf", mention.entity_id, text, context.prov()))
+                break
     return facts
 
 
