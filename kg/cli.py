@@ -165,7 +165,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     counts = manifest.counts
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in manifest.timings.items())
     print(
-        f"{store}: {counts['documents']} document(s), {counts['services']} services, {counts['components']} components, "
+        f"{store}: {counts['documents']} document(s), {counts['services']} services, "
+        f"{counts['components']} components, "
         f"{counts['limits']} limits, {counts['relations']} relations, {counts['comparisons']} comparisons, "
         f"{counts['passages']} passages, {counts['triples']} triples ({timing})"
     )

@@ -90,11 +90,13 @@ class BlockContext:
     heading_entities: list[str] = field(default_factory=list)
     provider: str | None = None
     section_entity_is_own_heading: bool = False  # the innermost heading itself names an entity
+    lead: Block | None = None  # the paragraph that introduces the list this item belongs to
+    lead_entity: str | None = None  # the entity that paragraph opens with
 
     @property
     def topic(self) -> str | None:
         """The most specific entity the block's context is about."""
-        return self.ancestor_entity or self.section_entity or self.service_id
+        return self.ancestor_entity or self.lead_entity or self.section_entity or self.service_id
 
     @property
     def source(self) -> str:
@@ -105,7 +107,7 @@ class BlockContext:
 
     def context_texts(self) -> list[str]:
         """Heading titles and ancestor texts, outermost first: where a fact's subject may be written."""
-        return self.section_titles + [b.text for b in self.ancestry]
+        return self.section_titles + ([self.lead.text] if self.lead else []) + [b.text for b in self.ancestry]
 
 
 class EntityIndex:
@@ -600,10 +602,20 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
             else:
                 section_entity[section.id] = section_entity.get(parent)
                 section_service[section.id] = inherited_service
+        lead: Block | None = None
+        lead_entity: str | None = None
         for block in document.blocks:
             chain = document.section_chain(block.section_id)
             ancestry = document.ancestry(block)
             service = section_service.get(block.section_id)
+            if block.kind == "paragraph":
+                lead, lead_entity = block, _opening_entity(block.text, index, provider)
+            elif block.kind != "bullet" or (lead is not None and lead.section_id != block.section_id):
+                lead, lead_entity = None, None
+            if lead_entity and lead is not block and not ancestry:
+                owner = index.service_of(lead_entity)
+                if index.kind_of(owner) == "service":
+                    service = owner
             ancestor_entity = None
             for ancestor in ancestry:
                 found = next(
@@ -640,5 +652,23 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
                 heading_entities=[e for e in (section_entity.get(s.id) for s in chain) if e],
                 provider=provider,
                 section_entity_is_own_heading=block.section_id in resolved_here,
+                lead=lead if lead is not block else None,
+                lead_entity=lead_entity if lead is not block else None,
             )
     return contexts
+
+
+OPENING_ARTICLE_RE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
+
+
+def _opening_entity(text: str, index: EntityIndex, provider: str | None) -> str | None:
+    """The service or component a paragraph opens with ("Azure Monitor collects ..."): what the list
+    after it is about."""
+    opening = text[:160]
+    article = OPENING_ARTICLE_RE.match(opening)
+    offset = article.end() if article else 0
+    mentions = index.find_text(opening, provider)
+    first = next((m for m in mentions if m.start == offset), None)
+    if first is None or index.kind_of(first.entity_id) not in {"service", "component"}:
+        return None
+    return first.entity_id

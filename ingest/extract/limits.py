@@ -101,13 +101,34 @@ def limits_for_text(
 
 
 def _counts_things(quantity: Quantity, doc: Doc | None) -> bool:
-    """A count stated without a cue word ("in 2 facilities") must be digits counting a noun."""
+    """A count stated without a cue word ("in 2 facilities", "maintains two connections") must count a
+    noun; a number word only after a verb of having (see ``_possessed``)."""
     if not quantity.text[:1].isdigit():
-        return False
+        if doc is None or not quantity.noun:
+            return False
+        if not _possessed(quantity, doc):
+            return False
     if doc is None or not quantity.noun:
         return True
     span = doc.char_span(quantity.end - len(quantity.noun.split()[-1]), quantity.end, alignment_mode="expand")
     return span is not None and span.root.pos_ in {"NOUN", "PROPN"}
+
+
+HOLDING_VERBS = frozenset(
+    "have maintain contain consist comprise include support require need keep span provide replicate store".split()
+)
+
+
+def _possessed(quantity: Quantity, doc: Doc) -> bool:
+    """A number word counts what a thing has ("maintains two connections", "consists of two tunnels"),
+    not things named in passing ("synchronize two tables", "for two items to have")."""
+    token = next((t for t in doc if t.idx >= quantity.start), None)
+    if token is None or token.i == 0:
+        return False
+    previous = doc[token.i - 1]
+    if previous.lower_ == "of" and previous.i > 0:
+        previous = doc[previous.i - 1]
+    return previous.pos_ in {"VERB", "AUX"} and previous.lemma_.lower() in HOLDING_VERBS
 
 
 def _dedupe(facts: list[LimitFact]) -> list[LimitFact]:

@@ -172,9 +172,46 @@ FREQUENCY_UNITS = {
 }
 
 
-def _special_quantities(text: str) -> list[Quantity]:
-    """CIDR prefix lengths ("a netmask of /20") and frequency words ("issued at least monthly")."""
+SINGLE_RE = re.compile(
+    r"\b(?P<cue>only|exactly|at\s+most|no\s+more\s+than|(?:cannot|can\s*not|can't)\s+(?:have|be)\s+more\s+than)"
+    r"\s+(?P<num>one|1|a\s+single)\s+(?P<noun>[A-Za-z][\w-]*(?:\s+(?!(?:per|in|to|at|for|of|on|with|from|by|"
+    r"is|are|can|must|may|and|or|assigned|attached|associated|between|within)\b)[A-Za-z][\w-]*){0,3})",
+    re.IGNORECASE,
+)
+SINGLE_RULE_RE = re.compile(r"\b(?:must|can|cannot|can't|may|should|each|every|per|allowed)\b", re.IGNORECASE)
+
+
+def _single(text: str) -> list[Quantity]:
+    """Rules of one: "Each VPC must have only one DHCP option set", "cannot have more than one peering
+    connection" (a maximum of one of a thing, with the modal or "each" that makes it a rule)."""
     found = []
+    for match in SINGLE_RE.finditer(text):
+        before = _clause_before(text, match.start())
+        sentence = before + text[match.start() : match.end() + 40]
+        if not SINGLE_RULE_RE.search(sentence) or match.group("noun").split()[0].lower() in {"of", "the"}:
+            continue
+        noun = match.group("noun")
+        found.append(
+            Quantity(
+                match.start("num"),
+                match.end("noun"),
+                text[match.start("num") : match.end("noun")],
+                "max",
+                Decimal(1),
+                "count",
+                "count",
+                Decimal(1),
+                noun=noun,
+                cue=match.group("cue"),
+            )
+        )
+    return found
+
+
+def _special_quantities(text: str) -> list[Quantity]:
+    """CIDR prefix lengths ("a netmask of /20"), frequency words ("issued at least monthly") and
+    rules of one ("must have only one DHCP option set")."""
+    found = _single(text)
     for match in NETMASK_RE.finditer(text):
         before = _clause_before(text, match.start())
         if not re.search(
@@ -253,9 +290,18 @@ def find_quantities(text: str) -> list[Quantity]:
         if value is None:
             continue
         found.append(
-            Quantity(shared.start("a"), shared.end("m1"), text[shared.start("a") : shared.end("m1")], second.kind,
-                     _plain(value), second.unit, second.base_unit, _plain(value),
-                     noun=f"{shared.group('m1')} {shared.group('noun')}", cue=second.cue)
+            Quantity(
+                shared.start("a"),
+                shared.end("m1"),
+                text[shared.start("a") : shared.end("m1")],
+                second.kind,
+                _plain(value),
+                second.unit,
+                second.base_unit,
+                _plain(value),
+                noun=f"{shared.group('m1')} {shared.group('noun')}",
+                cue=second.cue,
+            )
         )
     found.sort(key=lambda q: q.start)
     return _defaults_after_ranges(found)
