@@ -188,7 +188,7 @@ def score_limits(gold: dict[str, Any], facts: dict[str, Any]) -> Score:
         if hit is None:
             if not limit.get("optional"):
                 score.fn += 1
-                missed.append(f'{limit["line"]}: {limit["text"]}')
+                missed.append(f"{limit['line']}: {limit['text']}")
             continue
         if limit.get("optional"):
             continue
