@@ -84,6 +84,23 @@ def test_quantities_skip_versions_ports_and_arithmetic(text: str) -> None:
             "SQS message ID",
         ),
         ("# Amazon DynamoDB\n\n- max item size = 400KB\n", "400KB", "DynamoDB item"),
+        # a list takes its topic from the paragraph that introduces it
+        (
+            "# Monitoring\n\nAzure Monitor collects metrics and logs.\n\n- Platform metrics are kept for 93 days.\n",
+            "93 days",
+            "Azure Monitor",
+        ),
+        # rules of one, and counts after a verb of having
+        (
+            "# Amazon VPC\n\n- Each VPC must have only one DHCP option set assigned to it.\n",
+            "one DHCP option set",
+            "DHCP options set",
+        ),
+        (
+            "# Elastic Load Balancing\n\n- the load balancer maintains two connections.\n",
+            "two connections",
+            "Elastic Load Balancing",
+        ),
     ],
 )
 def test_limits_subject_from_ancestry(run, notes: str, value_text: str, subject_label: str) -> None:  # type: ignore[no-untyped-def]

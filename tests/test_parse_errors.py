@@ -26,11 +26,17 @@ BAD_INPUTS = [
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "binary file", None),
     ("empty.txt", b"", "empty", None),
     ("blank.md", b"\n   \n\t\n", "empty", None),
-    ("latin1.txt", "Amazon S3\n\n  - Max object size = 5TB\n  - café\n".encode("latin-1"), "not valid UTF-8", 4),
+    (
+        "latin1.txt",
+        "Amazon S3\n\n  - Max object size = 5TB\n  - café\n".encode("latin-1"),
+        "not valid UTF-8",
+        4,
+    ),
     ("latin1.md", "# Notes\n\n- naïve\n".encode("latin-1"), "not valid UTF-8", 3),
     ("bom-latin1.md", codecs.BOM_UTF8 + "# Notes\n\n\n- naïve\n".encode("latin-1"), "not valid UTF-8", 4),
 ]
 BAD_IDS = [name for name, *_ in BAD_INPUTS]
+BAD_BY_NAME = {row[0]: row for row in BAD_INPUTS}
 
 
 def write_bad(folder: Path, name: str, data: bytes) -> Path:
@@ -98,7 +104,11 @@ def test_errors_cli_bad_file_one_line(
 
 
 @pytest.mark.parametrize("name", ["missing.md", "no-such-folder"])
-def test_errors_cli_missing_path_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+def test_errors_cli_missing_path_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
     store = tmp_path / "store"
     status = main(["ingest", str(tmp_path / name), "--store", str(store)])
     captured = capsys.readouterr()
@@ -108,7 +118,9 @@ def test_errors_cli_missing_path_one_line(tmp_path: Path, capsys: pytest.Capture
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "fragment", "line"), BAD_INPUTS[:1] + BAD_INPUTS[4:5], ids=["binary", "latin1"]
+    ("name", "data", "fragment", "line"),
+    [BAD_BY_NAME["binary.md"], BAD_BY_NAME["latin1.txt"]],
+    ids=["binary", "latin1"],
 )
 def test_errors_cli_bad_file_inside_folder(
     tmp_path: Path,
@@ -129,7 +141,7 @@ def test_errors_cli_bad_file_inside_folder(
     assert (f"{path}:{line}:" if line else str(path)) in captured.err
 
 
-@pytest.mark.parametrize(("name", "data", "fragment", "line"), BAD_INPUTS[4:5], ids=["latin1"])
+@pytest.mark.parametrize(("name", "data", "fragment", "line"), [BAD_BY_NAME["latin1.txt"]], ids=["latin1"])
 def test_errors_cli_debug_shows_the_exception(
     tmp_path: Path, name: str, data: bytes, fragment: str, line: int | None
 ) -> None:
@@ -213,7 +225,13 @@ def test_errors_missing_path_leaves_store_untouched(
         ("bom.txt", "Amazon S3\n\n  • Max object size = 5TB\n", "heading", "Amazon S3"),
     ],
 )
-def test_errors_utf8_bom_parses(tmp_path: Path, name: str, text: str, first_kind: str, first_text: str) -> None:
+def test_errors_utf8_bom_parses(
+    tmp_path: Path,
+    name: str,
+    text: str,
+    first_kind: str,
+    first_text: str,
+) -> None:
     path = tmp_path / name
     data = codecs.BOM_UTF8 + text.encode("utf-8")
     path.write_bytes(data)
@@ -227,7 +245,10 @@ def test_errors_utf8_bom_parses(tmp_path: Path, name: str, text: str, first_kind
 
 
 def _spans(doc: Document) -> list[tuple[str, int, int, int, str, str]]:
-    return [(b.kind, b.line_start, b.line_end, b.depth, b.text, doc.section_path(b.section_id)) for b in doc.blocks]
+    spans = []
+    for b in doc.blocks:
+        spans.append((b.kind, b.line_start, b.line_end, b.depth, b.text, doc.section_path(b.section_id)))
+    return spans
 
 
 @pytest.mark.parametrize(
@@ -247,50 +268,51 @@ def test_errors_crlf_file_parses_with_same_line_numbers(repo: Path, tmp_path: Pa
     ]
 
 
-# --- large files ---------------------------------------------------------------------------------------------
+# --- large files ------------------------------------------------------------------------------------------
 
+# Realistic line lengths (the bundled notes average about 100 bytes a line).
 TEXT_UNIT = """Amazon Service {i}
 
-  • Max object size = {i} TB
-    • per object, see the limits page
-      • deeper detail {i}
-  • Limits
-    • Max {i} buckets per account.
-Name: item{i}
-Size: {i}
+  • Service {i} is a fully managed service that stores any amount of data for any workload
+    • Max object size = {i} TB per object; larger uploads must use the multipart upload API
+      • Each part can be between 5 MB and 5 GB, and the last part of an upload may be smaller
+  • Limits that apply to every account in every region unless you ask support to raise them
+    • Max {i} buckets per account, a soft limit that AWS support can raise for your account.
+Name: item{i} with a longer value that reads like a configuration line from the notes
+Availability Zones: us-east-1a and us-east-1c, spread for higher availability of item{i}
 
 Topic {i} Details
 
-  Magnetic SSD HDD
-Size 1 GB {i} GB 3 GB
-Cost low high mid
+  Magnetic Volume General-Purpose SSD Provisioned IOPS SSD Throughput-Optimized HDD
+Volume Size 1 GB to 1 TB 1 GB to {i} TB 4 GB to 16 TB up to 16 TB Max 16 TB for every type
+Max throughput 40 - 90 MB 160 MB 320 MB 500 MB/s 250 MB/s for volumes of the largest sizes
 
-\t"Version": "2012-10-17",
-\t"Statement": [
+	"Version": "2012-10-17", "Statement": [ {{ "Effect": "Allow", "Action": "s3:GetObject" }}
+	"Resource": "arn:aws:s3:::bucket-{i}/*", "Condition": {{ "IpAddress": {{ "aws:SourceIp": "" }} }}
 
 
-  • content after a lost heading {i}
+  • Content after a lost heading {i}: it opens an untitled section of its own in the notes
 
 """
 
 MARKDOWN_UNIT = """## Service {i}
 
-- Max object size = {i} TB
-  - per object, see the limits page
-    1. deeper detail {i}
+- Service {i} is a fully managed service that stores any amount of data for any workload.
+  - Max object size = {i} TB per object; larger uploads must use the multipart upload API.
+    1. Each part can be between 5 MB and 5 GB, and the last part of an upload may be smaller.
 
-| Option | Value |
-|---|---|
-| a{i} | b<br>c |
+| Option | Copies of data | Where the copies live | Durability (per year) |
+|---|---|---|---|
+| a{i} | 3 | One datacenter in the primary region<br>+ one in the paired region | 11 nines |
 
 ```json
-{{"key": {i}}}
+{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Resource": "arn:aws:s3:::b-{i}/*"}}]}}
 ```
 
-> A quote about service {i}
-> on two lines.
+> **Note:** a quote about service {i} that wraps onto a second line of the blockquote
+> and ends here, as study notes often do when they copy a tip from the documentation.
 
-<!-- comment {i} -->
+<!-- TODO: check the limits of service {i} against the documentation before the exam -->
 
 ---
 
@@ -317,7 +339,11 @@ def _parse_seconds(path: Path) -> tuple[float, Document]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("suffix", "unit"), [(".txt", TEXT_UNIT), (".md", MARKDOWN_UNIT)], ids=["text", "markdown"])
+@pytest.mark.parametrize(
+    ("suffix", "unit"),
+    [(".txt", TEXT_UNIT), (".md", MARKDOWN_UNIT)],
+    ids=["text", "markdown"],
+)
 def test_errors_large_file_parses_in_linear_time(tmp_path: Path, suffix: str, unit: str) -> None:
     small, large = tmp_path / f"small{suffix}", tmp_path / f"large{suffix}"
     _generate(small, unit, 5)

@@ -60,7 +60,10 @@ def test_text_line_count_matches_grep(aws_notes: Path, aws_doc: Document, expect
     assert len(aws_doc.lines) == expected_lines
     if shutil.which("grep"):
         counted = subprocess.run(
-            ["grep", "-c", "", str(aws_notes)], capture_output=True, text=True, check=True
+            ["grep", "-c", "", str(aws_notes)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert int(counted.stdout) == expected_lines
     if shutil.which("wc"):
@@ -202,7 +205,10 @@ def test_text_indentation_gives_depth(aws_doc: Document, line: int, depth: int, 
 
 @pytest.mark.parametrize(("line", "text", "parent_line"), [(19, "- to estimate the latency", 11)])
 def test_text_bullet_text_may_start_with_dash(
-    aws_doc: Document, line: int, text: str, parent_line: int
+    aws_doc: Document,
+    line: int,
+    text: str,
+    parent_line: int,
 ) -> None:
     block = block_at(aws_doc, line)
     assert block.kind == "bullet"
@@ -302,7 +308,12 @@ def test_text_keyvalue_block_ends_the_list(aws_doc: Document, line: int, previou
     ],
 )
 def test_text_json_policy_is_code(
-    aws_doc: Document, line: int, start: int, end: int, first: str, section: str
+    aws_doc: Document,
+    line: int,
+    start: int,
+    end: int,
+    first: str,
+    section: str,
 ) -> None:
     block = block_at(aws_doc, line)
     assert (block.kind, block.line_start, block.line_end) == ("code", start, end)
@@ -378,7 +389,9 @@ def test_text_lost_heading_opens_untitled_section(
 
 @pytest.mark.parametrize(("line", "title"), [(438, "Instance Types")])
 def test_text_two_blank_lines_after_heading_open_no_untitled_section(
-    aws_doc: Document, line: int, title: str
+    aws_doc: Document,
+    line: int,
+    title: str,
 ) -> None:
     assert aws_doc.line(line - 1) == aws_doc.line(line - 2) == ""
     assert block_at(aws_doc, line - 3).kind == "heading"
@@ -427,7 +440,8 @@ def test_text_bundled_notes_untitled_section_count(aws_doc: Document, count: int
     ],
 )
 def test_text_bullet_markers_and_indentation(
-    text: str, expected: list[tuple[str, int, int, int | None, bool]]
+    text: str,
+    expected: list[tuple[str, int, int, int | None, bool]],
 ) -> None:
     doc = parse_string(text, "n.txt", fmt="text", is_service_title=service_titles)
     assert [(b.kind, b.line_start, b.depth, b.parent_id, b.ordered) for b in doc.blocks] == expected

@@ -291,7 +291,8 @@ def _from_ancestry(
     context: BlockContext, index: EntityIndex, prov: Provenance, service: str | None, *, parent_only: bool
 ) -> tuple[str, str] | None:
     """The entity (or a thing phrase, made a component) that the bullet ancestry or, failing that,
-    the nearest heading names. With ``parent_only``, only the direct parent bullet counts."""
+    the paragraph introducing the list or the nearest heading names. With ``parent_only``, only the
+    direct parent bullet counts."""
     ancestry = context.ancestry[-1:] if parent_only else list(reversed(context.ancestry))
     for ancestor in ancestry:
         for candidate in phrase_candidates(ancestor.text):
@@ -305,6 +306,8 @@ def _from_ancestry(
                 return made, phrase
     if parent_only:
         return None
+    if context.lead_entity and context.lead:  # "Azure Monitor collects ..." introducing the list
+        return context.lead_entity, surface_in(context.lead_entity, [context.lead.text], index)
     if context.section_titles and not context.section_entity_is_own_heading:
         phrase = _clean_phrase(context.section_titles[-1])
         if phrase.lower() not in GENERIC_HEADS and _is_thing_phrase(phrase) and " and " not in phrase:

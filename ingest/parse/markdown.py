@@ -85,7 +85,8 @@ class _State:
 def parse_markdown(lines: list[str], source: str, *, sha256: str = "") -> Document:
     """Parse the physical ``lines`` of a Markdown file into a ``Document``.
 
-    >>> doc = parse_markdown(["# S3", "", "- Limits", "  - Max 5 TB", "", "| a | b |", "|---|---|", "| 1 | 2 |"], "n.md")
+    >>> lines = ["# S3", "", "- Limits", "  - Max 5 TB", "", "| a | b |", "|---|---|", "| 1 | 2 |"]
+    >>> doc = parse_markdown(lines, "n.md")
     >>> [(b.kind, b.line_start, b.line_end, b.depth) for b in doc.blocks]
     [('heading', 1, 1, 0), ('bullet', 3, 3, 0), ('bullet', 4, 4, 1), ('table', 6, 8, 0)]
     >>> doc.context(doc.blocks[2])
@@ -212,8 +213,9 @@ def _block(state: _State) -> None:
             j += 1
         while not lines[j - 1].strip():
             j -= 1
-        builder.add_block("code", "\n".join(x[4:] if x.startswith("    ") else x.strip() for x in lines[i:j]),
-                          number, j)
+        builder.add_block(
+            "code", "\n".join(x[4:] if x.startswith("    ") else x.strip() for x in lines[i:j]), number, j
+        )
         state.i = j
         return
 

@@ -18,6 +18,7 @@ What the rendering leaves, and how it is read back:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -246,6 +247,6 @@ def _is_wrapped_prose(run: list[_Line]) -> bool:
     body = run[:-1]
     long_lines = all(55 <= len(r.text.strip()) <= 120 for r in body)
     continued = sum(
-        1 for a, b in zip(run, run[1:], strict=False) if b.text.strip()[:1].islower() or a.text.rstrip()[-1:] in ",-"
+        1 for a, b in itertools.pairwise(run) if b.text.strip()[:1].islower() or a.text.rstrip()[-1:] in ",-"
     )
     return long_lines and continued >= 0.6 * len(body)
