@@ -148,6 +148,8 @@ class EntityIndex:
                 for form in _surface_forms(name, entry):
                     if form.isupper() or not is_distinctive(form):
                         exact.add(form)
+                        if entry.kind == "component" and len(form.split()) >= 2 and not _has_acronym(form):
+                            exact.add(form.lower())  # "Persistent Disk" is written "a persistent disk"
                     else:
                         loose.add(form)
             self._add_patterns(entry.id, loose, exact)
@@ -672,3 +674,7 @@ def _opening_entity(text: str, index: EntityIndex, provider: str | None) -> str 
     if first is None or index.kind_of(first.entity_id) not in {"service", "component"}:
         return None
     return first.entity_id
+
+
+def _has_acronym(form: str) -> bool:
+    return any(len(w) > 1 and w.isupper() for w in form.split())

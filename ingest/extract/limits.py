@@ -235,11 +235,15 @@ def _subject(
     head = _head(attribute)
     # The ancestry names the thing when the attribute's head repeats it ("volume size" under
     # "Gateway-Cached Volumes").
-    if context.ancestor_entity and head:
-        label_words = {_singular(w) for w in index.label_of(context.ancestor_entity).split()}
-        if _singular(head.split()[-1]) in label_words:
-            return context.ancestor_entity, head
     before = [m for m in mentions if clause_start <= m.start and m.end <= quantity.start]
+    if context.ancestor_entity and head:
+        head_word = _singular(head.split()[-1])
+        label_words = {_singular(w) for w in index.label_of(context.ancestor_entity).lower().split()}
+        named = [m for m in before if head_word in {_singular(w) for w in m.text.lower().split()}]
+        if named:  # the sentence names the thing itself ("A persistent disk can be up to 64 TB")
+            return named[-1].entity_id, named[-1].text
+        if head_word in label_words:
+            return context.ancestor_entity, head
     if before:
         best = max(before, key=lambda m: (m.end, index.kind_of(m.entity_id) == "component"))
         if head and index.kind_of(best.entity_id) == "service":

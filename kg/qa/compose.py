@@ -68,6 +68,7 @@ def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     """The question's content words (stemmed), without frame words and linked names."""
     linked = set(tokenize(" ".join(link_surfaces)))
     linked |= {"".join(surface.split()) for surface in link_surfaces}  # "ec 2" was written "ec2"
+    linked |= set(tokenize(" ".join(re.sub(r"\b([a-z]+) (\d+)\b", r"\1\2", s) for s in link_surfaces)))
     return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
 
 
@@ -351,8 +352,7 @@ def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], quest
     hit = pick_passage(hits, terms, linked, linked_weight=1.2)
     if hit is None:
         return None
-    question_terms = [t for t in tokenize(question) if t in terms]
-    sentence = _best_sentence(hit.passage.text, terms, question_terms[-1] if question_terms else "")
+    sentence = _best_sentence(hit.passage.text, terms, _predicate(question, terms))
     negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
         negative = not negative  # "attached to two instances?" — "attached to a single instance"
@@ -361,6 +361,18 @@ def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], quest
     start = text.find(sentence)
     shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
     return Composition(f"{verdict} — “{shorten(shown, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
+
+
+def _predicate(question: str, terms: set[str]) -> str:
+    """The yes/no question's verb, as a term: the word after "be" ("can a locked policy be removed"),
+    else its first content word once the names are left out ("does SQS guarantee message order")."""
+    passive = re.search(r"\b(?:be|been|get)\s+(\w+)", question, re.IGNORECASE)
+    if passive:
+        after = tokenize(passive.group(1))
+        if after and after[0] in terms:
+            return after[0]
+    ordered = [t for t in tokenize(question) if t in terms]
+    return ordered[0] if ordered else ""
 
 
 def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
@@ -413,25 +425,35 @@ def compose_list(
             _, row = table
             items = [i for i in row["items"].split("\x1f") if i]
             return Composition(shorten(f"{row['title']}: " + "; ".join(items), budget + 100), [], [], confidence=2.0)
-        introducing = _introducing_passage(hits, list_words | linked_words, linked, children)
+        found = _best_section(sections, passages, list_words, linked_words) if sections else None
+        # A heading that names the whole list ("Instance Pricing Options") beats an item that only
+        # shares its list noun ("Payment option").
+        introducing = None
+        if found is None or found[3] < 1.0:
+            introducing = _introducing_passage(hits, list_words | linked_words, linked, children)
         if introducing is not None:
             return _render_items(introducing, children, passages, terms, ordered=False, budget=budget)
-        if sections:
-            found = _best_section(sections, passages, list_words, linked_words)
-            if found is not None and found[0] >= 0.75:
-                _, title, ids = found
-                items = [shorten(passages[i].text, 90) for i in ids[:12]]
-                return Composition(f"{title}: " + "; ".join(items), [], ids[:4], confidence=2.0)
+        if found is not None and found[0] >= 0.75:
+            _, title, ids, _ = found
+            first = passages[ids[0]]
+            if INLINE_LIST_RE.search(first.text) or (
+                first.text.rstrip().endswith(":") and len(children.get(first.id, [])) >= 2
+            ):  # the section opens by announcing its list ("RDS supports six database engines: ...")
+                return _render_items(first, children, passages, terms, ordered=False, budget=budget)
+            items = [shorten(passages[i].text, 90) for i in ids[:12]]
+            return Composition(f"{title}: " + "; ".join(items), [], ids[:4], confidence=2.0)
     if ordered and sections:
         found = _best_section(sections, passages, terms, linked_words)
         if found is not None and found[0] >= 1.0:
-            _, title, ids = found
+            _, title, ids, _ = found
             intro = next(
                 (i for i in ids if passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= 2),
                 None,
             )
             if intro is not None:
                 return _render_items(passages[intro], children, passages, terms, ordered=True, budget=budget)
+            if len(ids) > 4:  # a long section: its steps are the items that require or do something
+                ids = [i for i in ids if STEP_HINT_RE.search(passages[i].text)] or ids
             per_item = max(60, (budget - 40) // max(1, len(ids[:8])))
             numbered = " ".join(f"{n}. {shorten(passages[i].text, per_item)}" for n, i in enumerate(ids[:8], 1))
             return Composition(f"{title}: {numbered}", [], ids[:4], confidence=2.0)
@@ -528,8 +550,9 @@ def _best_table(
 
 def _best_section(
     sections: dict[str, list[int]], passages: Sequence[Passage], terms: set[str], linked_words: set[str]
-) -> tuple[float, str, list[int]] | None:
-    """A section whose title names the list asked for, with its top-level bullets as items."""
+) -> tuple[float, str, list[int], float] | None:
+    """A section whose title names the list asked for, with its top-level bullets as items: the
+    score, the title, the items and how much of ``terms`` the title holds."""
     best = None
     for path, ids in sections.items():
         if len(ids) < 2:
@@ -538,9 +561,12 @@ def _best_section(
         own = overlap(terms, title)
         if own < 0.5:
             continue
-        score = own + 0.5 * overlap(linked_words, path)
+        about = overlap(linked_words, path)
+        if linked_words and about == 0.0 and len(terms & set(tokenize(title))) < 2:
+            continue  # "Creating a Volume from a Snapshot" does not answer "how to create a subnet"
+        score = own + 0.5 * about
         if best is None or score > best[0]:
-            best = (score, title, ids)
+            best = (score, title, ids, own)
     return best
 
 
