@@ -518,12 +518,28 @@ def prose_comparisons(
                 continue
             if cue == "unlike":  # "Unlike X, Y ...": Y is the one described
                 items, values = [b_side[1], a_side[1]], [b_text.strip(), ""]
+            elif cue == "versus":  # "X vs Y: X ..., whereas Y ...": the clauses after the names
+                items, values = [a_side[1], b_side[1]], _versus_clauses(text[match.end() :])
             else:
                 items, values = [a_side[1], b_side[1]], [a_text.strip(), b_text.strip()]
             cells = [(i, 0, v) for i, v in enumerate(values) if v]
             found.append(_make(_title(context), "prose", items, [cue], cells, context, index))
             break
     return found[:1]
+
+
+VERSUS_SPLIT_RE = re.compile(r",?\s+(?:whereas|while|but|and\s+unlike\s+\w+)\s+|;\s+", re.IGNORECASE)
+
+
+def _versus_clauses(rest: str) -> list[str]:
+    """What each side is, from the text after "X vs Y" (": X does ..., whereas Y does ...")."""
+    body = re.match(r"^[^:–—-]{0,40}?(?::|\s[-–—]\s)\s*(?P<body>.+)$", rest)
+    if not body:
+        return ["", ""]
+    parts = VERSUS_SPLIT_RE.split(body.group("body").strip(), maxsplit=1)
+    if len(parts) == 2:
+        return [parts[0].strip(" .,"), parts[1].strip(" .,")]
+    return ["", ""]
 
 
 def _side_item(

@@ -757,6 +757,9 @@ CONTRAST_RE = re.compile(
 )
 
 
+KEY_CONTRAST_RE = re.compile(r"\b(?:the\s+(?:main\s+|key\s+)?difference\s+is|differs?\s+from|whereas|unlike)\b", re.I)
+
+
 def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tuple[str, str | None]]) -> bool:
     """Whether a passage names an item: its entity, its full name, or a word of its name that the
     other items' names do not share ("push" of "push subscriptions" vs "pull")."""
@@ -778,12 +781,13 @@ def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], b
         low = passage.text.lower()
         named = all(_names(passage, name, entity, items) for name, entity in items)
         if (named and CONTRAST_RE.search(passage.text)) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
-            sentences = [
-                x
-                for x in re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
-                if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)
-            ]
-            text = " ".join(sentences) or passage.text
+            split = re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
+            keep = {i for i, x in enumerate(split) if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)}
+            # "This is an important difference ...": "this" is the sentence before.
+            keep |= {i - 1 for i in keep if i > 0 and re.match(r"(?:this|that|these|it)\b", split[i], re.I)}
+            # The sentence that states the difference goes first ("The difference is that ...").
+            order = sorted(keep, key=lambda i: (not KEY_CONTRAST_RE.search(split[i]), i))
+            text = " ".join(split[i] for i in order) or passage.text
             return Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity)
     return None
 

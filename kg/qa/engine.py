@@ -383,26 +383,34 @@ class Engine:
                 return found
         known: dict[str, str] = {}
         items = _comparison_items(question, links)
-        contrast = compose.compose_contrast(hits, items)
-        if contrast is not None:
-            return contrast
-        if len(linked) >= 2:
-            for row in templates.comparisons(self.graph, linked, answer.sparql):
-                detail = templates.comparison_detail(self.graph, row["comparison"], answer.sparql)
-                if row["matched"] >= 2:
-                    found = compose.compose_comparison_table(detail, linked, row["title"], row)
-                    if found is not None:
-                        passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
-                        found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
-                            row["source"], row["line_start"], row["line_end"]
-                        )
-                        return found
-                # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
-                for cell in detail:
-                    entity = (cell.get("refers") or "").rsplit("/", 1)[-1]
-                    for name, item_entity in items:
-                        if item_entity == entity and cell.get("value") and name not in known:
-                            known[name] = cell["value"]
+        rows = templates.comparisons(self.graph, linked, answer.sparql) if len(linked) >= 2 else []
+        details = {
+            row["comparison"]: templates.comparison_detail(self.graph, row["comparison"], answer.sparql) for row in rows
+        }
+        # A table that compares the items is the notes' own comparison: it comes before prose; a
+        # passage that contrasts the items itself comes before the cells of prose comparisons.
+        for tables_only in (True, False):
+            if not tables_only:
+                contrast = compose.compose_contrast(hits, items)
+                if contrast is not None:
+                    return contrast
+            for row in rows:
+                if row["matched"] < 2 or (row["type"] == "table") != tables_only:
+                    continue
+                found = compose.compose_comparison_table(details[row["comparison"]], linked, row["title"], row)
+                if found is not None:
+                    passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
+                    found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
+                        row["source"], row["line_start"], row["line_end"]
+                    )
+                    return found
+        for row in rows:
+            # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
+            for cell in details[row["comparison"]]:
+                entity = (cell.get("refers") or "").rsplit("/", 1)[-1]
+                for name, item_entity in items:
+                    if item_entity == entity and cell.get("value") and name not in known:
+                        known[name] = cell["value"]
         return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages, known=known)
 
     def _weak(self, composition: compose.Composition, hits: list[Hit], intent: Intent, terms: set[str]) -> bool:
