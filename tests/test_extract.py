@@ -240,6 +240,18 @@ def test_comparisons_prose_contrast(run, notes: str) -> None:  # type: ignore[no
     assert prose.items == ["Redis", "Memcached"]
 
 
+def test_comparisons_versus_clauses_are_cells(run) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Amazon VPC\n\n- Security groups vs network ACLs: security groups are stateful, "
+        "whereas network ACLs are stateless.\n"
+    )
+    (prose,) = [c for c in run(notes).comparisons if c.kind == "prose"]
+    assert [value for _, _, value in sorted(prose.cells)] == [
+        "security groups are stateful",
+        "network ACLs are stateless",
+    ]
+
+
 @pytest.mark.parametrize(
     ("notes", "label"),
     [
