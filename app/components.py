@@ -15,11 +15,9 @@ import streamlit as st
 
 from app import state
 from kg.build import PREFIXES
-from kg.errors import KGError
 from kg.explore import Cell, Edge, Entity, Explorer, Span, entity_id
 from kg.qa.answer import Citation
 from kg.sparql import term_to_python
-from kg.store import KnowledgeStore
 
 LINK_LABEL = r"#(.*)$"  # LinkColumn shows the label carried after "#" in the link
 CONTEXT_LINES = 3
@@ -76,18 +74,20 @@ def context_html(lines: Sequence[str], start: int, end: int, around: int = CONTE
     return f'<div style="font-family: ui-monospace, monospace; font-size: 0.82rem; line-height: 1.45;">{body}</div>'
 
 
-def citation(store: KnowledgeStore, item: Citation, number: int, expanded: bool) -> None:
+def citation(explorer: Explorer, item: Citation, number: int, expanded: bool) -> None:
     """One citation: source, line span and section, with the lines in context."""
-    title = f"**{number}.** `{item.source}:{item.line_start}`  {lines_label(item.line_start, item.line_end)}"
+    title = f"**{number}.** `{item.source}` · {lines_label(item.line_start, item.line_end)}"
     with st.expander(f"{title} · {md(short_section(item.section))}", expanded=expanded):
-        try:
-            lines = store.source_lines(item.source)
-        except KGError:
-            lines = []
+        lines = explorer.lines(item.source)  # read once per store, not once per citation
         if lines:
             st.html(context_html(lines, item.line_start, item.line_end))
         else:
             st.markdown(md(item.text))
+
+
+def table_height(rows: int, most: int = 16) -> int:
+    """Pixels for a dataframe showing up to ``most`` rows without scrolling (35 px a row, plus header)."""
+    return 38 + 35 * max(1, min(rows, most))
 
 
 def span_text(span: Span | None) -> str:
@@ -140,25 +140,33 @@ def results_frame(
 
 
 def cells_table(columns: Sequence[str], rows: Sequence[tuple[str, dict[str, Cell]]]) -> str:
-    """HTML table, one column per item and one row per dimension; each cell cites its lines."""
+    """HTML table, one column per item and one row per dimension; each cell cites its lines.
+
+    When every cell comes from one file, cells cite lines only and the header names the file.
+    """
+    sources = {cell.span.source for _, cells in rows for cell in cells.values()}
+    single = next(iter(sources)) if len(sources) == 1 else None
     border = "border: 1px solid rgba(128, 128, 128, 0.3); padding: 6px 8px; vertical-align: top;"
+    corner = f'<span style="font-weight: normal; color: #888;">{html.escape(single)}</span>' if single else ""
     head = "".join(f'<th style="{border} text-align: left;">{html.escape(c)}</th>' for c in columns)
     body = []
     for dimension, cells in rows:
         tds = []
         for column in columns:
             cell = cells.get(column)
-            text = (
-                f'{html.escape(cell.value)}<div style="font-size: 0.75rem; color: #888; margin-top: 2px;">'
-                f"{html.escape(cell.span.label)}</div>"
-                if cell
-                else '<span style="color: #888;">—</span>'
+            if cell is None:
+                tds.append(f'<td style="{border}"><span style="color: #888;">—</span></td>')
+                continue
+            cite = lines_label(cell.span.line_start, cell.span.line_end) if single else cell.span.label
+            tds.append(
+                f'<td style="{border}">{html.escape(cell.value)}'
+                f'<div style="font-size: 0.75rem; color: #888; margin-top: 2px;">{html.escape(cite)}</div></td>'
             )
-            tds.append(f'<td style="{border}">{text}</td>')
         body.append(f'<tr><th style="{border} text-align: left;">{html.escape(dimension)}</th>{"".join(tds)}</tr>')
     return (
         '<table style="border-collapse: collapse; width: 100%; font-size: 0.9rem;">'
-        f'<thead><tr><th style="{border}"></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<thead><tr><th style="{border} text-align: left;">{corner}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
     )
 
 
@@ -166,15 +174,17 @@ def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def neighbourhood_dot(focus: str, edges: Sequence[Edge], explorer: Explorer) -> str:
+def neighbourhood_dot(focus: str, edges: Sequence[Edge], explorer: Explorer, hidden_parts: int = 0) -> str:
     """A DOT graph of an entity's neighbourhood; each node links to its Explore page."""
     nodes = dict.fromkeys([focus, *(k for e in edges for k in (e.subject, e.object))])
     lines = [
         "digraph {",
-        '  graph [rankdir=LR, bgcolor="transparent", fontname="Helvetica", nodesep=0.25, ranksep=0.6];',
+        # twopi draws the neighbours in a circle around the focus: compact however many there are.
+        f'  graph [layout=twopi, root="{_dot_text(focus)}", ranksep=1.6, overlap=false, bgcolor="transparent",'
+        ' fontname="Helvetica"];',
         '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", color="#9aa5b8", fontcolor="#1f2933",'
-        ' fontname="Helvetica", fontsize=11];',
-        '  edge [color="#8a94a6", fontcolor="#5b6577", fontname="Helvetica", fontsize=9];',
+        ' fontname="Helvetica", fontsize=14];',
+        '  edge [color="#8a94a6", fontcolor="#5b6577", fontname="Helvetica", fontsize=11];',
     ]
     for key in nodes:
         entity = explorer.entities.get(key)
@@ -192,5 +202,10 @@ def neighbourhood_dot(focus: str, edges: Sequence[Edge], explorer: Explorer) -> 
             f'  "{_dot_text(edge.subject)}" -> "{_dot_text(edge.object)}" [label="{_dot_text(edge.predicate)}",'
             f' tooltip="{_dot_text(edge.predicate + cite)}"];'
         )
+    if hidden_parts:
+        lines.append(
+            f'  "more parts" [label="+{hidden_parts} more parts", shape=plaintext, style="", fontcolor="#5b6577"];'
+        )
+        lines.append(f'  "more parts" -> "{_dot_text(focus)}" [label="part of", style=dashed];')
     lines.append("}")
     return "\n".join(lines)

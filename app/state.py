@@ -34,9 +34,12 @@ HISTORY = "history"  # list[AskRecord]: questions asked this session, oldest fir
 SHOWN = "shown"  # int: index in HISTORY of the answer on screen
 QUESTION = "question"  # the question box
 PENDING = "pending_question"  # str: an example question clicked, to ask on this run
+EXAMPLE = "example"  # the example-question pills
 SPARQL_TEXT = "sparql_text"  # str: the SPARQL editor's text, kept across pages
 SPARQL_EDITOR = "sparql_editor"  # the SPARQL editor widget
 SPARQL_EXAMPLE = "sparql_example"  # the example-query menu
+SPARQL_TIMEOUT = "sparql_timeout"  # the time-limit input (seconds)
+SPARQL_ROW_CAP = "sparql_row_cap"  # the row-cap input
 SPARQL_RUN = "sparql_run"  # bool: run the editor's query on this run (opened from Ask or the menu)
 SPARQL_RESULT = "sparql_result"  # SparqlOutcome: the last query run and its result
 EXPLORE_SEARCH = "explore_search"  # the Explore search box
@@ -48,10 +51,10 @@ UPLOADS = "uploads"  # the sidebar uploader
 
 # Pages: file (relative to streamlit_app.py), title, URL path.
 PAGES: dict[str, tuple[str, str]] = {
-    "ask": ("pages/ask.py", "Ask"),
-    "sparql": ("pages/sparql.py", "SPARQL"),
-    "explore": ("pages/explore.py", "Explore"),
-    "compare": ("pages/compare.py", "Compare"),
+    "ask": ("views/ask.py", "Ask"),
+    "sparql": ("views/sparql.py", "SPARQL"),
+    "explore": ("views/explore.py", "Explore"),
+    "compare": ("views/compare.py", "Compare"),
 }
 UPLOAD_RE = re.compile(r"upload-\d+")
 
@@ -141,8 +144,9 @@ def _examples(folder: str, written: float) -> list[str]:
     return answerable(example_questions(_explorer(folder, written)), _engine(folder, written).ask_many)
 
 
-def store() -> KnowledgeStore:
-    folder = store_folder()
+def store(folder: str | None = None) -> KnowledgeStore:
+    """The session's store, or the store at ``folder`` (an earlier answer's, to show its lines)."""
+    folder = folder or store_folder()
     return _store(folder, stamp(folder))
 
 
@@ -151,8 +155,9 @@ def engine() -> Engine:
     return _engine(folder, stamp(folder))
 
 
-def explorer() -> Explorer:
-    folder = store_folder()
+def explorer(folder: str | None = None) -> Explorer:
+    """The session's explorer, or the one of the store at ``folder``."""
+    folder = folder or store_folder()
     return _explorer(folder, stamp(folder))
 
 
@@ -161,10 +166,13 @@ def examples() -> list[str]:
     return _examples(folder, stamp(folder))
 
 
-def ask_example(question: str) -> None:
-    """Button callback: put an example in the question box and ask it on this run."""
-    st.session_state[QUESTION] = question
-    st.session_state[PENDING] = question
+def ask_example() -> None:
+    """Pills callback: put the example in the question box, ask it on this run, clear the pill."""
+    question = st.session_state.get(EXAMPLE)
+    if question:
+        st.session_state[QUESTION] = question
+        st.session_state[PENDING] = question
+    st.session_state[EXAMPLE] = None
 
 
 def ask(question: str) -> None:

@@ -54,7 +54,7 @@ def store_panel(store: KnowledgeStore) -> None:
         f"**Facts:** {counts.get('services', 0)} services, {counts.get('components', 0)} components, "
         f"{counts.get('limits', 0)} limits, {counts.get('relations', 0)} relations, "
         f"{counts.get('comparisons', 0)} comparisons, {counts.get('definitions', 0)} definitions  \n"
-        f"**Index:** {counts.get('passages', 0)} passages, {counts.get('triples', 0):,} triples"
+        f"**Index:** {counts.get('passages', 0):,} passages, {counts.get('triples', 0):,} triples"
     )
 
 
@@ -89,6 +89,7 @@ def upload_panel() -> None:
 
 
 st.set_page_config(page_title="notes-kg", page_icon=":material/hub:", layout="wide")
+st.set_option("client.toolbarMode", "viewer")  # no "Deploy" button: this is a local tool
 state.init()
 try:
     current = state.store()

@@ -26,60 +26,43 @@ from rapidfuzz import fuzz, process, utils
 
 from kg import facts
 from kg.build import PREFIXES, entity_iri, sparql_prefixes
-from kg.errors import IngestError
+from kg.errors import IngestError, KGError
 from kg.types import GraphStore
 from ontology.namespace import RES
 
 P = sparql_prefixes()
 ENTITY_PREFIX = f"{RES}entity/"
-FACT_TYPES = ("Limit", "Relationship", "Definition", "Comparison")
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown")
 
-PART_OF_QUERY = P + "SELECT ?part ?whole WHERE { ?part nkg:partOf ?whole . ?whole a nkg:Entity }"
-CATEGORY_QUERY = (
-    P
-    + """
-SELECT ?service ?category WHERE { ?service a nkg:Service ; nkg:inCategory ?c . ?c skos:prefLabel ?category }
-"""
-)
-PREDICATE_QUERY = P + "SELECT ?predicate ?label WHERE { ?predicate a owl:ObjectProperty ; rdfs:label ?label }"
-COUNTS_QUERY = (
-    P
-    + """
+# Queries are written without PREFIX lines; ours (P) go in front when they run.
+PART_OF_QUERY = "SELECT ?part ?whole WHERE { ?part nkg:partOf ?whole . ?whole a nkg:Entity }"
+CATEGORY_QUERY = "SELECT ?service ?category WHERE { ?service a nkg:Service ; nkg:inCategory/skos:prefLabel ?category }"
+PREDICATE_QUERY = "SELECT ?predicate ?label WHERE { ?predicate a owl:ObjectProperty ; rdfs:label ?label }"
+COUNTS_QUERY = """
 SELECT ?type (COUNT(DISTINCT ?node) AS ?count) WHERE {
   ?node a ?type . FILTER(?type IN (nkg:Service, nkg:Component, nkg:Limit, nkg:Relationship, nkg:Definition,
                                    nkg:Comparison, nkg:Passage, nkg:Document))
 } GROUP BY ?type
 """
-)
-FACT_SPANS_QUERY = (
-    P
-    + """
+FACT_SPANS_QUERY = """
 SELECT ?source ?line_start ?line_end WHERE {
   { ?fact a ?type . FILTER(?type IN (nkg:Limit, nkg:Relationship, nkg:Definition, nkg:Comparison)) }
   UNION { ?fact a nkg:Entity }
   ?fact nkg:source ?source ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
 }
 """
-)
-PASSAGE_SPANS_QUERY = (
-    P
-    + """
+PASSAGE_SPANS_QUERY = """
 SELECT ?source ?line_start ?line_end ?section WHERE {
   ?passage a nkg:Passage ; nkg:source ?source ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
   OPTIONAL { ?passage nkg:sectionPath ?section }
 }
 """
-)
-LABELS_QUERY = (
-    P
-    + """
+LABELS_QUERY = """
 SELECT ?iri (SAMPLE(?name) AS ?label) WHERE {
   VALUES ?iri { %s }
   { ?iri skos:prefLabel ?name } UNION { ?iri rdfs:label ?name } UNION { ?iri dcterms:title ?name }
 } GROUP BY ?iri
 """
-)
 
 
 def with_prefixes(query: str) -> str:
@@ -159,6 +142,7 @@ class EntityPage:
     relations_in: list[dict[str, Any]] = field(default_factory=list)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    hidden_parts: int = 0  # direct parts left out of ``edges`` to keep the drawing readable
 
 
 @dataclass
@@ -231,12 +215,12 @@ class Explorer:
 
     @cached_property
     def predicate_labels(self) -> dict[str, str]:
-        return {row["predicate"]: row["label"] for row in self.graph.select(PREDICATE_QUERY)}
+        return {row["predicate"]: row["label"] for row in self.graph.select(P + PREDICATE_QUERY)}
 
     @cached_property
     def part_of(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for row in self.graph.select(PART_OF_QUERY):
+        for row in self.graph.select(P + PART_OF_QUERY):
             part, whole = entity_id(row["part"]), entity_id(row["whole"])
             if part and whole and part != whole:
                 out.setdefault(part, []).append(whole)
@@ -244,19 +228,27 @@ class Explorer:
 
     @cached_property
     def categories(self) -> dict[str, str]:
-        return {entity_id(r["service"]) or "": r["category"] for r in self.graph.select(CATEGORY_QUERY)}
+        return {entity_id(r["service"]) or "": r["category"] for r in self.graph.select(P + CATEGORY_QUERY)}
 
     def lines(self, source: str) -> list[str]:
         """The lines of a source file (read once), or none when the store keeps no copy."""
         if source not in self._lines:
-            self._lines[source] = self._source_lines(source) if self._source_lines else []
+            try:
+                self._lines[source] = self._source_lines(source) if self._source_lines else []
+            except KGError:
+                self._lines[source] = []
         return self._lines[source]
 
     # -- search and entity pages ------------------------------------------------------------------
 
+    @cached_property
+    def _names(self) -> list[tuple[str, str]]:
+        """(name, entity id) for every label and alias."""
+        return [(name, key) for key, e in self.entities.items() for name in (e.label, *e.aliases)]
+
     def search(self, text: str, limit: int = 8) -> list[SearchHit]:
         """Entities whose name or an alias is close to ``text`` (typos allowed), best first."""
-        names = [(name, key) for key, e in self.entities.items() for name in (e.label, *e.aliases)]
+        names = self._names
         found = process.extract(
             text, [n for n, _ in names], scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4
         )
@@ -302,7 +294,7 @@ class Explorer:
                 todo.extend(children.get(item, []))
         return out
 
-    def page(self, key: str, max_edges: int = 40) -> EntityPage | None:
+    def page(self, key: str, max_edges: int = 16) -> EntityPage | None:
         """Everything the graph says about one entity; None when there is no such entity."""
         entity = self.entities.get(key)
         if entity is None:
@@ -327,6 +319,7 @@ class Explorer:
         return page
 
     def _edges(self, key: str, page: EntityPage, max_edges: int) -> list[Edge]:
+        """Stated relationships first, then what it is part of, then its direct parts (busiest first)."""
         edges: dict[tuple[str, str, str], Edge] = {}
         for row in page.relations_out + page.relations_in:
             subject, obj = entity_id(row["subject"]), entity_id(row["object"])
@@ -336,10 +329,15 @@ class Explorer:
                 )
         for whole in page.whole:
             edges.setdefault((key, "part of", whole.id), Edge(key, "part of", whole.id, None))
-        for part, wholes in self.part_of.items():
-            if key in wholes:
-                edges.setdefault((part, "part of", key), Edge(part, "part of", key, None))
-        return list(edges.values())[:max_edges]
+        busy = {entity_id(r[end]) for r in self.relations for end in ("subject", "object")}
+        parts = sorted((p for p, wholes in self.part_of.items() if key in wholes), key=lambda p: (p not in busy, p))
+        for part in parts:
+            edges.setdefault((part, "part of", key), Edge(part, "part of", key, None))
+        kept = list(edges.values())[:max_edges]
+        page.hidden_parts = sum(
+            1 for e in list(edges.values())[max_edges:] if e.object == key and e.predicate == "part of"
+        )
+        return kept
 
     # -- corpus overview --------------------------------------------------------------------------
 
@@ -352,7 +350,7 @@ class Explorer:
         return {name: sorted(members, key=lambda e: e.label.lower()) for name, members in ordered}
 
     def counts(self) -> dict[str, int]:
-        rows = self.graph.select(COUNTS_QUERY)
+        rows = self.graph.select(P + COUNTS_QUERY)
         found = {row["type"].rsplit("#", 1)[-1]: int(row["count"]) for row in rows}
         names = ("Document", "Passage", "Service", "Component", "Definition", "Limit", "Relationship", "Comparison")
         return {name: found.get(name, 0) for name in names}
@@ -361,10 +359,10 @@ class Explorer:
     def coverage(self) -> Coverage:
         """Content lines (lines of passages) and whether any fact was read from them."""
         covered: set[tuple[str, int]] = set()
-        for row in self.graph.select(FACT_SPANS_QUERY):
+        for row in self.graph.select(P + FACT_SPANS_QUERY):
             covered.update((row["source"], n) for n in range(int(row["line_start"]), int(row["line_end"]) + 1))
         content: dict[tuple[str, int], str] = {}
-        for row in self.graph.select(PASSAGE_SPANS_QUERY):
+        for row in self.graph.select(P + PASSAGE_SPANS_QUERY):
             for n in range(int(row["line_start"]), int(row["line_end"]) + 1):
                 content.setdefault((row["source"], n), row.get("section", ""))
         sections: dict[tuple[str, str], list[int]] = {}
@@ -446,16 +444,18 @@ class Explorer:
         picked = [self.entities[k[7:]] for k in keys if k.startswith("entity:") and k[7:] in self.entities]
         if len(picked) < 2:
             return []
-        rows: dict[str, dict[str, Cell]] = {}
+        rows: dict[str, dict[str, Cell]] = {"definition": {}}
         for entity in picked:
             iri = str(entity_iri(entity.id))
             definition = self.definitions.get(iri)
             if definition:
-                rows.setdefault("definition", {})[entity.label] = Cell(definition["text"], _span(definition))
+                rows["definition"][entity.label] = Cell(definition["text"], _span(definition))
             for limit in self.limits:
                 if limit["subject"] == iri:
-                    name = f"{limit['attribute']} ({limit['kind']})"
-                    rows.setdefault(name, {}).setdefault(entity.label, Cell(limit["value_text"], _span(limit)))
+                    line = self._cell_line(_span(limit), limit["value_text"])
+                    rows.setdefault(limit["attribute"], {}).setdefault(entity.label, Cell(limit["value_text"], line))
+        if not rows["definition"]:
+            del rows["definition"]
         return list(rows.items())
 
     # -- SPARQL results ---------------------------------------------------------------------------
@@ -466,7 +466,7 @@ class Explorer:
         out: dict[str, str] = {}
         for start in range(0, len(wanted), 500):
             values = " ".join(f"<{i}>" for i in wanted[start : start + 500])
-            out.update({row["iri"]: str(row["label"]) for row in self.graph.select(LABELS_QUERY % values)})
+            out.update({row["iri"]: str(row["label"]) for row in self.graph.select(P + LABELS_QUERY % values)})
         return out
 
 
@@ -522,13 +522,18 @@ def example_questions(explorer: Explorer, per_kind: int = 3) -> list[str]:
         if relation["predicate"].endswith("#deliversTo") and key in explorer.entities:
             kinds[3].append(f"Where does {explorer.short_name(key)} deliver data?")
     picked = [list(dict.fromkeys(k))[:per_kind] for k in kinds]
-    return [q for group in zip(*[(g + [""] * per_kind) for g in picked], strict=True) for q in group if q]
+    return [q for group in zip(*[(g + [""] * per_kind)[:per_kind] for g in picked], strict=True) for q in group if q]
 
 
 def answerable(questions: Sequence[str], ask_many: Callable[[Sequence[str]], Sequence[Any]], n: int = 4) -> list[str]:
-    """The first ``n`` questions the engine answers (without abstaining)."""
-    answers = ask_many(list(questions)) if questions else []
-    return [q for q, a in zip(questions, answers, strict=True) if not a.abstained][:n]
+    """The first ``n`` questions the engine answers (without abstaining), asked ``n`` at a time."""
+    found: list[str] = []
+    for start in range(0, len(questions), n):
+        batch = list(questions[start : start + n])
+        found += [q for q, a in zip(batch, ask_many(batch), strict=True) if not a.abstained]
+        if len(found) >= n:
+            break
+    return found[:n]
 
 
 @dataclass(frozen=True, slots=True)

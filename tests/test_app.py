@@ -10,7 +10,12 @@ from streamlit.testing.v1 import AppTest
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
 APP = REPO / "app" / "streamlit_app.py"
-PAGES = {"ask": "pages/ask.py", "sparql": "pages/sparql.py", "explore": "pages/explore.py", "compare": "pages/compare.py"}
+PAGES = {
+    "ask": "views/ask.py",
+    "sparql": "views/sparql.py",
+    "explore": "views/explore.py",
+    "compare": "views/compare.py",
+}
 TIMEOUT = 180  # the first run loads the embedding model
 
 pytestmark = pytest.mark.slow
@@ -32,6 +37,10 @@ def no_exception(app: AppTest) -> None:
 
 def button(app: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in app.button if b.label == label)
+
+
+def htmls(app: AppTest) -> list[str]:
+    return [str(getattr(element, "value", "")) for element in app.get("html")]
 
 
 def run_sparql(app: AppTest, query: str) -> AppTest:
@@ -64,9 +73,9 @@ def test_app_ask_answers_with_citations(app: AppTest, question: str, answer: str
     button(app, "Ask").click().run()
     no_exception(app)
     assert any(answer in m.value for m in app.markdown)
-    citations = [e.label for e in app.expander if "aws-notes.txt:" in e.label]
-    assert citations and f"aws-notes.txt:{line}`" in citations[0]
-    assert any(f"{line}</span>" in h.value for h in app.get("html"))  # the cited line, shown in context
+    citations = [e.label for e in app.expander if "`aws-notes.txt`" in e.label]
+    assert citations and f"line {line} " in citations[0]
+    assert any(f"{line}</span>" in html for html in htmls(app))  # the cited line, shown in context
     assert any("SELECT" in c.value and "PREFIX" in c.value for c in app.code)
 
 
@@ -81,13 +90,17 @@ def test_app_ask_abstains_with_related_passages(app: AppTest, question: str) -> 
 
 @pytest.mark.parametrize("example", [0])
 def test_app_ask_example_and_history(app: AppTest, example: int) -> None:
-    first = next(b for b in app.button if b.key == f"example-{example}")
-    first.click().run()
+    pills = app.pills(key="example")
+    chosen = pills.options[example]
+    pills.select(chosen).run()
+    no_exception(app)
+    assert app.session_state["history"][0].question == chosen
+    assert app.pills(key="example").value is None  # the pill does not stay selected
     app.text_input(key="question").input("what is the max size of an s3 object?")
     button(app, "Ask").click().run()
-    no_exception(app)
     assert len(app.session_state["history"]) == 2
-    assert any(b.key == "history-0" for b in app.button)
+    button(app, f"{chosen} (answered)").click().run()  # the history shows an earlier answer again
+    assert app.session_state["shown"] == 0
 
 
 @pytest.mark.parametrize("question", ["what is the max size of an s3 object?"])
@@ -96,16 +109,19 @@ def test_app_ask_opens_its_sparql_in_the_sparql_page(app: AppTest, question: str
     button(app, "Ask").click().run()
     button(app, "Open in the SPARQL page").click().run()
     no_exception(app)
-    assert "nkg:Limit" in app.text_area(key="sparql_editor").value
+    assert "nkg:Limit" in str(app.text_area(key="sparql_editor").value)
     assert app.dataframe and len(app.dataframe[0].value) >= 1
 
 
 @pytest.mark.parametrize(
     ("query", "column", "expected"),
     [
-        ("PREFIX nkg: <https://notes-kg.dev/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-         "SELECT ?service ?label WHERE { ?service a nkg:Service ; skos:prefLabel ?label } ORDER BY ?label",
-         "service", "Amazon Simple Storage Service"),
+        (
+            "PREFIX nkg: <https://notes-kg.dev/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+            "SELECT ?service ?label WHERE { ?service a nkg:Service ; skos:prefLabel ?label } ORDER BY ?label",
+            "service",
+            "Amazon Simple Storage Service",
+        ),
     ],
 )
 def test_app_sparql_query_yields_rows(app: AppTest, query: str, column: str, expected: str) -> None:
@@ -116,7 +132,7 @@ def test_app_sparql_query_yields_rows(app: AppTest, query: str, column: str, exp
     assert len(frame) > 10
     # IRIs are shown as labels, linking to their Explore page.
     assert any(cell.endswith(f"#{expected}") and "explore?entity=" in cell for cell in frame[column])
-    assert {b.label for b in app.get("download_button")} >= {"Download CSV", "Download JSON"}
+    assert {b.label for b in app.download_button} >= {"Download CSV", "Download JSON"}
 
 
 @pytest.mark.parametrize("example", ["limits-above-size", "delivers-to-s3"])
@@ -154,11 +170,22 @@ def test_app_sparql_update_is_refused(app: AppTest, query: str, word: str) -> No
 @pytest.mark.parametrize("cap", [5])
 def test_app_sparql_row_cap_is_shown(app: AppTest, cap: int) -> None:
     open_page(app, "sparql")
-    app.number_input[1].set_value(cap)
+    app.number_input(key="sparql_row_cap").set_value(cap)
     app.text_area(key="sparql_editor").input("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
     button(app, "Run").click().run()
     assert len(app.dataframe[0].value) == cap
     assert any("row cap" in w.value for w in app.warning)
+
+
+@pytest.mark.parametrize("seconds", [0.01])
+def test_app_sparql_time_limit_is_shown(app: AppTest, seconds: float) -> None:
+    open_page(app, "sparql")
+    app.number_input(key="sparql_timeout").set_value(seconds)
+    app.number_input(key="sparql_row_cap").set_value(10**6)
+    app.text_area(key="sparql_editor").input("SELECT ?s ?o WHERE { ?s ?p ?o . ?o ?q ?x }")
+    button(app, "Run").click().run()
+    no_exception(app)
+    assert any("time limit" in w.value for w in app.warning)
 
 
 @pytest.mark.parametrize("search", ["S3", "simple storage"])
@@ -195,10 +222,11 @@ def test_app_compare_shows_ebs_volume_types(app: AppTest, title: str) -> None:
     menu.select_index(next(i for i, label in enumerate(menu.options) if label.startswith(title))).run()
     no_exception(app)
     assert app.subheader[0].value == title
-    table = app.get("html")[0].value
+    table = htmls(app)[0]
     for item in ("Magnetic Volume", "General-Purpose SSD", "Provisioned IOPS SSD", "Cold HDD Volumes"):
         assert item in table
-    assert "1 GB to 16 TB" in table and "aws-notes.txt:253" in table  # each cell cites its line
+    assert "1 GB to 16 TB" in table and "line 253" in table  # each cell cites its line
+    assert "aws-notes.txt" in table
 
 
 @pytest.mark.parametrize(("name", "content"), [("broken.md", b"\x00\x01\x02binary"), ("empty.txt", b"")])
@@ -217,3 +245,6 @@ def test_app_upload_builds_and_switches_to_a_new_store(app: AppTest, aws_store: 
     current = Path(app.session_state["store"])
     assert current.name.startswith(aws_store.name + ".upload-") and (current / "manifest.json").exists()
     assert any("small-notes.md" in m.value for m in app.sidebar.markdown)
+    for page in PAGES:  # every page works on notes it has never seen
+        open_page(app, page)
+        no_exception(app)

@@ -37,12 +37,14 @@ st.selectbox(
     args=(examples,),
 )
 state.editor_text(sparql_prefixes() + "\n" + STARTER)
-st.text_area("Query", key=state.SPARQL_EDITOR, height=300, on_change=state.keep_editor_text)
+st.text_area("Query", key=state.SPARQL_EDITOR, height=400, on_change=state.keep_editor_text)
 timeout_column, cap_column, run_column = st.columns([2, 2, 1], vertical_alignment="bottom")
 timeout = timeout_column.number_input(
-    "Time limit (s)", min_value=0.1, value=float(settings.get("sparql_timeout")), step=1.0
+    "Time limit (s)", min_value=0.01, value=float(settings.get("sparql_timeout")), step=1.0, key=state.SPARQL_TIMEOUT
 )
-row_cap = cap_column.number_input("Row cap", min_value=1, value=int(settings.get("sparql_row_cap")), step=100)
+row_cap = cap_column.number_input(
+    "Row cap", min_value=1, value=int(settings.get("sparql_row_cap")), step=100, key=state.SPARQL_ROW_CAP
+)
 clicked = run_column.button("Run", type="primary", width="stretch", icon=":material/play_arrow:")
 if clicked or st.session_state.pop(state.SPARQL_RUN, False):
     state.run_sparql(str(st.session_state[state.SPARQL_EDITOR]), float(timeout), int(row_cap))
@@ -70,26 +72,31 @@ elif outcome is not None and outcome.result is not None:
                 icon=":material/timer_off:",
             )
         st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
-        csv_column, json_column, _ = st.columns([1, 1, 4])
-        if result.kind == "graph":
-            triples = ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES) or b""
-            csv_column.download_button(
-                "Download N-Triples", triples, "results.nt", "application/n-triples", on_click="ignore"
-            )
-        else:
-            csv_column.download_button(
-                "Download CSV",
-                format_rows(variables, rows, "csv"),
-                "results.csv",
-                "text/csv",
-                on_click="ignore",
-                icon=":material/download:",
-            )
-            json_column.download_button(
-                "Download JSON",
-                format_rows(variables, rows, "json"),
-                "results.json",
-                "application/sparql-results+json",
-                on_click="ignore",
-                icon=":material/download:",
-            )
+        with st.container(horizontal=True):
+            if result.kind == "graph":
+                triples = ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES) or b""
+                st.download_button(
+                    "Download N-Triples",
+                    triples,
+                    "results.nt",
+                    "application/n-triples",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+            else:
+                st.download_button(
+                    "Download CSV",
+                    format_rows(variables, rows, "csv"),
+                    "results.csv",
+                    "text/csv",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+                st.download_button(
+                    "Download JSON",
+                    format_rows(variables, rows, "json"),
+                    "results.json",
+                    "application/sparql-results+json",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )

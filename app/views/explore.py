@@ -65,11 +65,11 @@ with entity_tab:
                     {
                         "about": row["subject_label"],
                         "attribute": row["attribute"],
+                        "as written": row["value_text"],
                         "value": row["value"],
                         "up to": row["value_max"],
                         "unit": row["unit"],
                         "kind": row["kind"],
-                        "as written": row["value_text"],
                         "cited": f"{row['source']}:{row['line_start']}",
                     }
                     for row in page.limits
@@ -77,40 +77,44 @@ with entity_tab:
             )
             if limits["up to"].isna().all():
                 limits = limits.drop(columns=["up to"])
+            number = st.column_config.NumberColumn(format="%.12g", width=110)
             st.dataframe(
                 limits,
                 hide_index=True,
                 width="stretch",
-                column_config={"value": st.column_config.NumberColumn(format="%g")},
+                height=components.table_height(len(limits)),
+                column_config={"value": number, "up to": number},
             )
         else:
             st.caption("No limits were read for this entity.")
 
         st.subheader("Relationships")
-        out_column, in_column = st.columns(2)
-        for column, rows, direction, other in (
-            (out_column, page.relations_out, "Out", "object"),
-            (in_column, page.relations_in, "In", "subject"),
-        ):
-            with column:
-                st.markdown(f"**{direction}** ({len(rows)})")
-                if rows:
-                    frame = pd.DataFrame(
-                        [
-                            {
-                                "relation": r["predicate_label"],
-                                other: components.link_cell(entity_id(r[other]), r[f"{other}_label"]),
-                                "cited": f"{r['source']}:{r['line_start']}",
-                                "text": r["text"],
-                            }
-                            for r in rows
-                        ]
-                    )
-                    st.dataframe(
-                        frame, hide_index=True, width="stretch", column_config={other: components.link_column(other)}
-                    )
-                else:
-                    st.caption("None in the notes.")
+        for rows, direction, other in ((page.relations_out, "Out", "object"), (page.relations_in, "In", "subject")):
+            st.markdown(f"**{direction}** ({len(rows)})")
+            if rows:
+                frame = pd.DataFrame(
+                    [
+                        {
+                            other: components.link_cell(entity_id(r[other]), r[f"{other}_label"]),
+                            "relation": r["predicate_label"],
+                            "cited": f"{r['source']}:{r['line_start']}",
+                            "text": r["text"],
+                        }
+                        for r in rows
+                    ],
+                    columns=["relation", other, "cited", "text"]
+                    if direction == "Out"
+                    else [other, "relation", "cited", "text"],
+                )
+                st.dataframe(
+                    frame,
+                    hide_index=True,
+                    width="stretch",
+                    height=components.table_height(len(frame)),
+                    column_config={other: components.link_column(other)},
+                )
+            else:
+                st.caption("None in the notes.")
 
         st.subheader(f"Comparisons ({len(page.comparisons)})")
         for comparison in page.comparisons:
@@ -127,7 +131,9 @@ with entity_tab:
         st.subheader("Neighbourhood")
         if page.edges:
             st.caption("Click a node to open its page. Arrows read subject → object.")
-            st.graphviz_chart(components.neighbourhood_dot(entity.id, page.edges, explorer), width="stretch")
+            st.graphviz_chart(
+                components.neighbourhood_dot(entity.id, page.edges, explorer, page.hidden_parts), width="stretch"
+            )
         else:
             st.caption("No relationships to draw.")
         if page.parts:
@@ -149,7 +155,11 @@ with overview_tab:
     coverage = explorer.coverage
     share = coverage.covered / coverage.lines if coverage.lines else 0.0
     st.progress(share, text=f"{coverage.covered:,} of {coverage.lines:,} content lines ({share:.0%}) produced a fact")
-    sections = pd.DataFrame(coverage.sections).sort_values(["coverage", "lines"], ascending=[True, False])
+    sections = (
+        pd.DataFrame(coverage.sections)
+        .sort_values(["coverage", "lines"], ascending=[True, False])
+        .rename(columns={"with_facts": "with facts"})
+    )
     st.markdown("**Sections, least covered first**")
     st.dataframe(
         sections,

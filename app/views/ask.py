@@ -9,19 +9,15 @@ from app import components, state
 from kg.explore import with_prefixes
 
 st.title("Ask the notes")
-state.engine()  # load the models before the first question, not during it
 
 with st.form("ask", border=False):
     box, button = st.columns([7, 1], vertical_alignment="bottom")
     box.text_input("Question", key=state.QUESTION, placeholder="e.g. What is the maximum size of an S3 object?")
     submitted = button.form_submit_button("Ask", type="primary", width="stretch")
 
-examples = state.examples()
+examples = state.examples()  # loads the engine (once per process) while the question is typed
 if examples:
-    with st.container(horizontal=True, gap="small"):
-        st.caption("Try:")
-        for number, example in enumerate(examples):
-            st.button(components.md(example), key=f"example-{number}", on_click=state.ask_example, args=(example,))
+    st.pills("Try an example", examples, key=state.EXAMPLE, on_change=state.ask_example, format_func=components.md)
 
 pending = st.session_state.pop(state.PENDING, None)
 question = pending or (str(st.session_state.get(state.QUESTION) or "") if submitted else "")
@@ -43,9 +39,9 @@ if record is not None:
         st.caption(f"Answered in {1000 * record.seconds:.0f} ms · {answer.intent or 'question'}")
         if answer.citations:
             st.markdown("**Sources**")
-    store = state.store()
+    explorer = state.explorer(record.store)  # the store that answered, even after a switch
     for number, item in enumerate(answer.citations, start=1):
-        components.citation(store, item, number, expanded=number == 1 and not answer.abstained)
+        components.citation(explorer, item, number, expanded=number == 1 and not answer.abstained)
 
     if answer.facts:
         with st.expander(f"Facts used ({len(answer.facts)})"):
