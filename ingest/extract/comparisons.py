@@ -26,6 +26,12 @@ FUNCTION_WORDS = frozenset(
     """a an the of to in on at by for with and or but from as that which than is are be can if when
     its your their per into over under about approximately around below above up""".split()
 )
+# Capitalised words that do not name a thing on their own ("This", "There CANNOT", "AWS").
+NOT_ITEM_WORDS = frozenset(
+    """this that these those there it they we you he she each every all some any both either neither
+    one also however aws amazon azure microsoft google gcp cloud""".split()
+)
+EMPHASIS_WORDS = frozenset("cannot not never no only must always none can't don't".split())
 VALUE_TOKEN = re.compile(r"^(?:\++|-+|[Yy]es|YES|[Nn]o|NO|N/A|n/a|None|You|AWS|Customer|✓|✔|✗|✘|x|X)$")
 GENERIC_HEADER = frozenset(
     """feature features aspect aspects property properties criteria criterion dimension dimensions category
@@ -505,6 +511,8 @@ def prose_comparisons(
             b_text = match.group("b") if match.groupdict().get("b") else match.groupdict().get("b2")
             if not a_text or not b_text:
                 continue
+            if cue == "than" and re.match(r"\s*(?:\d|(?:one|two|three|four|five|ten|a\s+few|once)\b)", b_text, re.I):
+                continue  # "more than one peering connection" counts, it does not compare
             a_side = _side_item(a_text, match.start(), mentions, context, index, last=True)
             b_side = _side_item(
                 b_text,
@@ -551,10 +559,21 @@ def _side_item(
         chosen = side_mentions[-1] if last else side_mentions[0]
         return chosen.entity_id, chosen.text
     words = re.findall(r"[A-Za-z][\w-]*", side)
-    capitalized = [w for w in words if w[:1].isupper() and w.lower() not in FUNCTION_WORDS]
+    capitalized = [
+        w
+        for w in words
+        if w[:1].isupper()
+        and len(w) > 1
+        and w.lower() not in FUNCTION_WORDS
+        and w.lower() not in NOT_ITEM_WORDS
+        and not (w.isupper() and w.lower() in EMPHASIS_WORDS)
+    ]
     if capitalized:
         phrase = " ".join(capitalized[-3:] if last else capitalized[:3])
         return phrase.lower(), phrase
+    if last and context.topic and re.match(r"\s*(?:this|it|they|these)\b", side, re.IGNORECASE):
+        # "This differs from Dedicated Instances" under Dedicated Hosts: "this" is the topic
+        return context.topic, index.label_of(context.topic)
     return None
 
 

@@ -536,6 +536,11 @@ NOT_THING_WORDS = frozenset(
 )
 
 
+PHRASE_END_STOPS = frozenset(
+    "by of to in on for with from at as into via and or the a an is are be can will that which".split()
+)
+
+
 def _is_thing_phrase(phrase: str) -> bool:
     """A short noun phrase naming a thing ("Object Key", "Query operation"), not a topic word."""
     words = phrase.split()
@@ -543,6 +548,9 @@ def _is_thing_phrase(phrase: str) -> bool:
         return False
     if all(w.lower() in GENERIC_HEADS for w in words):
         return False
+    last = words[-1].lower()
+    if last in PHRASE_END_STOPS or (len(words) > 1 and re.fullmatch(r"[a-z]+ed", words[-1])):
+        return False  # "Durability achieved by", "Data stored": a clause cut short, not a name
     if any(w.lower() in NOT_THING_WORDS for w in words) or not all(re.match(r"^[\w./+()-]+$", w) for w in words):
         return False
     return all(w[:1].isalnum() or w.lower() in THING_JOINERS for w in words)

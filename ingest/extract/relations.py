@@ -155,7 +155,7 @@ def relations_for_text(
         for match in cue.pattern.finditer(text):
             if cue.verb and not _is_verb(doc, match.start()):
                 continue
-            if not cue.noun and any(m.start < match.start() < m.end for m in mentions):
+            if not cue.noun and any(m.start <= match.start() < m.end for m in mentions):
                 continue  # the cue word is part of a name ("DynamoDB Streams makes it easy to")
             clause_start, clause_end = _clause(text, match.start(), match.end())
             if cue.object_before:
@@ -164,10 +164,10 @@ def relations_for_text(
             elif cue.subject_inside:
                 inside = [m for m in mentions if match.start() <= m.start and m.end <= match.end()]
                 subject = _End(inside[0].entity_id, inside[0].text, inside[0].start, inside[0].end) if inside else None
-                objects = _objects(text, match.end(), clause_end, mentions)
+                objects = _objects(text, match.end(), clause_end, mentions, doc)
             else:
                 subject = _subject(text, match.start(), clause_start, mentions, context, index, doc, cue)
-                objects = _objects(text, match.end(), clause_end, mentions)
+                objects = _objects(text, match.end(), clause_end, mentions, doc)
                 if not objects and cue.predicate == "monitors" and cue.verb and context.topic:
                     objects = [_End(context.topic, index.label_of(context.topic))]  # "to monitor the capacity"
             if not objects and child_mentions and not text[match.end() :].strip(" :.-"):
@@ -360,7 +360,19 @@ def _syntactic_subject(candidates: list[Mention], cue_start: int, doc: Doc | Non
     return None
 
 
-def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention]) -> list[_End]:
+def _is_subject(mention: Mention, doc: Doc | None) -> bool:
+    if doc is None:
+        return False
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    while root.dep_ == "compound" and root.head != root:
+        root = root.head
+    return root.dep_ in {"nsubj", "nsubjpass"}
+
+
+def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention], doc: Doc | None = None) -> list[_End]:
     after = [m for m in mentions if cue_end <= m.start < clause_end]
     if not after or after[0].start - cue_end > MAX_GAP:
         return []
@@ -371,6 +383,10 @@ def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention]) 
         between = text[previous.end : current.start]
         if COORDINATION.match(between) or _list_gap(between):
             chosen.append(current)
+    for i, mention in enumerate(chosen[1:], 1):
+        if _is_subject(mention, doc):  # "to S3, Kinesis Firehose sends ...": a new clause begins
+            chosen = chosen[:i]
+            break
     return [_End(m.entity_id, m.text, m.start, m.end) for m in chosen]
 
 

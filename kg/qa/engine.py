@@ -446,7 +446,9 @@ class Engine:
         return not rare <= seen
 
     def _abstain_message(self, intent: Intent, present: list[Link]) -> str:
-        about = ", ".join(dict.fromkeys(link.label for link in present)) if present else "this"
+        if not present:
+            return "The notes do not answer this question."
+        about = ", ".join(dict.fromkeys(link.label for link in present))
         if intent.name == "limit":
             return f"The notes state no such figure for {about}."
         return f"The notes do not answer this question about {about}."
