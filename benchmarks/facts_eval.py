@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest.extract.quantities import UNITS
+from ingest.quantities import UNITS
 from ontology.catalog import default_catalog, normalize
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"

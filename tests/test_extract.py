@@ -8,9 +8,9 @@ import pytest
 
 from ingest.extract import extract
 from ingest.extract.comparisons import split_header, split_row
-from ingest.extract.quantities import find_quantities
 from ingest.facts import Extraction
 from ingest.parse import parse_string
+from ingest.quantities import find_quantities
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import itertools
 import re
 
 from ingest.extract.entities import BlockContext, EntityIndex
-from ingest.extract.quantities import find_quantities
 from ingest.facts import ComparisonFact, Mention
 from ingest.model import Block, Document
+from ingest.quantities import find_quantities
 
 MAX_CUT_CANDIDATES = 22
 FUNCTION_WORDS = frozenset(

@@ -21,8 +21,8 @@ from ingest.extract.entities import (
     own_label,
     phrase_candidates,
 )
-from ingest.extract.quantities import Quantity, find_quantities
 from ingest.facts import LimitFact, Mention, Provenance
+from ingest.quantities import Quantity, find_quantities
 from ontology.catalog import normalize
 
 CUE_WORDS = re.compile(

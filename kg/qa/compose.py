@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ingest.extract.quantities import find_quantities
+from ingest.quantities import find_quantities
 from kg.index.tokens import tokenize
 from kg.passages import Passage
 from kg.qa.answer import KIND_WORDS, FactRow, format_quantity, sentence_around, shorten
