@@ -30,6 +30,14 @@ ICONS = {
 }
 
 
+def _shown(folder: Path) -> str:
+    """The store folder as the user knows it: relative to where the app was started when inside it."""
+    try:
+        return str(folder.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
+
+
 def store_panel(store: KnowledgeStore) -> None:
     manifest = store.manifest
     st.subheader("Store")
@@ -44,7 +52,7 @@ def store_panel(store: KnowledgeStore) -> None:
         if chosen != state.store_folder():
             state.use_store(chosen)
             st.rerun()
-    st.caption(f"`{store.folder}`")
+    st.caption(f"`{_shown(Path(store.folder))}`")
     sources = ", ".join(f"`{name}`" for name in sorted(manifest.files)) or "none"
     counts = manifest.counts
     built = sum(manifest.timings.values())
