@@ -57,6 +57,8 @@ def test_link_typos_acronyms_and_case(linker: Linker, question: str, entity_id: 
     [
         ("what is aws fargate", "AWS Fargate"),
         ("how do I create an Amazon EKS cluster", "Amazon Elastic Kubernetes Service"),
+        # a long proper name of a component wins over the shorter names inside it
+        ("what's the retrieval time for glacier deep archive", "S3 Glacier Deep Archive"),
     ],
 )
 def test_link_catalog_only_names_are_flagged(linker: Linker, question: str, label: str) -> None:
@@ -86,6 +88,7 @@ def test_link_plain_words_are_not_names(linker: Linker, question: str) -> None:
         ("steps to rotate iam access keys", "procedure"),
         ("can a security group have deny rules?", "yesno"),
         ("does sqs guarantee message order", "yesno"),
+        ("what is the retrieval time for glacier", "limit"),
     ],
 )
 def test_intent_classify(question: str, intent: str) -> None:
@@ -215,7 +218,13 @@ def test_engine_real_model_answers_and_cites(aws_engine: Engine, question: str, 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
-    ["what is aws fargate", "how many sqs queues can i have per account", "what is the capital of france"],
+    [
+        "what is aws fargate",
+        "how many sqs queues can i have per account",
+        "what is the capital of france",
+        "what's the retrieval time for glacier deep archive",
+        "max number of nodes in an ec2 placement group",
+    ],
 )
 def test_engine_real_model_abstains(aws_engine: Engine, question: str) -> None:
     assert aws_engine.ask(question).abstained

@@ -233,17 +233,27 @@ def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def compose_limit_from_passages(
-    hits: list[Hit], intent: Intent, terms: set[str], linked: Sequence[str], min_overlap: float
+    hits: list[Hit], intent: Intent, terms: set[str], linked: Sequence[str], min_overlap: float, question: str = ""
 ) -> Composition | None:
-    """A value read straight from a retrieved passage that is about the entity and has the unit asked."""
+    """A value read straight from a retrieved passage that is about the entity and has the unit asked
+    (for "how many X" / "number of X", a count of X)."""
     family = UNIT_FAMILIES.get(intent.unit, set()) if intent.unit else set()
+    counted = re.search(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:\s+\w+)?)", question, re.IGNORECASE)
+    # (names of linked entities are left out: "how many SGs" is answered by "5 security groups")
+    asked = (set(tokenize(counted.group(1))) - FRAME_WORDS) & terms if counted else set()
     for hit in hits[:8]:
         passage = hit.passage
         if linked and not (set(linked) & (set(passage.entities) | set(passage.topics))):
             continue
         if overlap(terms, f"{passage.context} {passage.text}") < min_overlap:
             continue
-        quantities = [q for q in find_quantities(passage.text) if not family or q.base_unit in family]
+        quantities = [
+            q
+            for q in find_quantities(passage.text)
+            if (not family or q.base_unit in family)
+            # a count must count what was asked: "three zones" does not answer "how many nodes"
+            and not (q.unit == "count" and q.noun and asked and not set(tokenize(q.noun)) & asked)
+        ]
         if not quantities:
             continue
         quantity = quantities[0]

@@ -307,7 +307,9 @@ class Engine:
                 components_named=named,
             )
             if result is None:
-                result = compose.compose_limit_from_passages(hits, intent, terms, linked, min_overlap=0.5)
+                result = compose.compose_limit_from_passages(
+                    hits, intent, terms, linked, min_overlap=0.5, question=question
+                )
         elif name == "comparison":
             result = self._comparison(
                 question, intent, links, linked, hits, terms, fact_rows, answer, linked_terms=linked_terms

@@ -56,7 +56,8 @@ _LIMIT = re.compile(
     r"size|largest|biggest|smallest|longest|shortest|highest|lowest|default|timeout|retention|up\s+to|"
     r"number\s+of|length|capacity|durability|availability|range|quota|lifetime|duration|throughput|iops|"
     r"per\s+(?:account|region|vpc|bucket|queue|table|instance|volume|second|gateway|month)|price|cost|"
-    r"allowed|at\s+most|at\s+least|netmask|percent|%)\b",
+    r"allowed|at\s+most|at\s+least|netmask|percent|%|"
+    r"(?:retrieval|restore|recovery|response|propagation|processing|boot|startup|failover|delivery)\s+times?)\b",
     re.IGNORECASE,
 )
 UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (

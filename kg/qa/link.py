@@ -100,12 +100,15 @@ class Lexicon:
         for entry in catalog:
             # Services only: notes often describe a component without its catalog name
             # ("Event notifications" under S3), so an unseen component name proves nothing.
-            if entry.id in lexicon.labels or entry.kind != "service":
+            # A component only by a long proper name of its own ("S3 Glacier Deep Archive").
+            if entry.id in lexicon.labels or entry.kind not in {"service", "component"}:
                 continue
             # Only names that cannot be ordinary words ("AWS Fargate", "EKS"), written in full:
             # "subscriptions" or "policy" must not pass for Azure services the notes never mention.
             for name in entry.names():
                 title_case = len(name.split()) >= 2 and all(w[:1].isupper() for w in name.split())
+                if entry.kind == "component" and not (title_case and len(name.split()) >= 3):
+                    continue
                 if not (is_distinctive(name) or title_case) or (name.isupper() and len(name) <= 3):
                     continue
                 key = normalize(name)
