@@ -3,7 +3,8 @@
 1. Ingest: parse / extract / graph time on the bundled AWS notes (and encoding, apart).
 2. Facts: precision and recall per kind against the hand-made gold (``benchmarks/gold``).
 3. Questions: answer accuracy, citation hit@1/hit@3, abstention, for the engine and three baselines
-   over single-line passages (BM25, dense, their RRF), on the tune and held-aside splits.
+   over single-line passages (BM25, dense, their RRF), on the tune and held-aside splits; and how
+   many questions written with typos or abbreviations the engine answers correctly.
 4. Latency: warm p50/p95 per question in process, and a batch of questions through `kg ask -`
    including model load.
 5. App: the Streamlit app in a real Chromium, time from process start to the first answer on
@@ -121,23 +122,35 @@ class LineBaseline:
 
 def questions_rows(
     name: str, store: Path, notes: Path, questions_file: Path, encoder: Any
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+    """Engine and baseline rows per split, the engine's failures, and rows for typo/abbreviation questions."""
     from kg.qa.engine import Engine
 
     engine = Engine.open(store, encoder=encoder)
     baseline = LineBaseline(notes, encoder)
     rows = []
     failures = []
+    tagged: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {"typo": [], "abbrev": []}
     for split in ("tune", "heldout"):
         questions = [q for q in qa_eval.load_questions(questions_file) if q["split"] == split]
         texts = [q["question"] for q in questions]
-        report = qa_eval.evaluate(f"{name}-{split}", questions, [a.to_json() for a in engine.ask_many(texts)])
+        answers = [a.to_json() for a in engine.ask_many(texts)]
+        report = qa_eval.evaluate(f"{name}-{split}", questions, answers)
         rows.append({"system": "notes-kg", **report.row()})
         failures += report.failures
+        for question, answer in zip(questions, answers, strict=True):
+            for tag in set(question.get("tags", [])) & set(tagged):
+                tagged[tag].append((question, answer))
         for method in ("bm25", "dense", "rrf"):
             base = qa_eval.evaluate(f"{name}-{split}", questions, baseline.answers(texts, method))
             rows.append({"system": f"{method} lines", **base.row()})
-    return rows, failures
+    tag_rows = []
+    for tag, pairs in tagged.items():
+        report = qa_eval.evaluate(f"{name}-{tag}", [q for q, _ in pairs], [a for _, a in pairs])
+        tag_rows.append(
+            {"set": f"{name} ({tag})", "questions": report.answerable, "answered_correctly": report.correct}
+        )
+    return rows, failures, tag_rows
 
 
 def latency(store: Path, encoder: Any, questions: list[str]) -> dict[str, float]:
@@ -223,12 +236,16 @@ def main() -> int:
         encoder = default_encoder()
         qa_rows = []
         failures: list[str] = []
+        tag_rows = []
         for name, store_path, notes in (("aws", folder / "aws", NOTES), ("gcp", folder / "gcp", GCP)):
-            rows, failed = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)
+            rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)
             qa_rows += rows
             failures += failed
+            tag_rows += tagged
         table("Questions: notes-kg vs baselines over single lines (answer = top line for baselines)", qa_rows)
+        table("Questions with typos or abbreviations, all splits (target: >= 10 answered correctly)", tag_rows)
         results["questions"] = qa_rows
+        results["typos_and_abbreviations"] = tag_rows
 
         dev = [q["question"] for q in qa_eval.load_questions(QUESTIONS / "aws.jsonl")]
         speed = latency(folder / "aws", encoder, dev)
