@@ -84,9 +84,9 @@ def facts_rows(store: Path, gold: Path) -> tuple[list[dict[str, Any]], dict[str,
             "tp": score.tp,
             "fp": score.fp,
             "fn": score.fn,
+            # limits: the share of matched limits whose subject is the gold one (target >= 0.85)
+            "subject_ok": score.extra["subject_accuracy"] if kind == "limits" else None,
         }
-        if kind == "limits":
-            row["subject_ok"] = score.extra["subject_accuracy"]
         rows.append(row)
     return rows, result["comparisons"]
 
