@@ -11,6 +11,7 @@ the same notes twice gives the same graph.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +43,21 @@ PREFIXES: dict[str, str] = {
 def sparql_prefixes() -> str:
     """The PREFIX lines of our namespaces, for queries and the app's editor."""
     return "\n".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
+
+
+def with_prefixes(query: str) -> str:
+    """The query with PREFIX lines for those of our prefixes it uses without declaring (runnable as is).
+
+    >>> with_prefixes("SELECT ?s WHERE { ?s a nkg:Limit }").splitlines()[0]
+    'PREFIX nkg: <https://notes-kg.dev/ontology#>'
+    """
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", query, re.IGNORECASE)}
+    used = [
+        f"PREFIX {name}: <{iri}>"
+        for name, iri in PREFIXES.items()
+        if name not in declared and re.search(rf"(?<![\w?$:<#/-]){name}:", query)
+    ]
+    return "\n".join([*used, query.strip()])
 
 
 def _path_segment(text: str) -> str:

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from rapidfuzz import fuzz, process, utils
 
 from kg import facts
-from kg.build import PREFIXES, entity_iri, sparql_prefixes
+from kg.build import entity_iri, sparql_prefixes
 from kg.errors import IngestError, KGError
 from kg.types import GraphStore
 from ontology.namespace import RES
@@ -63,21 +63,6 @@ SELECT ?iri (SAMPLE(?name) AS ?label) WHERE {
   { ?iri skos:prefLabel ?name } UNION { ?iri rdfs:label ?name } UNION { ?iri dcterms:title ?name }
 } GROUP BY ?iri
 """
-
-
-def with_prefixes(query: str) -> str:
-    """The query with PREFIX lines for those of our prefixes it uses without declaring (runnable as is).
-
-    >>> with_prefixes("SELECT ?s WHERE { ?s a nkg:Limit }").splitlines()[0]
-    'PREFIX nkg: <https://notes-kg.dev/ontology#>'
-    """
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", query, re.IGNORECASE)}
-    used = [
-        f"PREFIX {name}: <{iri}>"
-        for name, iri in PREFIXES.items()
-        if name not in declared and re.search(rf"(?<![\w?$:<#/-]){name}:", query)
-    ]
-    return "\n".join([*used, query.strip()])
 
 
 def entity_id(iri: str) -> str | None:
@@ -182,7 +167,6 @@ class Explorer:
     def __init__(self, graph: GraphStore, source_lines: Callable[[str], list[str]] | None = None) -> None:
         self.graph = graph
         self._source_lines = source_lines
-        self._lines: dict[str, list[str]] = {}
 
     # -- facts, read once -------------------------------------------------------------------------
 
@@ -231,13 +215,11 @@ class Explorer:
         return {entity_id(r["service"]) or "": r["category"] for r in self.graph.select(P + CATEGORY_QUERY)}
 
     def lines(self, source: str) -> list[str]:
-        """The lines of a source file (read once), or none when the store keeps no copy."""
-        if source not in self._lines:
-            try:
-                self._lines[source] = self._source_lines(source) if self._source_lines else []
-            except KGError:
-                self._lines[source] = []
-        return self._lines[source]
+        """The lines of a source file, or none when the store keeps no copy."""
+        try:
+            return self._source_lines(source) if self._source_lines else []
+        except KGError:
+            return []
 
     # -- search and entity pages ------------------------------------------------------------------
 

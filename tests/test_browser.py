@@ -2,79 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-APP = REPO / "app" / "streamlit_app.py"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from benchmarks.screenshots import CHROMIUM, app_server, launch
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def app_url(aws_store: Path, tmp_path: Path) -> Iterator[str]:
     """The app served by `streamlit run` on a free local port, stopped after the test."""
-    port = _free_port()
-    env = dict(os.environ, KG_STORE=str(aws_store), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-    ]
-    with open(tmp_path / "streamlit.log", "wb") as log:
-        server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    assert time.monotonic() < deadline, "the app did not start within 90 s"
-                    time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with app_server(aws_store, log_file=tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.mark.parametrize(("question", "answer", "line"), [("what is the max size of an s3 object?", "5 TB", 70)])
@@ -86,7 +29,7 @@ def test_browser_question_answered_with_citation(
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1360, "height": 1000})
             page.goto(app_url)

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from app import components, state
-from kg.explore import with_prefixes
 
 st.title("Ask the notes")
 
@@ -60,10 +59,9 @@ if record is not None:
     if answer.sparql:
         with st.expander(f"SPARQL run ({len(answer.sparql)})"):
             for number, query in enumerate(answer.sparql):
-                runnable = with_prefixes(query)
-                st.code(runnable, language="sparql")
+                st.code(query, language="sparql")
                 if st.button("Open in the SPARQL page", key=f"open-sparql-{number}", icon=":material/open_in_new:"):
-                    state.open_in_sparql(runnable)
+                    state.open_in_sparql(query)
 
 history = st.session_state[state.HISTORY]
 if len(history) > 1:

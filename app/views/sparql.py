@@ -24,8 +24,9 @@ LIMIT 20
 
 st.title("SPARQL")
 st.caption("Query the knowledge graph. Read-only: updates, LOAD and SERVICE are refused.")
-examples = {q.name: q.text for q in example_queries()}
-descriptions = {q.name: q.description for q in example_queries()}
+queries = example_queries()
+examples = {q.name: q.text for q in queries}
+descriptions = {q.name: q.description for q in queries}
 st.selectbox(
     "Example queries",
     list(examples),

@@ -340,36 +340,34 @@ def _modifier(end: _End, text: str, doc: Doc | None) -> bool:
     return root.dep_ in {"compound", "amod"} and root.head.i >= span.end and root.head.pos_ in {"NOUN", "PROPN"}
 
 
-def _syntactic_subject(candidates: list[Mention], cue_start: int, doc: Doc | None) -> Mention | None:
-    """The candidate the parser marks as subject (nsubj/nsubjpass) of the cue's verb, if any."""
+def _head(mention: Mention, doc: Doc | None) -> Token | None:
+    """The token a name stands on in the parse: its root, climbing out of compounds ("S3" in "S3 bucket")."""
     if doc is None:
         return None
-    cue_token = next((t for t in doc if t.idx >= cue_start), None)
-    if cue_token is None:
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
         return None
-    verb = cue_token if cue_token.pos_ in {"VERB", "AUX"} else cue_token.head
+    root = span.root
+    while root.dep_ == "compound" and root.head != root:
+        root = root.head
+    return root
+
+
+def _syntactic_subject(candidates: list[Mention], cue_start: int, doc: Doc | None) -> Mention | None:
+    """The candidate the parser marks as subject (nsubj/nsubjpass) of the cue's verb, if any."""
+    verb = _cue_verb(cue_start, doc)
+    if verb is None:
+        return None
     for mention in reversed(candidates):
-        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is None:
-            continue
-        root = span.root
-        while root.dep_ == "compound" and root.head != root:
-            root = root.head
-        if root.dep_ in {"nsubj", "nsubjpass"} and (root.head == verb or root.head == verb.head):
+        root = _head(mention, doc)
+        if root is not None and root.dep_ in {"nsubj", "nsubjpass"} and root.head in (verb, verb.head):
             return mention
     return None
 
 
 def _is_subject(mention: Mention, doc: Doc | None) -> bool:
-    if doc is None:
-        return False
-    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-    if span is None:
-        return False
-    root = span.root
-    while root.dep_ == "compound" and root.head != root:
-        root = root.head
-    return root.dep_ in {"nsubj", "nsubjpass"}
+    root = _head(mention, doc)
+    return root is not None and root.dep_ in {"nsubj", "nsubjpass"}
 
 
 def _objects(text: str, cue_end: int, clause_end: int, mentions: list[Mention], doc: Doc | None = None) -> list[_End]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from kg import settings
 from kg.build import sparql_prefixes
+from kg.errors import KGError
 from kg.index.dense import default_encoder
 from kg.index.tokens import tokenize
 from kg.passages import Passage
@@ -74,7 +75,6 @@ class Engine:
         self.top_k = int(settings.get("top_k"))
         self.abstain_threshold = float(settings.get("abstain_threshold"))
         self.fact_boost = float(settings.get("fact_boost"))
-        self._lines: dict[str, list[str]] = {}
         entities = self.graph.select(ENTITIES_QUERY)
         self.labels = {row["entity"].rsplit("/", 1)[-1]: row["label"] for row in entities}
         self.kinds = {row["entity"].rsplit("/", 1)[-1]: row["kind"] for row in entities}
@@ -386,9 +386,13 @@ class Engine:
         known: dict[str, str] = {}
         items = _comparison_items(question, links)
         rows = templates.comparisons(self.graph, linked, answer.sparql) if len(linked) >= 2 else []
-        details = {
-            row["comparison"]: templates.comparison_detail(self.graph, row["comparison"], answer.sparql) for row in rows
-        }
+        details: dict[str, list[dict[str, Any]]] = {}
+
+        def detail(iri: str) -> list[dict[str, Any]]:  # run only for the comparisons looked at
+            if iri not in details:
+                details[iri] = templates.comparison_detail(self.graph, iri, answer.sparql)
+            return details[iri]
+
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
         for tables_only in (True, False):
@@ -399,7 +403,7 @@ class Engine:
             for row in rows:
                 if row["matched"] < 2 or (row["type"] == "table") != tables_only:
                     continue
-                found = compose.compose_comparison_table(details[row["comparison"]], linked, row["title"], row)
+                found = compose.compose_comparison_table(detail(row["comparison"]), linked, row["title"], row)
                 if found is not None:
                     passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
                     found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
@@ -408,7 +412,7 @@ class Engine:
                     return found
         for row in rows:
             # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
-            for cell in details[row["comparison"]]:
+            for cell in detail(row["comparison"]):
                 entity = (cell.get("refers") or "").rsplit("/", 1)[-1]
                 for name, item_entity in items:
                     if item_entity == entity and cell.get("value") and name not in known:
@@ -499,13 +503,10 @@ class Engine:
         return citations
 
     def _text(self, passage: Passage, start: int, end: int) -> str:
-        lines = self._lines.get(passage.source)
-        if lines is None:
-            try:
-                lines = self.store.source_lines(passage.source)
-            except Exception:
-                lines = []
-            self._lines[passage.source] = lines
+        try:
+            lines = self.store.source_lines(passage.source)
+        except (KGError, OSError, ValueError):
+            lines = []
         if lines and end <= len(lines):
             return "\n".join(line.strip().lstrip("•").strip() for line in lines[start - 1 : end])
         return passage.text

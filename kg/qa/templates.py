@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kg.build import entity_iri, sparql_prefixes
+from kg.build import entity_iri, sparql_prefixes, with_prefixes
 from kg.types import GraphStore
 
 P = sparql_prefixes()
@@ -121,14 +121,8 @@ GROUP BY ?comparison ?title ?type ?source ?line_start ?line_end
 def run(graph: GraphStore, template: str, log: list[str], **params: Any) -> list[dict[str, Any]]:
     """Fill a template, run it, and record the query text in ``log``."""
     query = template.format(**params)
-    log.append(with_used_prefixes(query.replace(P, "").strip()))
+    log.append(with_prefixes(query.replace(P, "")))  # logged runnable, with the prefixes it uses
     return graph.select(query)
-
-
-def with_used_prefixes(body: str) -> str:
-    """``body`` with the PREFIX lines of the prefixes it uses, so the logged query runs as shown."""
-    lines = [line for line in P.splitlines() if f"{line.split()[1]}" in body]
-    return "\n".join([*lines, body])
 
 
 def limits(graph: GraphStore, entity_ids: Sequence[str], log: list[str]) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ class KnowledgeStore:
         recover(self.folder)
         self.manifest = Manifest.read(self.folder)
         self.graph = OxigraphStore(self.folder)
+        self._lines: dict[str, list[str]] = {}
 
     @cached_property
     def passages(self) -> list[Passage]:
@@ -53,10 +54,12 @@ class KnowledgeStore:
         return SparseIndex.load(self.folder / SPARSE_DIR)
 
     def source_lines(self, source: str) -> list[str]:
-        """The lines of an ingested notes file (as stored with the store)."""
-        path = (self.folder / SOURCES_DIR / source).resolve()
-        if self.folder.resolve() not in path.parents or not path.exists():
-            raise StoreError(f"{source} is not a source of the store at {self.folder}")
-        from ingest.parse import split_lines
+        """The lines of an ingested notes file (as stored with the store), read once."""
+        if source not in self._lines:
+            path = (self.folder / SOURCES_DIR / source).resolve()
+            if self.folder.resolve() not in path.parents or not path.exists():
+                raise StoreError(f"{source} is not a source of the store at {self.folder}")
+            from ingest.parse import split_lines
 
-        return split_lines(path.read_bytes().decode("utf-8-sig"))
+            self._lines[source] = split_lines(path.read_bytes().decode("utf-8-sig"))
+        return self._lines[source]
