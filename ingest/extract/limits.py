@@ -343,7 +343,26 @@ def evidence_ok(fact: LimitFact, context_texts: list[str]) -> bool:
 def limits_component(doc: Doc, index: EntityIndex) -> list[LimitFact]:
     """Limits of one block's ``Doc`` (its context in ``doc._.block_context``)."""
     context: BlockContext = doc._.block_context
-    if context.block.kind in {"code", "keyvalue", "table", "heading", "navigation", "comment", "frontmatter"}:
+    if context.block.kind == "keyvalue":
+        return _keyvalue_limits(context, index)
+    if context.block.kind in {"code", "table", "heading", "navigation", "comment", "frontmatter"}:
         return []
     facts = limits_for_text(doc.text, context, doc._.mentions, index, context.prov(), doc=doc)
     return [f for f in facts if evidence_ok(f, context.context_texts())]
+
+
+def _keyvalue_limits(context: BlockContext, index: EntityIndex) -> list[LimitFact]:
+    """Limits of ``Key: value`` lines, each read on its own and cited by its line ("Timeout:
+    default 3 seconds, max 900 seconds"); configuration values without a unit ("Minimum size: 1")
+    state no limit and give none."""
+    block = context.block
+    facts: list[LimitFact] = []
+    for offset, line in enumerate(block.text.split("\n")):
+        if not any(ch.isdigit() for ch in line):
+            continue
+        number = block.line_start + offset
+        prov = Provenance(context.document.source, number, number, block.id)
+        mentions = index.find_text(line, context.provider)
+        found = limits_for_text(line, context, mentions, index, prov)
+        facts.extend(f for f in found if evidence_ok(f, context.context_texts()))
+    return facts

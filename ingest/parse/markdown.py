@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ingest.model import Block, Document
 from ingest.parse.builder import DocumentBuilder
+from ingest.parse.text import KEYVALUE_RE
 
 ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|(?=[^#\s]))(.*?)(?:[ \t]+#+)?[ \t]*$")
 SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -230,7 +231,13 @@ def _block(state: _State) -> None:
         return
     builder.close_list()
     state.in_list = False
-    builder.add_block("paragraph", clean_inline(" ".join(x.strip() for x in lines[i:j])), number, j)
+    run = [x.strip() for x in lines[i:j]]
+    if len(run) >= 2 and sum(bool(KEYVALUE_RE.match(x)) for x in run) >= 0.8 * len(run):
+        # "Memory: 128 MB to 10 GB" then "Timeout: max 900 seconds": notes written a fact a line,
+        # not one paragraph of soft-wrapped text.
+        builder.add_block("keyvalue", "\n".join(clean_inline(x) for x in run), number, j)
+    else:
+        builder.add_block("paragraph", clean_inline(" ".join(run)), number, j)
     state.i = j
 
 

@@ -25,6 +25,8 @@ def stem(word: str) -> str:
     and ``creates`` all give ``creat``; ``objects`` gives ``object``)."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    if word.endswith("ly") and len(word) >= 8:
+        return word[:-2]  # "asynchronously" is asked about what "asynchronous" states
     for suffix, replacement in (
         ("ies", "y"),
         ("sses", "ss"),

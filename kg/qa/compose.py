@@ -31,6 +31,47 @@ FRAME_WORDS = frozenset(
         set setup up do steps procedure process"""
     )
 )
+NUMBER_WORDS = frozenset(tokenize("zero one two three four five six seven eight nine ten twelve hundred thousand"))
+COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:[\s-]+\w+)?)", re.IGNORECASE)
+
+
+def counted_words(question: str, names: dict[str, Sequence[str]] | None = None) -> set[str]:
+    """The words of what "how many X" / "number of X" counts, with the names of an entity the
+    question names there ("how many SGs" counts security groups); empty for other questions.
+
+    >>> sorted(counted_words("how many buckets per account"))
+    ['bucket']
+    """
+    found = COUNTED_RE.search(question)
+    if not found:
+        return set()
+    words = set(tokenize(found.group(1))) - FRAME_WORDS
+    for entity_names in (names or {}).values():
+        if any(set(tokenize(name)) & words for name in entity_names):
+            words |= set(tokenize(" ".join(entity_names))) - FRAME_WORDS
+    return words
+
+
+# Words that only restate the unit a limit question asks for ("how much data can X hold": bytes).
+UNIT_WORDS = {
+    "bytes": frozenset(tokenize("data hold holds store stores storing fit capacity")),
+    "seconds": frozenset(tokenize("take takes taking last lasts wait")),
+    "count": frozenset(tokenize("have has create created")),
+}
+
+
+def limit_terms(terms: set[str], intent: Intent) -> set[str]:
+    """A limit question's content words without those that only restate the unit asked.
+
+    >>> from kg.qa.intent import Intent
+    >>> sorted(limit_terms({"data", "hold"}, Intent("limit", unit="bytes")))
+    []
+    """
+    if intent.name != "limit":
+        return terms
+    return terms - UNIT_WORDS.get(intent.unit, frozenset())
+
+
 UNIT_FAMILIES = {
     "bytes": {"bytes"},
     "seconds": {"seconds"},
@@ -90,15 +131,25 @@ def score_limit(
     linked_terms: frozenset[str] | set[str] = frozenset(),
     components: Sequence[str] = (),
     components_named: dict[str, str] | None = None,
+    counted: frozenset[str] | set[str] = frozenset(),
 ) -> float:
     """How well a limit row answers the question (entity, words, unit family, kind).
 
     Returns a negative score for rows that cannot answer: another unit family than the one asked,
-    a component other than the one the question names, or none of the question's words.
+    a count of something other than what "how many X" counts, a component other than the one the
+    question names, or none of the question's words.
     """
     subject = row["subject"].rsplit("/", 1)[-1]
     if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}):
         return -10.0
+    if counted and row["base_unit"] == "count":
+        # what the row counts: the noun after its number, else its attribute before "per"
+        nouns = {t for t in tokenize(row["value_text"]) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
+        if not nouns:
+            attribute = re.split(r"\bper\b", row["attribute"], maxsplit=1)[0]
+            nouns = {t for t in tokenize(attribute) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
+        if nouns and not nouns & counted:
+            return -10.0  # "how many subnets" is not answered by "16 addresses"
     about = f"{row['attribute']} {row['subject_label']} {row['value_text']}"
     everything = f"{about} {row['passage_text']}"
     if components and subject not in components and row.get("linked", "").rsplit("/", 1)[-1] not in components:
@@ -189,13 +240,14 @@ def compose_limit(
     components: Sequence[str] = (),
     compare: bool = False,
     components_named: dict[str, str] | None = None,
+    counted: frozenset[str] | set[str] = frozenset(),
 ) -> Composition | None:
     """The best limit facts: per linked entity when several are asked ("X vs Y"), with the other
     values read from the same lines ("between 1 and 3,600 seconds (the default is 300)")."""
     if not rows:
         return None
     scored = sorted(
-        ((score_limit(r, intent, terms, linked, linked_terms, components, components_named), r) for r in rows),
+        ((score_limit(r, intent, terms, linked, linked_terms, components, components_named, counted), r) for r in rows),
         key=lambda p: -p[0],
     )
     best_score, best = scored[0]

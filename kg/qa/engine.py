@@ -192,7 +192,7 @@ class Engine:
         if len(parts) > 1 and intent.name != "comparison":
             return self._answer_parts(answer, parts, vector)
         composition, hits = self._compose(question, intent, links, linked, vector, prepared["retrieval_text"], answer)
-        terms = compose.content_terms(question, [link.surface for link in links])
+        terms = compose.limit_terms(compose.content_terms(question, [link.surface for link in links if not link.weak]), intent)
         if composition is not None:
             composition.question = question
         if (
@@ -253,7 +253,7 @@ class Engine:
         retrieval_text: str,
         answer: Answer,
     ) -> tuple[compose.Composition | None, list[Hit]]:
-        terms = compose.content_terms(question, [link.surface for link in links])
+        terms = compose.limit_terms(compose.content_terms(question, [link.surface for link in links if not link.weak]), intent)
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
         # A plain word standing for a component ("rule", "bucket") names a limit's subject, but
         # only steers retrieval when nothing else is named.
@@ -270,6 +270,11 @@ class Engine:
         fact_rows: list[dict[str, Any]] = []
         if name in {"limit"} or (name == "comparison" and intent.kinds):
             fact_rows = templates.limits(self.graph, all_linked, answer.sparql)
+            if strong and name == "limit":
+                # a plain word ("timeout") names a component of another service than the one
+                # the question names ("lambda max timeout"): its figures do not answer
+                wanted = {self._service(e) for e in strong}
+                fact_rows = [r for r in fact_rows if self._service(r["subject"].rsplit("/", 1)[-1]) in wanted]
         elif name == "relationship":
             fact_rows = templates.relations(self.graph, linked, answer.sparql)
         elif name == "definition":
@@ -305,6 +310,9 @@ class Engine:
                 linked_terms=linked_terms,
                 components=components,
                 components_named=named,
+                counted=compose.counted_words(
+                    question, {link.entity_id: self.names.get(link.entity_id, [link.label]) for link in links}
+                ),
             )
             if result is None:
                 result = compose.compose_limit_from_passages(

@@ -146,6 +146,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     if "min" in kinds and "max" in kinds and "range" not in kinds:
         kinds = ("range", *kinds)  # "min and max" asks for the range
     unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
+    if not unit and re.search(r"\bhow\s+much\b.*\b(?:store|hold|fit)s?\b", text, re.I):
+        unit = "bytes"  # "how much can a cached volume store" (the verb may be part of a name)
     if _COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I):
         return Intent("comparison", kinds, unit)
     if _YESNO.match(text):
