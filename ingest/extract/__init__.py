@@ -33,7 +33,7 @@ from ingest.extract.comparisons import (
     table_comparison,
 )
 from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure, phrase_candidates
-from ingest.extract.limits import evidence_ok, limits_component, limits_for_text
+from ingest.extract.limits import bare_count, evidence_ok, limits_component, limits_for_text
 from ingest.extract.relations import CUES, relations_for_text
 from ingest.facts import (
     ComparisonFact,
@@ -319,6 +319,9 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
         cell_facts = limits_for_text(
             value, context, [], index, comparison.prov, subject_hint=subject, attribute_hint=dimension.lower()
         )
+        if not cell_facts:
+            count = bare_count(value, dimension, subject, item, comparison.prov)
+            cell_facts = [count] if count else []
         for fact in cell_facts:
             fact.subject_text = item
             fact.text = context.block.text

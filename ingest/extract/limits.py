@@ -9,6 +9,7 @@ ancestry or the headings name ("Max 1024 bytes" under "Object Key" is about the 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from spacy.tokens import Doc
 
@@ -98,6 +99,56 @@ def limits_for_text(
             )
         )
     return _dedupe(facts)
+
+
+BARE_COUNT_RE = re.compile(
+    r"^\s*(?:(?P<max>up\s+to|max(?:imum)?|at\s+most|no\s+more\s+than)|(?P<min>min(?:imum)?|at\s+least))?\s*"
+    r"(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?=\s+per\b|\s*[(,;]|\s*$)",
+    re.IGNORECASE,
+)
+COUNT_DIMENSION_RE = re.compile(r"\b(?:count|number|max(?:imum)?|min(?:imum)?|limit|quota|how\s+many)\b|#", re.I)
+
+
+def bare_count(cell: str, dimension: str, subject_id: str, subject_text: str, prov: Provenance) -> LimitFact | None:
+    """A table cell that is a bare number counts its item ("up to 15 per source instance" in the
+    "Count" row of "Read replicas"): only with a cue word or under a dimension that counts.
+
+    >>> fact = bare_count("up to 15 per source instance", "Count", "read-replica", "Read replicas", None)
+    >>> fact.kind, fact.value, fact.value_text
+    ('max', Decimal('15'), 'up to 15')
+    >>> bare_count("443", "Port", "https", "HTTPS", None) is None
+    True
+    >>> fact = bare_count("400,000", "Max IOPS", "ultra-disk", "Ultra Disk", None)
+    >>> fact.kind, fact.unit, fact.normalized
+    ('max', 'IOPS', Decimal('400000'))
+    """
+    match = BARE_COUNT_RE.match(cell)
+    if match is None or not (match.group("max") or match.group("min") or COUNT_DIMENSION_RE.search(dimension)):
+        return None
+    value = Decimal(match.group("number").replace(",", ""))
+    kind = "max" if match.group("max") else "min" if match.group("min") else "exact"
+    if kind == "exact" and re.match(r"\s*(max|min)", dimension, re.I):
+        kind = dimension.strip()[:3].lower()  # "Max IOPS" | 400,000
+    unit, base_unit, normalized = "count", "count", value
+    for word in re.findall(r"[\w/]+", dimension):
+        # a unit named in the header ("Max IOPS", "Size (GiB)") is the cell's unit
+        found = find_quantities(f"{match.group('number')} {word}")
+        if found and found[0].unit != "count":
+            unit, base_unit, normalized = found[0].unit, found[0].base_unit, found[0].normalized
+            break
+    return LimitFact(
+        entity_id=subject_id,
+        attribute=dimension.lower(),
+        kind=kind,
+        value=value,
+        unit=unit,
+        base_unit=base_unit,
+        normalized=normalized,
+        text=cell,
+        value_text=match.group(0).strip(),
+        subject_text=subject_text,
+        prov=prov,
+    )
 
 
 def _counts_things(quantity: Quantity, doc: Doc | None) -> bool:

@@ -27,6 +27,8 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ly") and len(word) >= 8:
         return word[:-2]  # "asynchronously" is asked about what "asynchronous" states
+    if word.endswith(("tion", "tions")) and len(word.rstrip("s")) >= 8:
+        return word.rstrip("s")[:-3]  # "deletion" → "delet", as "deleted"; "encryption" → "encrypt"
     for suffix, replacement in (
         ("ies", "y"),
         ("sses", "ss"),

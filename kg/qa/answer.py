@@ -129,9 +129,11 @@ KIND_WORDS = {
 
 def sentence_around(text: str, needle: str, limit: int = 220) -> str:
     """The sentence of ``text`` that contains ``needle`` (shortened to about ``limit`` characters)."""
+    low = needle.lower()
+    # in a block of lines ("Key: value" runs, table rows), the line that states it
+    text = next((line for line in text.split("\n") if low and low in line.lower()), text)
     text = " ".join(text.split())
     sentences = re.split(r"(?<=[.!?;])\s+", text)
-    low = needle.lower()
     found = [i for i, s in enumerate(sentences) if low and low in s.lower()]
     if not found:
         return shorten(text, limit)

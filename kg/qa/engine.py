@@ -300,6 +300,9 @@ class Engine:
         result: compose.Composition | None = None
         if name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
+            counted = compose.counted_words(
+                question, {link.entity_id: self.names.get(link.entity_id, [link.label]) for link in links}
+            )
             result = compose.compose_limit(
                 fact_rows,
                 intent,
@@ -310,10 +313,22 @@ class Engine:
                 linked_terms=linked_terms,
                 components=components,
                 components_named=named,
-                counted=compose.counted_words(
-                    question, {link.entity_id: self.names.get(link.entity_id, [link.label]) for link in links}
-                ),
+                counted=counted,
             )
+            if result is None and components:
+                # "sqs message retention": the figure may sit on a sibling of the component the
+                # question names (the queue's "Retention"), so look across its service too.
+                wider = list(dict.fromkeys(self._service(c) for c in components))
+                result = compose.compose_limit(
+                    templates.limits(self.graph, wider, answer.sparql),
+                    intent,
+                    terms,
+                    all_linked,
+                    self._passage_of,
+                    MIN_LIMIT_SCORE,
+                    linked_terms=linked_terms,
+                    counted=counted,
+                )
             if result is None:
                 result = compose.compose_limit_from_passages(
                     hits, intent, terms, linked, min_overlap=0.5, question=question
