@@ -221,6 +221,80 @@ def test_comparisons_split_flattened_row(row: str, cells: int, labelled: bool, e
 
 
 @pytest.mark.parametrize(
+    ("row", "cells", "expected"),
+    [
+        ("Use Cases Web apps Batch jobs Archives", 3, ("Use Cases", ["Web apps", "Batch jobs", "Archives"])),
+        ("Read Performance Fast Slow", 2, ("Read Performance", ["Fast", "Slow"])),
+        ("Limits Up to 5 (max 10 GB) per disk Unlimited", 2, ("Limits", ["Up to 5 (max 10 GB) per disk", "Unlimited"])),
+    ],
+)
+def test_comparisons_row_label_keeps_multiword_names(row: str, cells: int, expected) -> None:  # type: ignore[no-untyped-def]
+    assert split_row(row, cells) == expected
+
+
+WRAPPED_TABLE = """Storage Tiers
+
+  Hot Tier Cool Tier Archive Tier
+Offers fast access,
+low latency
+slower access,
+lower cost
+offline copies,
+lowest cost
+Cost   Highest per GB
+Lower per GB
+Cheapest per GB
+"""
+
+
+@pytest.mark.parametrize("notes", [WRAPPED_TABLE])
+def test_comparisons_rows_wrapped_over_lines(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    (table,) = [c for c in run(notes, "notes.txt").comparisons if c.kind == "table"]
+    assert table.items == ["Hot Tier", "Cool Tier", "Archive Tier"]
+    assert table.dimensions == ["Offers", "Cost"]
+    assert (0, 0, "fast access, low latency") in table.cells
+    assert (2, 0, "offline copies, lowest cost") in table.cells
+    assert (1, 1, "Lower per GB") in table.cells
+
+
+@pytest.mark.parametrize(
+    ("notes", "items", "cells"),
+    [
+        ("Routes\n\nDestination Gateway Local nat-0a1b2c3d\n", ["Local"], [(0, 0, "nat-0a1b2c3d")]),
+        (
+            "Routes\n\nDestination Gateway Local nat-0a1b2c3d\npl-7a6b5c4d vpce-0f1e2d3c\n",
+            ["Local", "pl-7a6b5c4d"],
+            [(0, 0, "nat-0a1b2c3d"), (1, 0, "vpce-0f1e2d3c")],
+        ),
+    ],
+)
+def test_comparisons_identifier_table(run, notes: str, items: list[str], cells) -> None:  # type: ignore[no-untyped-def]
+    (table,) = [c for c in run(notes, "notes.txt").comparisons if c.kind == "table"]
+    assert (table.items, table.dimensions, table.cells) == (items, ["Gateway"], cells)
+
+
+CAPTIONED = (
+    "Access\n\nTable 4.2 lists the ways in. TABLE 4.2 Access Methods Method Type Use Description "
+    "Console Login Web browser sessions A password typed by a person. API Keys Programmatic calls from "
+    "scripts An access key pair signs each request. Rotate keys often.\n"
+)
+
+
+@pytest.mark.parametrize("notes", [CAPTIONED])
+def test_comparisons_caption_table_inside_paragraph(run, notes: str) -> None:  # type: ignore[no-untyped-def]
+    (table,) = [c for c in run(notes, "notes.txt").comparisons if c.kind == "table"]
+    assert table.title == "Access Methods"
+    assert table.items == ["Console Login", "API Keys"]
+    assert table.dimensions == ["Use", "Description"]
+    assert table.cells == [
+        (0, 0, "Web browser sessions"),
+        (0, 1, "A password typed by a person."),
+        (1, 0, "Programmatic calls from scripts"),
+        (1, 1, "An access key pair signs each request."),
+    ]
+
+
+@pytest.mark.parametrize(
     "notes",
     ["# EBS\n\n| | Magnetic | SSD |\n|---|---|---|\n| Size | 1 TB | 16 TB<br>max |\n| Cost | low | high |\n"],
 )

@@ -498,6 +498,8 @@ def test_text_two_blank_lines_open_untitled_section(text: str, untitled_line: in
         ("Topic\n\nName: x\nSize: 3\nZone = a\n", "keyvalue", (3, 5)),
         ('Topic\n\n\t"Version": "1",\n\t"Statement": [\n', "code", (3, 4)),
         ("Topic\n\n  A B C\nr1 1 2\nr2 3 4\n", "table", (3, 5)),
+        ("Topic\n\nDestination Gateway Local nat-0a1b2c3d\n", "table", (3, 3)),
+        ("Topic\n\nAttach the gateway nat-0a1b2c3d to the subnet.\n", "paragraph", (3, 3)),
         (
             "Topic\n\nA long prose sentence that runs on and on for many characters before it wraps,\n"
             "and continues here on the next line of the page.\n",

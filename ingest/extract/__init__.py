@@ -26,6 +26,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest.extract.caption_tables import caption_table
 from ingest.extract.comparisons import (
     keyvalue_comparison,
     paired_bullets,
@@ -127,6 +128,9 @@ class ComparisonsComponent(_Component):
             doc._.comparisons = [table] if table else []
         elif context.block.kind in {"bullet", "paragraph", "quote"}:
             doc._.comparisons = prose_comparisons(doc.text, context, doc._.mentions, index)
+            captioned = caption_table(doc.text, context, index) if context.block.kind == "paragraph" else None
+            if captioned is not None:
+                doc._.comparisons.append(captioned)
         else:
             doc._.comparisons = []
         return doc

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from ingest.extract.entities import BlockContext, EntityIndex
 from ingest.facts import ComparisonFact, Mention
 from ingest.model import Block, Document
 from ingest.quantities import find_quantities
+from ingest.tables import identifier_rows
 
 MAX_CUT_CANDIDATES = 22
 FUNCTION_WORDS = frozenset(
@@ -31,6 +33,7 @@ NOT_ITEM_WORDS = frozenset(
     """this that these those there it they we you he she each every all some any both either neither
     one also however aws amazon azure microsoft google gcp cloud""".split()
 )
+DANGLING_WORDS = frozenset("the a an of to for with by from in on at into your their its our my".split())
 EMPHASIS_WORDS = frozenset("cannot not never no only must always none can't don't".split())
 VALUE_TOKEN = re.compile(r"^(?:\++|-+|[Yy]es|YES|[Nn]o|NO|N/A|n/a|None|You|AWS|Customer|✓|✔|✗|✘|x|X)$")
 GENERIC_HEADER = frozenset(
@@ -39,6 +42,46 @@ GENERIC_HEADER = frozenset(
     option options parameter metric type edition""".split()
 )
 
+# Multi-word names common in table headers and row labels, singular and lowercase: kept whole when
+# a header or row is cut ("Use Cases" is one row label, not "Use" followed by a cell "Cases").
+HEADER_PHRASES = frozenset(
+    phrase.strip()
+    for phrase in """use case|typical use case|common use case|example use case|best for|best suited for|
+    well-suited for|well suited for|suited for|ideal for|good for|designed for|used for|max throughput|
+    maximum throughput|max iop|maximum iop|max size|maximum size|volume size|storage size|object size|
+    pricing model|price model|cost model|billing model|data model|consistency model|access pattern|
+    access frequency|retrieval time|retrieval fee|minimum storage duration|minimum object size|
+    first byte latency|port range|key feature|performance tier|availability zone|free tier|service level|
+    management overhead""".split("|")
+)
+# Head nouns closing a two-word header name ("Credential Type", "Storage Class", "IOPS Performance").
+HEADER_HEADS = frozenset(
+    """type class tier name size model level mode kind performance cost price pricing latency throughput
+    durability availability capacity limit duration""".split()
+)
+
+
+def _phrase_key(words: list[str]) -> str:
+    return " ".join(_singular_token(w.strip(",.:;")) for w in words)
+
+
+def is_header_phrase(words: list[str], *, heads: bool = True) -> bool:
+    """True when ``words`` form a known multi-word header name ("Use Cases", "Pricing model").
+
+    With ``heads``, also a capitalised word and a header head noun ("Storage Class"): only sound
+    where a name is expected (a row label), not inside running text.
+
+    >>> is_header_phrase(["Use", "Cases"]), is_header_phrase(["Storage", "Class"]), is_header_phrase(["Use"])
+    (True, True, False)
+    """
+    if len(words) < 2:
+        return False
+    key = _phrase_key(words)
+    if key in HEADER_PHRASES:
+        return True
+    head = key.split()[-1]
+    return heads and len(words) == 2 and head in HEADER_HEADS and words[0][:1].isupper() and words[0].isalpha()
+
 
 # -- tables ----------------------------------------------------------------------------------------
 
@@ -46,13 +89,26 @@ GENERIC_HEADER = frozenset(
 def table_comparison(block: Block, context: BlockContext, index: EntityIndex) -> ComparisonFact | None:
     """Rebuild a table block into a Comparison (None when it has no usable header)."""
     lines = [line for line in block.text.split("\n") if line.strip()]
+    title = _title(context)
+    identifiers = identifier_rows(lines) if context.document.format != "markdown" else None
+    if identifiers is not None:
+        return _identifier_comparison(*identifiers, title, context, index)
     if len(lines) < 2:
         return None
-    title = _title(context)
     if context.document.format == "markdown" or all(" | " in line or "|" in line for line in lines[:2]):
         rows = [[c.strip() for c in line.split(" | ")] for line in lines]
         return _grid_comparison(rows, title, context, index)
     return _flattened_comparison(lines, title, context, index)
+
+
+def _identifier_comparison(
+    header: list[str], rows: list[list[str]], title: str, context: BlockContext, index: EntityIndex
+) -> ComparisonFact:
+    """An identifier table: one item per row, named by its first cell (its last when that was lost)."""
+    items = [row[0] or row[-1] for row in rows]
+    dimensions = header[1:]
+    cells = [(i, d, row[d + 1]) for i, row in enumerate(rows) for d in range(len(dimensions)) if row[d + 1]]
+    return _make(title, "table", items, dimensions, cells, context, index)
 
 
 def _title(context: BlockContext) -> str:
@@ -202,6 +258,8 @@ def _segment_score(segment: list[str], counts: dict[str, int], starter: str | No
         score += 1
     if index is not None and len(segment) <= 5 and index.lookup(" ".join(segment)):
         score += 3
+    elif is_header_phrase(segment):
+        score += 2
     if len(segment) >= 2 and counts.get(_singular_token(last), 0) > 1 and last[:1].isupper():
         score += 0.5
     if starter and starter in segment[1:]:
@@ -242,24 +300,16 @@ def _flattened_comparison(
         return None
     best: tuple[float, list[str], list[tuple[str, list[str]]], list[str]] | None = None
     for n_names, (header_score, names) in segmentations.items():
-        for labelled in (True,) if label_header else (False, True):
-            rows: list[tuple[str, list[str]]] = []
-            unsplit: list[str] = []
-            row_score = 0.0
-            for line in lines[1:]:
-                scored = _split_row_scored(line, n_names, labelled=labelled)
-                if scored is None:
-                    unsplit.append(line)
-                    row_score -= 2.5
-                else:
-                    rows.append(scored[1])
-                    row_score += min(3.0, scored[0] / n_names)
+        # A row label followed by an empty cell ("Cost   Has ...") shows the rows are labelled.
+        labelled_only = bool(label_header) or any(_opens_row(line) for line in lines[1:])
+        for labelled in (True,) if labelled_only else (False, True):
+            row_score, rows, unsplit = _split_rows(lines[1:], n_names, labelled=labelled)
             total = header_score + row_score
             if best is None or total > best[0]:
                 best = (total, names, rows, unsplit)
     assert best is not None
     _, names, rows, unsplit = best
-    note = f"{len(unsplit)} of {len(lines) - 1} rows could not be split into cells" if unsplit else ""
+    note = f"{len(unsplit)} of {len(lines) - 1} lines could not be split into cells" if unsplit else ""
     if label_header.lower() in ROW_ITEM_HEADERS:
         items, dimensions = [label for label, _ in rows], names
         cells = [(i, d, value) for i, (_, values) in enumerate(rows) for d, value in enumerate(values) if value]
@@ -268,6 +318,96 @@ def _flattened_comparison(
         dimensions = [label or _row_topic(values, n) for n, (label, values) in enumerate(rows)]
         cells = [(i, d, value) for d, (_, values) in enumerate(rows) for i, value in enumerate(values) if value]
     return _make(title, "table", items, dimensions, cells, context, index, note)
+
+
+UNSPLIT_ROW_SCORE = -2.5
+
+
+def _split_rows(
+    lines: list[str], n_cells: int, *, labelled: bool
+) -> tuple[float, list[tuple[str, list[str]]], list[str]]:
+    """Split body lines into rows, a row spreading over several lines when its cells wrapped.
+
+    A line joins the row above when it continues it (it opens in lower case, or the line above ends
+    with a comma) or when only the joined lines can be cut into cells; a line that opens with a label
+    followed by an empty cell ("Cost   Has ...") always opens a row. Lines that fit no row are
+    returned as unsplit.
+
+    Returns:
+        The summed row scores, the rows (label and cells) and the unsplit lines.
+    """
+    cache: dict[tuple[str, ...], tuple[float, tuple[str, list[str]]] | None] = {}
+
+    def split(group: tuple[str, ...]) -> tuple[float, tuple[str, list[str]]] | None:
+        if group not in cache:
+            cache[group] = _split_row_scored(" ".join(group), n_cells, labelled=labelled, breaks=_line_breaks(group))
+        return cache[group]
+
+    def score(group: tuple[str, ...]) -> float:
+        scored = split(group)
+        return UNSPLIT_ROW_SCORE if scored is None else min(3.0, scored[0] / n_cells)
+
+    groups: list[tuple[str, ...]] = []
+    for line in lines:
+        if groups and not _opens_row(line):
+            previous = groups[-1]
+            merged = (*previous, line)
+            continues = line[:1].islower() or previous[-1].rstrip().endswith(",")
+            gain = score(merged) - score(previous) - score((line,))
+            if (continues and gain >= -1.0) or (split(merged) is not None and gain >= 0):
+                groups[-1] = merged
+                continue
+            if _join_unsplit(groups, line, split):
+                continue
+        groups.append((line,))
+    total = 0.0
+    rows: list[tuple[str, list[str]]] = []
+    unsplit: list[str] = []
+    for group in groups:
+        scored = split(group)
+        total += score(group)
+        if scored is None:
+            unsplit.extend(group)
+        else:
+            rows.append(scored[1])
+    return total, rows, unsplit
+
+
+def _join_unsplit(
+    groups: list[tuple[str, ...]],
+    line: str,
+    split: Callable[[tuple[str, ...]], tuple[float, tuple[str, list[str]]] | None],
+) -> bool:
+    """Join ``line`` and the unsplit groups right above it into one row when that row splits.
+
+    A row whose cells wrapped over lines that each look like a row of their own ("Cost   Has ...",
+    "Price model ...", "Reduced cost ...") only splits once all its lines are together.
+    """
+    for back in range(2, 4):
+        tail = groups[-back:]
+        if len(tail) < back or any(split(group) is not None for group in tail):
+            return False
+        merged = (*itertools.chain.from_iterable(tail), line)
+        if split(merged) is not None:
+            groups[-back:] = [merged]
+            return True
+    return False
+
+
+def _line_breaks(group: tuple[str, ...]) -> frozenset[int]:
+    """Word positions where a line of ``group`` starts a new cell (the line above ends without a comma)."""
+    breaks = set()
+    position = 0
+    for before in group[:-1]:
+        position += len(before.split())
+        if not before.rstrip().endswith(","):
+            breaks.add(position)
+    return frozenset(breaks)
+
+
+def _opens_row(line: str) -> bool:
+    """A row label followed by an empty cell: two or more spaces within the first three words."""
+    return bool(re.match(r"^\S+(?: \S+){0,2}\s{2,}\S", line.strip()))
 
 
 def _common_prefix(words: list[str]) -> str:
@@ -332,25 +472,35 @@ def split_row(line: str, n_cells: int, *, labelled: bool = True) -> tuple[str, l
     return scored[1] if scored else None
 
 
-def _split_row_scored(line: str, n_cells: int, *, labelled: bool) -> tuple[float, tuple[str, list[str]]] | None:
+def _split_row_scored(
+    line: str, n_cells: int, *, labelled: bool, breaks: frozenset[int] = frozenset()
+) -> tuple[float, tuple[str, list[str]]] | None:
+    """Best cut of ``line`` into a label and ``n_cells`` cells, with its score.
+
+    ``breaks`` are the word positions where a physical line of a row spread over several lines
+    begins: a cell usually starts there.
+    """
     tokens = re.findall(r"\S+|\s{2,}", line.strip())
     words = [t for t in tokens if t.strip()]
     if len(words) < n_cells + (1 if labelled else 0):
         return None
-    candidates = _cut_candidates(line.strip(), tokens, words)
+    candidates = _cut_candidates(line.strip(), tokens, words, breaks)
     best: tuple[float, int, tuple[int, ...]] | None = None
     label_lengths = range(1, min(5, len(words) - n_cells) + 1) if labelled else range(0, 1)
+    inside = _inside_phrases(words[:6], breaks, heads=True) if labelled else set()
     for label_len in label_lengths:
-        usable = sorted(i for i in candidates if i > label_len)
-        usable = sorted(sorted(usable, key=lambda i: -candidates[i])[:MAX_CUT_CANDIDATES])
-        for cuts in itertools.combinations(usable, n_cells - 1):
-            starts = (label_len, *cuts)
+        if label_len in inside:
+            continue  # the label would end inside a name: "Use | Cases"
+        # Strongest candidates first, so a good cut is found early and weaker ones are pruned.
+        usable = sorted((i for i in candidates if i > label_len), key=lambda i: (-candidates[i], i))
+        usable = usable[:MAX_CUT_CANDIDATES]
+        label_bonus = (candidates.get(label_len, -1.0) + _label_score(words, label_len)) if label_len else 1.0
+        for combination in itertools.combinations(usable, n_cells - 1):
+            score = sum(candidates[s] for s in combination) + label_bonus
+            if best is not None and score + MAX_SHAPE_BONUS <= best[0]:
+                continue  # cannot win whatever the cells look like
+            starts = (label_len, *sorted(combination))
             cells = [words[a:b] for a, b in zip(starts, (*starts[1:], len(words)), strict=False)]
-            if any(not c for c in cells):
-                continue
-            score = sum(candidates.get(s, -3.0) for s in cuts)
-            score += candidates.get(label_len, -1.0) if label_len else 1.0
-            score += _label_score(words[:label_len]) if label_len else 0.0
             score += _shape_bonus(cells)
             if best is None or score > best[0]:
                 best = (score, label_len, starts)
@@ -361,38 +511,88 @@ def _split_row_scored(line: str, n_cells: int, *, labelled: bool) -> tuple[float
     return score, (" ".join(words[:label_len]), cells_text)
 
 
-def _cut_candidates(line: str, tokens: list[str], words: list[str]) -> dict[int, float]:
+def _cut_candidates(
+    line: str, tokens: list[str], words: list[str], breaks: frozenset[int] = frozenset()
+) -> dict[int, float]:
     """Word positions where a cell may start, scored by how much they look like a cell start."""
     gaps = _empty_cell_gaps(tokens)
-    quantity_starts = _quantity_word_starts(line, words)
+    quantity_starts, quantity_interiors = _quantity_words(line, words)
+    inside = _inside_brackets(words) | quantity_interiors | _inside_phrases(words, breaks, heads=False)
+    # Cells that open in lower case (the first line of each starts a cell): case says little here.
+    lowercase_penalty = 0.5 if any(words[b][:1].islower() for b in breaks if b < len(words)) else 2.0
     candidates: dict[int, float] = {}
     for i in range(1, len(words)):
+        if i in inside:
+            continue  # a cell never starts inside brackets, a quantity or a name: "(max 10,000 IOPS)", "Use Cases"
         previous, word = words[i - 1], words[i]
         score = 0.0
         if i in gaps:
+            score += 3
+        if i in breaks:
             score += 3
         if i in quantity_starts and previous.lower() not in FUNCTION_WORDS:
             score += 2.5
         if VALUE_TOKEN.match(word):
             score += 2
         if VALUE_TOKEN.match(previous) and not VALUE_TOKEN.match(word):
-            score += 1.5
+            # A value cell ended ("You | AWS"), unless the value word is inside a phrase ("the AWS Console").
+            score += 1.5 if i < 2 or words[i - 2].lower() not in DANGLING_WORDS else 0.0
         if word[:1].isupper() and previous.lower() not in FUNCTION_WORDS and not previous.endswith(("-", "/")):
-            score += 1.2 if not word.isupper() else 0.8
+            score += 0.8 if _is_acronym(word) else 1.2
+            if word in {"A", "An", "The"} and not previous.endswith((".", "!", "?")):
+                score += 1.5  # outside a sentence start, a capitalised article opens a cell
         if previous.endswith((".", ")", ":", "?")):
             score += 0.8
         if previous.endswith(","):
             score -= 1.5
+        if previous.lower() in DANGLING_WORDS:
+            score -= 2  # a cell does not end with an article or a preposition: "login to the | AWS ..."
         if word.startswith("(") or (previous.startswith("(") and not previous.endswith(")")):
             score -= 3
         if word[:1].islower() and not VALUE_TOKEN.match(word) and i not in quantity_starts:
-            score -= 2
+            score -= lowercase_penalty
         if score > 0:
             candidates[i] = score
     return candidates
 
 
-def _label_score(label: list[str]) -> float:
+def _is_acronym(word: str) -> bool:
+    """All capitals, a plural too ("IOPS", "APIs")."""
+    return word.isupper() or (word.endswith("s") and len(word) > 2 and word[:-1].isupper())
+
+
+def _inside_brackets(words: list[str]) -> set[int]:
+    """Positions of words that continue an open bracket (not the word that opens it)."""
+    inside: set[int] = set()
+    depth = 0
+    for i, word in enumerate(words):
+        if depth > 0:
+            inside.add(i)
+        depth = max(0, depth + word.count("(") + word.count("[") - word.count(")") - word.count("]"))
+    return inside
+
+
+def _inside_phrases(words: list[str], breaks: frozenset[int] = frozenset(), *, heads: bool) -> set[int]:
+    """Positions of words that continue a known header name ("Cases" in "Use Cases").
+
+    A name never runs across a line break of a wrapped row.
+    """
+    inside: set[int] = set()
+    for start in range(len(words) - 1):
+        for length in (2, 3, 4):
+            span = range(start + 1, start + length)
+            if (
+                start + length <= len(words)
+                and not breaks.intersection(span)
+                and is_header_phrase(words[start : start + length], heads=heads)
+            ):
+                inside.update(span)
+    return inside
+
+
+def _label_score(words: list[str], label_len: int) -> float:
+    """How much ``words[:label_len]`` looks like a row label: short, capitalised, a known name."""
+    label = words[:label_len]
     if not label:
         return -5
     score = 1.0 if label[0][:1].isupper() else -1.0
@@ -400,7 +600,14 @@ def _label_score(label: list[str]) -> float:
         score -= len(label) - 3
     if any(VALUE_TOKEN.match(w) for w in label[1:]):
         score -= 2
+    if is_header_phrase(label):
+        score += 2
+    if label_len < len(words) and words[label_len].lower() in FUNCTION_WORDS:
+        score -= 1
     return score
+
+
+MAX_SHAPE_BONUS = 4.0  # the most _shape_bonus gives
 
 
 def _shape_bonus(cells: list[list[str]]) -> float:
@@ -438,8 +645,10 @@ def _empty_cell_gaps(tokens: list[str]) -> set[int]:
     return gaps
 
 
-def _quantity_word_starts(line: str, words: list[str]) -> set[int]:
-    starts = set()
+def _quantity_words(line: str, words: list[str]) -> tuple[set[int], set[int]]:
+    """Positions of words that open a quantity, and of words inside one ("3 | IOPS/GB")."""
+    starts: set[int] = set()
+    interiors: set[int] = set()
     offsets = []
     position = 0
     for word in words:
@@ -455,7 +664,9 @@ def _quantity_word_starts(line: str, words: list[str]) -> set[int]:
         for i, offset in enumerate(offsets):
             if offset == start:
                 starts.add(i)
-    return starts
+            elif quantity.start < offset < quantity.end:
+                interiors.add(i)
+    return starts, interiors
 
 
 # -- prose -----------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ What the rendering leaves, and how it is read back:
 - a heading the page lost leaves two blank lines before content: such content opens an untitled
   section, so it does not fall under the previous heading;
 - tables were flattened: a run of unbulleted lines (often opened by a header line indented two
-  spaces) becomes one ``table`` block; cells are rebuilt later, by the comparisons extractor;
+  spaces) becomes one ``table`` block, and so does a single line of names and resource identifiers
+  (a route table whose rows ran onto its header line); cells are rebuilt later, by the comparisons
+  extractor;
 - ``Name: value`` / ``Key = value`` runs are ``keyvalue`` blocks; tab-indented or brace lines are
   ``code`` (JSON policy snippets).
 """
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 
 from ingest.model import Document
 from ingest.parse.builder import DocumentBuilder
+from ingest.tables import identifier_rows
 
 BULLET_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[•▪◦●○■·]|[-*+](?=\s)|\d{1,3}[.)](?=\s))\s*(?P<text>.*)$")
 KEYVALUE_RE = re.compile(r"^[A-Za-z][\w .()/#-]{0,40}?\s*(?::|=)\s+\S")
@@ -228,7 +231,7 @@ def _consume(rows: list[_Line], i: int, builder: DocumentBuilder) -> int:
         builder.add_block("keyvalue", "\n".join(r.text.strip() for r in run), run[0].number, run[-1].number)
     elif any(r.text.startswith("\t") for r in run) and len(run) >= 2:
         builder.add_block("code", "\n".join(r.text.strip() for r in run), run[0].number, run[-1].number)
-    elif len(run) >= 2 and not _is_wrapped_prose(run):
+    elif (len(run) >= 2 and not _is_wrapped_prose(run)) or identifier_rows([r.text for r in run]):
         builder.add_block("table", "\n".join(r.text.strip() for r in run), run[0].number, run[-1].number)
     else:
         builder.add_block("paragraph", " ".join(r.text.strip() for r in run), run[0].number, run[-1].number)
