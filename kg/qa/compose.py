@@ -527,8 +527,8 @@ def compose_list(
             bonus += 0.4 + min(0.3, 0.1 * len(kids))
             if passage.text.rstrip().endswith(":"):
                 bonus += 0.3
-        if re.match(r"^\s*to\s+\w+", passage.text, re.IGNORECASE):
-            bonus += 0.4
+        if re.match(r"^\s*to\s+\w+", passage.text, re.IGNORECASE) and (kids or passage.text.rstrip().endswith(":")):
+            bonus += 0.4  # "To create a bucket:" introduces steps; "To enable X, Y must ..." is one
         if "->" in passage.text or "→" in passage.text:
             bonus += 0.6
         if not ordered and INLINE_LIST_RE.search(passage.text):
