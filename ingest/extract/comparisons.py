@@ -36,10 +36,12 @@ NOT_ITEM_WORDS = frozenset(
 DANGLING_WORDS = frozenset("the a an of to for with by from in on at into your their its our my".split())
 EMPHASIS_WORDS = frozenset("cannot not never no only must always none can't don't".split())
 VALUE_TOKEN = re.compile(r"^(?:\++|-+|[Yy]es|YES|[Nn]o|NO|N/A|n/a|None|You|AWS|Customer|✓|✔|✗|✘|x|X)$")
+# A header cell over the row labels that names what the rows are (dimensions: "| Feature | S3 | EBS |"),
+# so the other header cells are the items. "Option", "Type", "Service", "Name" name the items instead
+# ("| Option | Commitment | Discount |": each row is an option).
 GENERIC_HEADER = frozenset(
-    """feature features aspect aspects property properties criteria criterion dimension dimensions category
-    attribute attributes characteristic characteristics responsibility item items name service services
-    option options parameter metric type edition""".split()
+    """feature features aspect aspects property properties criteria criterion dimension dimensions
+    attribute attributes characteristic characteristics responsibility parameter metric""".split()
 )
 
 # Multi-word names common in table headers and row labels, singular and lowercase: kept whole when

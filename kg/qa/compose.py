@@ -482,7 +482,7 @@ def compose_list(
     linked_words = set(tokenize(" ".join(linked)))
     list_words = terms | (set(tokenize(question)) & LIST_NOUNS)
     if not ordered and list_words:
-        table = _best_table(tables, list_words, linked_words)
+        table = _best_table(tables, list_words, linked_words, question)
         if table is not None and table[0] >= 0.5:
             _, row = table
             items = [i for i in row["items"].split("\x1f") if i]
@@ -593,10 +593,12 @@ def _render_items(
 
 
 def _best_table(
-    tables: Sequence[dict[str, Any]], terms: set[str], linked_words: set[str]
+    tables: Sequence[dict[str, Any]], terms: set[str], linked_words: set[str], question: str = ""
 ) -> tuple[float, dict[str, Any]] | None:
-    """The table whose title (and items) match the question's own words and its entities."""
+    """The table whose title (and items) match the question's own words and its entities; a title
+    word the question lacks counts against it ("Routing policies" for "scaling policies")."""
     best = None
+    asked = set(tokenize(question))
     for row in tables:
         if row["type"] != "table":
             continue
@@ -604,6 +606,9 @@ def _best_table(
         own = overlap(terms, row["title"])
         if own == 0.0:
             continue
+        title_words = set(tokenize(row["title"])) - FRAME_WORDS
+        if asked and title_words:
+            own *= len(title_words & asked) / len(title_words)
         score = own + 0.5 * overlap(linked_words, f"{row['title']} {items}")
         if best is None or score > best[0]:
             best = (score, row)
@@ -835,13 +840,25 @@ def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tupl
     return bool(own) and own[0] in set(tokenize(passage.text))
 
 
-def compose_contrast(hits: list[Hit], items: Sequence[tuple[str, str | None]], budget: int = 300) -> Composition | None:
-    """A retrieved passage that itself contrasts all the items ("X vs Y: X ..., whereas Y ...")."""
+def compose_contrast(
+    hits: list[Hit],
+    items: Sequence[tuple[str, str | None]],
+    budget: int = 300,
+    children: dict[int, list[int]] | None = None,
+    passages: Sequence[Passage] = (),
+) -> Composition | None:
+    """A retrieved passage that itself contrasts all the items ("X vs Y: X ..., whereas Y ..."), or
+    one that announces the contrast ("X vs Y:") with its sub-bullets."""
     names = [name.lower() for name, _ in items]
     for hit in hits[:8]:
         passage = hit.passage
         low = passage.text.lower()
         named = all(_names(passage, name, entity, items) for name, entity in items)
+        kids = (children or {}).get(passage.id, [])
+        if named and kids and passages and passage.text.rstrip().endswith(":"):
+            body = "; ".join(passages[k].text for k in kids[:6])
+            text = f"{passage.text.rstrip()} {body}"
+            return Composition(shorten(text, budget + 60), [], [passage.id, *kids[:3]], confidence=hit.similarity)
         if (named and CONTRAST_RE.search(passage.text)) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
             split = re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
             keep = {i for i, x in enumerate(split) if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)}
@@ -872,7 +889,7 @@ def compose_comparison_passages(
     def names_item(passage: Passage, name: str, entity: str | None) -> bool:
         return _names(passage, name, entity, items)
 
-    contrast = compose_contrast(hits, items, budget)
+    contrast = compose_contrast(hits, items, budget, children, passages)
     if contrast is not None:
         return contrast
     parts = []

@@ -420,7 +420,7 @@ class Engine:
         # passage that contrasts the items itself comes before the cells of prose comparisons.
         for tables_only in (True, False):
             if not tables_only:
-                contrast = compose.compose_contrast(hits, items)
+                contrast = compose.compose_contrast(hits, items, children=self.children, passages=self.passages)
                 if contrast is not None:
                     return contrast
             for row in rows:

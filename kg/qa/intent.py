@@ -175,7 +175,29 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         return Intent("list", kinds, unit)
     if limit:
         return Intent("limit", kinds, unit)
+    if _names_plural_things(text, names):
+        return Intent("list", kinds, unit)
     return Intent("search", kinds, unit)
+
+
+def _names_plural_things(text: str, names: Sequence[str]) -> bool:
+    """A bare noun phrase that ends in a plural ("sns delivery protocols", "lambda event sources")
+    asks for the members; acronyms ending in s ("SQS", "EBS") and entity names are not plurals.
+
+    >>> _names_plural_things("sns delivery protocols", [])
+    True
+    >>> _names_plural_things("aws ebs", [])
+    False
+    """
+    words = re.findall(r"[A-Za-z][\w-]*", text)
+    if not words or len(words) > 6 or words[0].lower() in QUESTION_WORDS:
+        return False
+    last = words[-1]
+    named = any(last.lower() in name.lower().split() for name in names)
+    return len(last) >= 5 and last.islower() and last.endswith("s") and not last.endswith("ss") and not named
+
+
+QUESTION_WORDS = frozenset("what which who whom whose when where why how is are can does do should will".split())
 
 
 def split_parts(question: str) -> list[str]:
