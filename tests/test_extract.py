@@ -110,6 +110,67 @@ def test_limits_subject_from_ancestry(run, notes: str, value_text: str, subject_
     assert result.entities[limits[value_text].entity_id].label.lower() == subject_label.lower()
 
 
+@pytest.mark.parametrize(
+    ("notes", "value_text", "subject_label"),
+    [
+        # a threshold is about what it triggers, not the thing measured
+        ("# Amazon S3\n\n- An object bigger than 300 MB - use multipart upload.\n", "300 MB", "S3 multipart upload"),
+        # a count after a verb of having belongs to the verb's subject
+        ("# Azure Kubernetes Service\n\n- A node pool can hold up to 1,000 nodes.\n", "1,000 nodes", "AKS node pool"),
+        # a name that only qualifies another noun ("item changes") is not the subject
+        (
+            "# Amazon DynamoDB\n\n- DynamoDB Streams keeps a log of item changes for 24 hours.\n",
+            "24 hours",
+            "DynamoDB Streams",
+        ),
+        # a parent opening with a purpose clause names the thing in its main clause
+        (
+            "# Amazon VPC\n\n- To create a subnet, pick a CIDR Range\n  - As small as /28 (16 addresses)\n",
+            "16 addresses",
+            "Amazon VPC CIDR Range",
+        ),
+    ],
+)
+def test_limits_subject_from_sentence_structure(run, notes: str, value_text: str, subject_label: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(notes)
+    limits = {f.value_text: f for f in result.limits}
+    assert value_text in limits
+    assert result.entities[limits[value_text].entity_id].label.lower() == subject_label.lower()
+
+
+@pytest.mark.parametrize(
+    ("notes", "value_text", "attribute"),
+    [
+        # a bracketed default of a named setting measures that setting, not a cut-off fragment
+        (
+            "# Amazon SQS\n\n- A queue can use the RetentionDays setting (default value = 14).\n",
+            "14",
+            "RetentionDays setting",
+        ),
+        # the time one has to do something
+        (
+            "# Amazon Glacier\n\n- The vault owner has 30 days to restore a deleted archive.\n",
+            "30 days",
+            "time to restore a deleted archive",
+        ),
+        # a figure that is a verb's object measures the verb's subject
+        ("# AWS Lambda\n\n- A typical cold start takes about 400 ms.\n", "400 ms", "typical cold start"),
+        # a figure qualifying a noun through "of"
+        ("# Azure ExpressRoute\n\n- The premium circuit offers ports of up to 40 Gbps.\n", "40 Gbps", "ports"),
+        # an adverb after a figure is not what it measures
+        (
+            "# Amazon Glacier\n\n- Request a restore; 2 to 4 hours later, the copy is ready.\n",
+            "2 to 4 hours",
+            "duration",
+        ),
+    ],
+)
+def test_limits_attribute_is_a_noun_phrase(run, notes: str, value_text: str, attribute: str) -> None:  # type: ignore[no-untyped-def]
+    limits = {f.value_text: f for f in run(notes).limits}
+    assert value_text in limits
+    assert limits[value_text].attribute == attribute
+
+
 @pytest.mark.parametrize("notes", ["# Amazon S3\n\n- Max object size = 5TB\n"])
 def test_limits_cite_their_lines(run, notes: str) -> None:  # type: ignore[no-untyped-def]
     result = run(notes)

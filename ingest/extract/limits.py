@@ -22,6 +22,7 @@ from ingest.extract.entities import (
     own_label,
     phrase_candidates,
 )
+from ingest.extract.syntax import holder_phrase, measured_noun, only_modifies, token_at, verb_subject_phrase
 from ingest.facts import LimitFact, Mention, Provenance
 from ingest.quantities import Quantity, find_quantities
 from ontology.catalog import normalize
@@ -35,7 +36,16 @@ MEASURE_WORDS = frozenset(
     retention lifetime value storage capacity throughput rate total amount""".split()
 )
 ATTRIBUTE_LEFT_RE = re.compile(
-    r"(?P<attr>[A-Za-z][\w /'’()-]{1,60}?)\s*(?:=|:)\s*(?:max(?:imum)?\s*|min(?:imum)?\s*)?$"
+    r"(?<![\w’'])(?P<attr>[A-Za-z][\w /'’()-]{1,60}?)\s*(?:=|:)\s*(?:max(?:imum)?\s*|min(?:imum)?\s*)?$"
+)
+# "has one week to accept or reject the request before it expires": the time allowed for an action.
+TIME_TO_RE = re.compile(
+    r"^\s+to\s+(?P<action>[a-z]+(?:\s+(?!(?:before|after|when|if|while|until|unless|because|or\s+else)\b)[\w’'-]+){0,7})",
+    re.IGNORECASE,
+)
+ALLOWED_TIME_RE = re.compile(
+    r"\b(?:has|have|had|having|gets?|got|given|allow(?:s|ed)?|takes?|took|needs?)\s+(?:only\s+|up\s+to\s+|about\s+)?$",
+    re.IGNORECASE,
 )
 PER_RE = re.compile(r"^[^.;,]{0,40}?\b(?P<per>per\s+(?:\w+\s){0,2}?\w+)", re.IGNORECASE)
 AFTER_NOUN_RE = re.compile(r"^[’'s]*\s*(?:of\s+)?(?P<np>(?:[A-Za-z][\w-]*\s?){1,4})")
@@ -73,11 +83,13 @@ def limits_for_text(
     for quantity in find_quantities(text):
         if quantity.unit == "count" and not quantity.cue and not _counts_things(quantity, doc):
             continue
-        attribute = attribute_hint or _attribute(text, quantity) or UNIT_ATTRIBUTES.get(quantity.base_unit, "value")
+        attribute = (
+            attribute_hint or _attribute(text, quantity, doc) or UNIT_ATTRIBUTES.get(quantity.base_unit, "value")
+        )
         if subject_hint:
             subject_id, subject_text = subject_hint, index.label_of(subject_hint)
         else:
-            found = _subject(text, quantity, attribute, mentions, context, index, prov)
+            found = _subject(text, quantity, attribute, mentions, context, index, prov, doc)
             if found is None:
                 continue
             subject_id, subject_text = found
@@ -193,10 +205,13 @@ def _dedupe(facts: list[LimitFact]) -> list[LimitFact]:
     return kept
 
 
-def _attribute(text: str, quantity: Quantity) -> str:
+def _attribute(text: str, quantity: Quantity, doc: Doc | None = None) -> str:
     """What the number measures, in the notes' words."""
     before = text[: quantity.start]
     clause = re.split(r"[.;!?]\s|\(\s*$", before)[-1]
+    bracketed = _bracketed_attribute(clause)
+    if bracketed is not None:
+        return bracketed
     left = ATTRIBUTE_LEFT_RE.search(clause)
     if left:
         attribute = CUE_WORDS.sub("", left.group("attr").strip())
@@ -204,16 +219,59 @@ def _attribute(text: str, quantity: Quantity) -> str:
         if attribute and len(attribute.split()) <= 8:
             return _tidy(attribute)
     after = text[quantity.end :]
+    purpose = TIME_TO_RE.match(after)
+    if purpose and quantity.base_unit == "seconds" and ALLOWED_TIME_RE.search(before):
+        return _tidy(f"time to {purpose.group('action')}")
     if quantity.noun:
         per = PER_RE.match(after)
         noun = quantity.noun
         return _tidy(f"{noun} {per.group('per')}" if per else noun)
-    phrase = _noun_after(after)
+    phrase = _nouns_only(_noun_after(after), quantity.end + max(after.find(_noun_after(after)), 0), doc)
     if phrase:
         per = PER_RE.match(after)
         return _tidy(f"{phrase} {per.group('per')}" if per and "per" not in phrase else phrase)
+    measured = ""
+    if doc is not None:
+        measured = measured_noun(doc, quantity.start)
+        if not measured and quantity.kind != "rate":  # a frequency is an adjunct, not a verb's object
+            measured = verb_subject_phrase(doc, quantity.start)
+    if measured and len(measured.split()) <= 8:
+        return _tidy(measured)
     chunk = _noun_before(clause)
     return _tidy(chunk) if chunk else ""
+
+
+def _bracketed_attribute(clause: str) -> str | None:
+    """A figure inside brackets ("the DelaySeconds attribute (default value = 0)") measures what the
+    brackets say, or, when they only say "value", the thing named right before them."""
+    opening = clause.rfind("(")
+    if opening < 0 or clause.rfind(")") > opening:
+        return None
+    left = ATTRIBUTE_LEFT_RE.search(clause[opening + 1 :])
+    if not left:
+        return None
+    inside = _tidy(CUE_WORDS.sub("", left.group("attr").strip()))
+    if inside and not all(w.lower() in {"value", "values", "setting"} for w in inside.split()):
+        return inside
+    words = re.findall(r"[A-Za-z][\w’'-]*", clause[:opening])
+    named: list[str] = []
+    for word in reversed(words[-3:]):
+        if word.lower() in STOP_AFTER or re.search(r"[’']s$", word):
+            break
+        named.insert(0, word)
+    return _tidy(" ".join(named)) if named else inside or None
+
+
+def _nouns_only(phrase: str, start: int, doc: Doc | None) -> str:
+    """``phrase`` (written at ``start``) without trailing words the parse says are not nouns
+    ("3 hours later" → "", "a two-minute warning prior to" → "warning")."""
+    words = phrase.split()
+    while words and doc is not None:
+        last = token_at(doc, start + len(" ".join(words)) - 1)
+        if last is None or last.pos_ not in {"ADV", "VERB", "AUX", "ADP", "SCONJ", "PRON", "PART"}:
+            break
+        words.pop()
+    return " ".join(words)
 
 
 def _noun_after(after: str) -> str:
@@ -279,14 +337,24 @@ def _subject(
     context: BlockContext,
     index: EntityIndex,
     prov: Provenance,
+    doc: Doc | None = None,
 ) -> tuple[str, str] | None:
     service = context.service_id
     clause_start = max(text.rfind(". ", 0, quantity.start), text.rfind("; ", 0, quantity.start))
     clause_start = clause_start + 2 if clause_start >= 0 else 0
     head = _head(attribute)
+    triggered = _triggered(text, quantity, mentions)
+    if triggered is not None:
+        return triggered
+    holder = _holder(quantity, mentions, context, index, prov, doc)
+    if holder is not None:
+        return holder
     # The ancestry names the thing when the attribute's head repeats it ("volume size" under
     # "Gateway-Cached Volumes").
     before = [m for m in mentions if clause_start <= m.start and m.end <= quantity.start]
+    if doc is not None:
+        # "a list of item modifications": "item" only says what kind of modifications.
+        before = [m for m in before if not only_modifies(doc, m.start, m.end, MEASURE_WORDS)]
     if context.ancestor_entity and head:
         head_word = _singular(head.split()[-1])
         label_words = {_singular(w) for w in index.label_of(context.ancestor_entity).lower().split()}
@@ -342,6 +410,54 @@ def _subject(
     return None
 
 
+THRESHOLD_RE = re.compile(
+    r"(?:>=?|≥|\b(?:over|above|more\s+than|greater\s+than|larger\s+than|bigger\s+than|exceeds?|exceeding))\s*$",
+    re.IGNORECASE,
+)
+CONSEQUENCE_RE = re.compile(r"^\s*(?:[-–—,:]|then\b|=>|→)")
+
+
+def _triggered(text: str, quantity: Quantity, mentions: list[Mention]) -> tuple[str, str] | None:
+    """A threshold is about what it triggers: "Object size > 5 GB - you must use multipart upload"
+    sets a minimum for multipart upload, not for objects."""
+    if not THRESHOLD_RE.search(text[: quantity.start]) or not CONSEQUENCE_RE.match(text[quantity.end :]):
+        return None
+    sentence_end = re.search(r"[.;!?](?:\s|$)", text[quantity.end :])
+    end = quantity.end + sentence_end.start() if sentence_end else len(text)
+    after = [m for m in mentions if quantity.end <= m.start and m.end <= end]
+    return (after[0].entity_id, after[0].text) if after else None
+
+
+def _holder(
+    quantity: Quantity,
+    mentions: list[Mention],
+    context: BlockContext,
+    index: EntityIndex,
+    prov: Provenance,
+    doc: Doc | None,
+) -> tuple[str, str] | None:
+    """What holds a count, when the sentence says so with a verb of having ("A cluster can hold up
+    to 5,000 nodes", "The primary key is made of 2 attributes")."""
+    if doc is None or quantity.unit != "count" or not quantity.noun:
+        return None
+    if quantity.value == 1 and quantity.cue:  # a rule of one ("only one DHCP option set") is about the thing
+        return None
+    phrase = holder_phrase(doc, quantity.start, quantity.end)
+    if not phrase:
+        return None
+    start = doc.text.rfind(phrase, 0, quantity.start)
+    named = [m for m in mentions if start >= 0 and start <= m.start and m.end <= start + len(phrase)]
+    if named:
+        return named[-1].entity_id, named[-1].text
+    service = context.service_id
+    found = index.lookup_in_context(phrase, service)
+    if found is None and _is_thing_phrase(phrase) and " and " not in phrase:
+        found = index.component(service, phrase, prov)
+    if found is None or (service and index.service_of(found) != service):
+        return None
+    return found, phrase
+
+
 def _from_ancestry(
     context: BlockContext, index: EntityIndex, prov: Provenance, service: str | None, *, parent_only: bool
 ) -> tuple[str, str] | None:
@@ -350,15 +466,16 @@ def _from_ancestry(
     direct parent bullet counts."""
     ancestry = context.ancestry[-1:] if parent_only else list(reversed(context.ancestry))
     for ancestor in ancestry:
-        for candidate in phrase_candidates(ancestor.text):
-            found = index.lookup_in_context(candidate, context.service_id)
-            if found:
-                return found, _clean_phrase(ancestor.text)
-        phrase = _clean_phrase(ancestor.text)
-        if phrase.lower() not in GENERIC_HEADS and _is_thing_phrase(phrase) and " and " not in phrase:
-            made = index.component(service, phrase, prov)
-            if made:
-                return made, phrase
+        for text in _naming_texts(ancestor.text):
+            for candidate in phrase_candidates(text):
+                found = index.lookup_in_context(candidate, context.service_id)
+                if found:
+                    return found, _clean_phrase(text)
+            phrase = _clean_phrase(text)
+            if phrase.lower() not in GENERIC_HEADS and _is_thing_phrase(phrase) and " and " not in phrase:
+                made = index.component(service, phrase, prov)
+                if made:
+                    return made, phrase
     if parent_only:
         return None
     if context.lead_entity and context.lead:  # "Azure Monitor collects ..." introducing the list
@@ -370,6 +487,16 @@ def _from_ancestry(
             if made:
                 return made, phrase
     return None
+
+
+# "To create a VPC, choose CIDR block": the purpose clause names the goal, the main clause the thing.
+PURPOSE_RE = re.compile(r"^(?:[Ii]n order )?[Tt]o [a-z][^,;:]{0,60},\s+(?:[a-z]+\s+){0,4}?(?P<rest>[A-Z][^,;:]*)$")
+
+
+def _naming_texts(text: str) -> list[str]:
+    """A bullet's text and, after a leading purpose clause, the thing its main clause names."""
+    purpose = PURPOSE_RE.match(text.strip())
+    return [text, purpose.group("rest")] if purpose else [text]
 
 
 def surface_in(entity_id: str, texts: list[str], index: EntityIndex) -> str:
