@@ -258,7 +258,7 @@ def compose_limit(
         same_lines = row["line_start"] == best["line_start"] and row["source"] == best["source"]
         other_entity = row["subject"] != best["subject"] and (
             row["subject"].rsplit("/", 1)[-1] in linked
-            or (compare and row["attribute"].lower() == best["attribute"].lower())
+            or (compare and _same_attribute(row["attribute"], best["attribute"]))
         )
         if score >= best_score - 1.5 and (same_lines or other_entity) and row not in chosen:
             chosen.append(row)
@@ -271,6 +271,13 @@ def compose_limit(
     facts = [limit_fact(r) for r in chosen]
     leads = [p for p in (passage_of(r) for r in chosen) if p is not None]
     return Composition(text, facts, leads, confidence=best_score)
+
+
+def _same_attribute(one: str, other: str) -> bool:
+    """Whether two attributes name the same measure ("maximum size" and "volume size" share "size")."""
+    words = set(tokenize(one)) - FRAME_WORDS
+    others = set(tokenize(other)) - FRAME_WORDS
+    return one.lower() == other.lower() or bool(words & others)
 
 
 def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

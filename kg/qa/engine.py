@@ -418,11 +418,10 @@ class Engine:
 
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
+        contrast = compose.compose_contrast(hits, items, children=self.children, passages=self.passages)
         for tables_only in (True, False):
-            if not tables_only:
-                contrast = compose.compose_contrast(hits, items, children=self.children, passages=self.passages)
-                if contrast is not None:
-                    return contrast
+            if not tables_only and contrast is not None:
+                return contrast
             for row in rows:
                 if row["matched"] < 2 or (row["type"] == "table") != tables_only:
                     continue
@@ -432,6 +431,11 @@ class Engine:
                     found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
                         row["source"], row["line_start"], row["line_end"]
                     )
+                    if contrast is not None and compose.KEY_CONTRAST_RE.search(contrast.text):
+                        # the notes' own one-line verdict ("LRS is the cheapest, whereas GZRS ...")
+                        # goes before the table's cells
+                        found.text = f"{compose.shorten(contrast.text, 180)} — {found.text}"
+                        found.lead_passages = contrast.lead_passages + found.lead_passages
                     return found
         for row in rows:
             # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
