@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "data" / "notes" / "aws-notes.txt"
 AZURE = ROOT / "tests" / "data" / "azure-notes.md"
 GCP = ROOT / "benchmarks" / "data" / "gcp-notes.md"
+AWS_EXTRA = ROOT / "benchmarks" / "data" / "aws-extra-notes.md"
 QUESTIONS = ROOT / "benchmarks" / "questions"
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -239,6 +240,7 @@ def main() -> int:
         results["ingest"] = timings
         ingest(folder / "azure", [AZURE])
         ingest(folder / "gcp", [GCP])
+        ingest(folder / "aws-extra", [AWS_EXTRA])
 
         fact_rows = []
         comparisons = []
@@ -264,7 +266,13 @@ def main() -> int:
         qa_rows = []
         failures: list[str] = []
         tag_rows = []
-        for name, store_path, notes in (("aws", folder / "aws", NOTES), ("gcp", folder / "gcp", GCP)):
+        question_sets = (
+            ("aws", folder / "aws", NOTES),
+            ("gcp", folder / "gcp", GCP),
+            ("azure", folder / "azure", AZURE),
+            ("aws-extra", folder / "aws-extra", AWS_EXTRA),
+        )
+        for name, store_path, notes in question_sets:
             rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)
             qa_rows += rows
             failures += failed

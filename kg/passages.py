@@ -97,6 +97,9 @@ def build_passages(documents: list[Document], extraction: Extraction, *, max_spa
     return passages
 
 
+DELIMITER_ROW_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
 def _pieces(document: Document, block: Block, max_span: int) -> list[tuple[str, int, int, str, str]]:
     """(text, line start, line end, kind, extra context) of the passages of one block."""
     pieces: list[tuple[str, int, int, str, str]] = []
@@ -104,9 +107,14 @@ def _pieces(document: Document, block: Block, max_span: int) -> list[tuple[str, 
         lines = document.lines[block.line_start - 1 : block.line_end]
         header = lines[0].strip()
         for offset, line in enumerate(lines[1:], start=1):
-            if line.strip():
+            if line.strip() and not DELIMITER_ROW_RE.match(line):
                 row = block.line_start + offset
                 pieces.append((line.strip(), row, row, "table-row", f"table: {header}"))
+    if block.kind == "keyvalue":  # each "Key: value" line is a fact of its own, cited by its line
+        for offset, line in enumerate(block.text.split("\n")):
+            row = block.line_start + offset
+            pieces.append((line.strip(), row, row, "keyvalue", ""))
+        return pieces
     if block.kind == "table" or block.line_end - block.line_start + 1 > max_span:
         for start in range(block.line_start, block.line_end + 1, max_span):
             end = min(block.line_end, start + max_span - 1)

@@ -141,7 +141,8 @@ def score_limit(
     """
     subject = row["subject"].rsplit("/", 1)[-1]
     if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}):
-        return -10.0
+        if not (intent.unit == "bytes/s" and row["kind"] == "rate"):  # throughput in messages per second
+            return -10.0
     if counted and row["base_unit"] == "count":
         # what the row counts: the noun after its number, else its attribute before "per"
         nouns = {t for t in tokenize(row["value_text"]) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
@@ -194,7 +195,8 @@ def value_phrase(row: dict[str, Any]) -> str:
     if at < 0:
         return value_text
     cue = CUE_BEFORE_RE.search(text[:at])
-    return (cue.group(0) + value_text) if cue else value_text
+    rate = re.match(r"\s+(?:per|an?|each)\s+\w+", text[at + len(value_text) :]) if row.get("kind") == "rate" else None
+    return (cue.group(0) if cue else "") + value_text + (rate.group(0) if rate else "")
 
 
 def describe_limit(row: dict[str, Any]) -> str:
@@ -783,7 +785,9 @@ def compose_comparison_table(
             by_item[item][dimension] = row["value"]
             if dimension not in dimensions:
                 dimensions.append(dimension)
-    items = [i for i in by_item if (refers.get(i) or "").rsplit("/", 1)[-1] in wanted_items] or list(by_item)
+    items = [
+        i for i in by_item if (refers.get(i) or "").rsplit("/", 1)[-1] in wanted_items or i in wanted_items
+    ] or list(by_item)
     items = items[:3]
     if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
         return None

@@ -373,7 +373,10 @@ class Engine:
                 question=question,
             )
         else:
-            hit = compose.pick_passage(hits, terms, linked)
+            asks_command = re.search(r"\b(?:command|cli|syntax|snippet)s?\b", question, re.I) is not None
+            hit = compose.pick_passage(
+                hits, terms, linked, prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0
+            )
             if hit is not None:
                 result = compose.Composition(
                     compose.excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity
@@ -419,6 +422,14 @@ class Engine:
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
         contrast = compose.compose_contrast(hits, items, children=self.children, passages=self.passages)
+        if not any(row["matched"] >= 2 and row["type"] == "table" for row in rows):
+            named = self._table_by_names(items)
+            if named is not None:
+                row, labels = named
+                found = compose.compose_comparison_table(detail(row["comparison"]), labels, row["title"], row)
+                if found is not None:
+                    found.lead_passages = self._passages_at(row["source"], row["line_start"], row["line_end"])
+                    return found
         for tables_only in (True, False):
             if not tables_only and contrast is not None:
                 return contrast
@@ -445,6 +456,28 @@ class Engine:
                     if item_entity == entity and cell.get("value") and name not in known:
                         known[name] = cell["value"]
         return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages, known=known)
+
+    def _table_by_names(self, items: list[tuple[str, str | None]]) -> tuple[dict[str, Any], list[str]] | None:
+        """A table whose item names hold, each, a word of a different item asked ("sqs standard vs
+        fifo": "Standard queue", "FIFO queue") when entity links did not find it."""
+        wanted = [set(tokenize(name)) - compose.FRAME_WORDS for name, _ in items]
+        if len(wanted) < 2 or not all(wanted):
+            return None
+        for row in self.tables:
+            if row["type"] != "table":
+                continue
+            labels = [label for label in row["items"].split("\x1f") if label]
+            matched: list[int] = []
+            for words in wanted:
+                at = next(
+                    (j for j, label in enumerate(labels) if j not in matched and words & set(tokenize(label))), None
+                )
+                if at is None:
+                    break
+                matched.append(at)
+            else:
+                return row, [labels[j] for j in matched]
+        return None
 
     def _weak(self, composition: compose.Composition, hits: list[Hit], intent: Intent, terms: set[str]) -> bool:
         """Too weak to answer: nothing from the graph, and the passage used is not close enough to
