@@ -642,6 +642,9 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
                     mentions = index.find_text(ancestor.text.split(":")[0][:80], provider)
                     components = [m.entity_id for m in mentions if index.kind_of(m.entity_id) == "component"]
                     found = components[0] if len(components) == 1 and len(ancestor.text.split()) <= 8 else None
+                if found is None:
+                    # "Azure Key Vault stores secrets ..." then its sub-bullets: the subject it opens with
+                    found = _opening_entity(ancestor.text, index, provider)
                 if found:
                     ancestor_entity = found
                     index.ensure(

@@ -35,6 +35,33 @@ NUMBER_WORDS = frozenset(tokenize("zero one two three four five six seven eight 
 COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:[\s-]+\w+)?)", re.IGNORECASE)
 
 
+# Names of tiers, editions and classes: a figure stated for one does not answer a question on another.
+TIER_WORDS = frozenset(
+    "standard premium basic free enterprise developer consumption dedicated hot cool cold archive fifo ultra "
+    "provisioned serverless on-demand".split()
+)
+
+
+def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
+    """The question asks about one tier ("premium tier retention") and the answer states another's
+    figure ("The Standard tier retains events for 1 to 7 days").
+
+    >>> other_tier("event hubs premium tier retention", "The Standard tier retains events for 7 days")
+    True
+    >>> other_tier("sqs fifo throughput", "FIFO: 300 messages per second; Standard: unlimited")
+    False
+    """
+    named = set(" ".join(names).lower().split())
+    asked = {w for w in re.findall(r"[\w-]+", question.lower()) if w in TIER_WORDS and w not in named}
+    stated = {w for w in re.findall(r"[\w-]+", answer.lower()) if w in TIER_WORDS}
+    return bool(asked) and not asked & stated and bool(stated - named)
+
+
+def _singular(token: str) -> str:
+    """``vms`` → ``vm`` (short plurals the stemmer leaves alone)."""
+    return token[:-1] if len(token) > 2 and token.endswith("s") and not token.endswith("ss") else token
+
+
 def counted_words(question: str, names: dict[str, Sequence[str]] | None = None) -> set[str]:
     """The words of what "how many X" / "number of X" counts, with the names of an entity the
     question names there ("how many SGs" counts security groups); empty for other questions.
@@ -149,7 +176,7 @@ def score_limit(
         if not nouns:
             attribute = re.split(r"\bper\b", row["attribute"], maxsplit=1)[0]
             nouns = {t for t in tokenize(attribute) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
-        if nouns and not nouns & counted:
+        if nouns and not {_singular(n) for n in nouns} & {_singular(c) for c in counted}:
             return -10.0  # "how many subnets" is not answered by "16 addresses"
     about = f"{row['attribute']} {row['subject_label']} {row['value_text']}"
     everything = f"{about} {row['passage_text']}"
@@ -170,6 +197,8 @@ def score_limit(
     score += 1.0 * overlap(linked_terms, everything)
     if intent.unit:
         score += 1.5
+    elif intent.prefers and row["base_unit"] in UNIT_FAMILIES.get(intent.prefers, {intent.prefers}):
+        score += 0.6  # "biggest X" most often asks a size
     if intent.kinds:
         if row["kind"] == intent.kinds[0]:
             score += 1.5

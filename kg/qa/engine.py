@@ -199,6 +199,10 @@ class Engine:
             composition is None
             or self._weak(composition, hits, intent, terms)
             or self._misses_rare_term(composition, terms)
+            or (
+                intent.name == "limit"
+                and compose.other_tier(question, composition.text, [link.surface for link in links])
+            )
         ):
             answer.abstained = True
             answer.message = self._abstain_message(intent, present)

@@ -122,12 +122,14 @@ class Intent:
         kinds: For limits, the limit kinds asked for (max, min, default, range), most wanted first.
         unit: For limits, the base unit family asked for (bytes, seconds, count, ...) or "".
         parts: For a question that asks two things ("... and how many volumes"), its parts.
+        prefers: For limits without a unit cue, a unit family that is likelier ("biggest X": bytes).
     """
 
     name: str
     kinds: tuple[str, ...] = ()
     unit: str = ""
     parts: tuple[str, ...] = field(default_factory=tuple)
+    prefers: str = ""
 
 
 def classify(question: str, names: Sequence[str] = ()) -> Intent:
@@ -164,7 +166,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         and (unit or kinds)
         and not re.match(r"^\s*(?:what|which)\s+(?:are|is)\s+the\s+\w+\s+(?:types|classes)", text, re.I)
     ):
-        return Intent("limit", kinds, unit)
+        prefers = "bytes" if not unit and re.search(r"\b(?:biggest|largest|how\s+(?:big|large))\b", masked, re.I) else ""
+        return Intent("limit", kinds, unit, prefers=prefers)
     if _LIST.search(text) and not _RELATION.search(text):
         return Intent("list", kinds, unit)
     if _RELATION.search(text):
