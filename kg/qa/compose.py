@@ -784,7 +784,10 @@ def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:
     """A passage's text for an answer: for code and tables, the lines that match the question."""
     if passage.kind in {"code", "table"} and "\n" in passage.text:
         lines = [line for line in passage.text.split("\n") if line.strip()]
-        scored = sorted(range(len(lines)), key=lambda i: -overlap(terms, lines[i]))
+        def fit(i: int) -> float:  # a command beats the comment that describes it
+            return overlap(terms, lines[i]) - (0.5 if re.match(r"\s*(?:#|//|--\s)", lines[i]) else 0.0)
+
+        scored = sorted(range(len(lines)), key=lambda i: -fit(i))
         keep = sorted(scored[:3])
         return shorten(" ".join(lines[i].strip() for i in keep), limit)
     return shorten(passage.text, limit)

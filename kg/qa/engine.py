@@ -381,7 +381,12 @@ class Engine:
             hit = compose.pick_passage(
                 hits, terms, linked, prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0
             )
-            if hit is not None:
+            if hit is not None and hit.passage.text.rstrip().endswith(":") and self.children.get(hit.passage.id):
+                # "Hosting plans:" announces its sub-bullets: they are the answer
+                result = compose.compose_list(
+                    [hit], terms, linked, self.children, self.passages, question=question
+                )
+            elif hit is not None:
                 result = compose.Composition(
                     compose.excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity
                 )
