@@ -57,6 +57,32 @@ def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
     return bool(asked) and not asked & stated and bool(stated - named)
 
 
+MEASURED_RE = re.compile(
+    r"\b(?:size|length|number|count|duration|lifetime|limit)\s+of\s+(?:an?\s+|the\s+|each\s+|one\s+)?(.+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+def measured_noun(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
+    """The head noun of what a limit question measures when the question's names leave one
+    ("max size of a kinesis firehose record": ``record``); empty otherwise.
+
+    >>> sorted(measured_noun("max size of a kinesis firehose record", ["kinesis firehose"]))
+    ['record']
+    >>> sorted(measured_noun("max size of an s3 object", ["s3 object"]))
+    []
+    """
+    found = MEASURED_RE.search(question)
+    if not found:
+        return set()
+    phrase = found.group(1).lower()
+    phrase = re.split(r"\b(?:in|on|for|per|with|when|if)\b", phrase, maxsplit=1)[0]
+    for surface in sorted(link_surfaces, key=len, reverse=True):
+        phrase = phrase.replace(surface.lower(), " ")
+    words = [w for w in tokenize(phrase) if w not in FRAME_WORDS]
+    return {words[-1]} if words else set()
+
+
 def _singular(token: str) -> str:
     """``vms`` → ``vm`` (short plurals the stemmer leaves alone)."""
     return token[:-1] if len(token) > 2 and token.endswith("s") and not token.endswith("ss") else token
@@ -159,6 +185,7 @@ def score_limit(
     components: Sequence[str] = (),
     components_named: dict[str, str] | None = None,
     counted: frozenset[str] | set[str] = frozenset(),
+    measured: frozenset[str] | set[str] = frozenset(),
 ) -> float:
     """How well a limit row answers the question (entity, words, unit family, kind).
 
@@ -167,6 +194,8 @@ def score_limit(
     question names, or none of the question's words.
     """
     subject = row["subject"].rsplit("/", 1)[-1]
+    if measured and not measured & set(tokenize(f"{row['attribute']} {row['subject_label']} {row['passage_text']}")):
+        return -10.0  # "max size of a firehose record": a figure that never names records
     if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}):
         if not (intent.unit == "bytes/s" and row["kind"] == "rate"):  # throughput in messages per second
             return -10.0
@@ -204,6 +233,8 @@ def score_limit(
             score += 1.5
         elif row["kind"] in intent.kinds:
             score += 1.0
+        elif "default" in intent.kinds and not re.search(r"\bdefault", row["passage_text"], re.I):
+            return -10.0  # a maximum is not the default the question asks
         elif "default" in intent.kinds or "range" in intent.kinds:
             score -= 1.0
     return score
@@ -272,13 +303,14 @@ def compose_limit(
     compare: bool = False,
     components_named: dict[str, str] | None = None,
     counted: frozenset[str] | set[str] = frozenset(),
+    measured: frozenset[str] | set[str] = frozenset(),
 ) -> Composition | None:
     """The best limit facts: per linked entity when several are asked ("X vs Y"), with the other
     values read from the same lines ("between 1 and 3,600 seconds (the default is 300)")."""
     if not rows:
         return None
     scored = sorted(
-        ((score_limit(r, intent, terms, linked, linked_terms, components, components_named, counted), r) for r in rows),
+        ((score_limit(r, intent, terms, linked, linked_terms, components, components_named, counted, measured), r) for r in rows),
         key=lambda p: -p[0],
     )
     best_score, best = scored[0]
@@ -323,7 +355,13 @@ def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def compose_limit_from_passages(
-    hits: list[Hit], intent: Intent, terms: set[str], linked: Sequence[str], min_overlap: float, question: str = ""
+    hits: list[Hit],
+    intent: Intent,
+    terms: set[str],
+    linked: Sequence[str],
+    min_overlap: float,
+    question: str = "",
+    measured: set[str] | frozenset[str] = frozenset(),
 ) -> Composition | None:
     """A value read straight from a retrieved passage that is about the entity and has the unit asked
     (for "how many X" / "number of X", a count of X)."""
@@ -336,6 +374,10 @@ def compose_limit_from_passages(
         if linked and not (set(linked) & (set(passage.entities) | set(passage.topics))):
             continue
         if overlap(terms, f"{passage.context} {passage.text}") < min_overlap:
+            continue
+        if measured and not measured & set(tokenize(f"{passage.context} {passage.text}")):
+            continue  # the thing measured is never named here
+        if "default" in intent.kinds and not re.search(r"\bdefault", passage.text, re.I):
             continue
         quantities = [
             q

@@ -307,6 +307,7 @@ class Engine:
             counted = compose.counted_words(
                 question, {link.entity_id: self.names.get(link.entity_id, [link.label]) for link in links}
             )
+            measured = compose.measured_noun(question, [link.surface for link in links if not link.weak])
             result = compose.compose_limit(
                 fact_rows,
                 intent,
@@ -318,6 +319,7 @@ class Engine:
                 components=components,
                 components_named=named,
                 counted=counted,
+                measured=measured,
             )
             if result is None and components:
                 # "sqs message retention": the figure may sit on a sibling of the component the
@@ -332,10 +334,11 @@ class Engine:
                     MIN_LIMIT_SCORE,
                     linked_terms=linked_terms,
                     counted=counted,
+                    measured=measured,
                 )
             if result is None:
                 result = compose.compose_limit_from_passages(
-                    hits, intent, terms, linked, min_overlap=0.5, question=question
+                    hits, intent, terms, linked, min_overlap=0.5, question=question, measured=measured
                 )
         elif name == "comparison":
             result = self._comparison(
