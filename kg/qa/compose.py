@@ -196,9 +196,9 @@ def score_limit(
     subject = row["subject"].rsplit("/", 1)[-1]
     if measured and not measured & set(tokenize(f"{row['attribute']} {row['subject_label']} {row['passage_text']}")):
         return -10.0  # "max size of a firehose record": a figure that never names records
-    if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}):
-        if not (intent.unit == "bytes/s" and row["kind"] == "rate"):  # throughput in messages per second
-            return -10.0
+    rate_asked = intent.unit == "bytes/s" and row["kind"] == "rate"  # throughput in messages per second
+    if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}) and not rate_asked:
+        return -10.0
     if counted and row["base_unit"] == "count":
         # what the row counts: the noun after its number, else its attribute before "per"
         nouns = {t for t in tokenize(row["value_text"]) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
@@ -310,7 +310,10 @@ def compose_limit(
     if not rows:
         return None
     scored = sorted(
-        ((score_limit(r, intent, terms, linked, linked_terms, components, components_named, counted, measured), r) for r in rows),
+        (
+            (score_limit(r, intent, terms, linked, linked_terms, components, components_named, counted, measured), r)
+            for r in rows
+        ),
         key=lambda p: -p[0],
     )
     best_score, best = scored[0]
@@ -826,6 +829,7 @@ def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:
     """A passage's text for an answer: for code and tables, the lines that match the question."""
     if passage.kind in {"code", "table"} and "\n" in passage.text:
         lines = [line for line in passage.text.split("\n") if line.strip()]
+
         def fit(i: int) -> float:  # a command beats the comment that describes it
             return overlap(terms, lines[i]) - (0.5 if re.match(r"\s*(?:#|//|--\s)", lines[i]) else 0.0)
 

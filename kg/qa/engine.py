@@ -192,7 +192,9 @@ class Engine:
         if len(parts) > 1 and intent.name != "comparison":
             return self._answer_parts(answer, parts, vector)
         composition, hits = self._compose(question, intent, links, linked, vector, prepared["retrieval_text"], answer)
-        terms = compose.limit_terms(compose.content_terms(question, [link.surface for link in links if not link.weak]), intent)
+        terms = compose.limit_terms(
+            compose.content_terms(question, [link.surface for link in links if not link.weak]), intent
+        )
         if composition is not None:
             composition.question = question
         if (
@@ -257,7 +259,9 @@ class Engine:
         retrieval_text: str,
         answer: Answer,
     ) -> tuple[compose.Composition | None, list[Hit]]:
-        terms = compose.limit_terms(compose.content_terms(question, [link.surface for link in links if not link.weak]), intent)
+        terms = compose.limit_terms(
+            compose.content_terms(question, [link.surface for link in links if not link.weak]), intent
+        )
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
         # A plain word standing for a component ("rule", "bucket") names a limit's subject, but
         # only steers retrieval when nothing else is named.
@@ -381,14 +385,16 @@ class Engine:
             )
         else:
             asks_command = re.search(r"\b(?:command|cli|syntax|snippet)s?\b", question, re.I) is not None
+            candidates = hits
+            if asks_command:  # the code blocks retrieved at all, then the rest
+                code = [h for h in hits if h.passage.kind == "code" and compose.overlap(terms, h.passage.text) > 0]
+                candidates = code[:3] + [h for h in hits if h not in code[:3]]
             hit = compose.pick_passage(
-                hits, terms, linked, prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0
+                candidates, terms, linked, prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0
             )
             if hit is not None and hit.passage.text.rstrip().endswith(":") and self.children.get(hit.passage.id):
                 # "Hosting plans:" announces its sub-bullets: they are the answer
-                result = compose.compose_list(
-                    [hit], terms, linked, self.children, self.passages, question=question
-                )
+                result = compose.compose_list([hit], terms, linked, self.children, self.passages, question=question)
             elif hit is not None:
                 result = compose.Composition(
                     compose.excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity
@@ -479,14 +485,17 @@ class Engine:
             if row["type"] != "table":
                 continue
             labels = [label for label in row["items"].split("\x1f") if label]
+            if len(labels) < 2:
+                continue
+            label_words = [set(tokenize(label)) for label in labels]
+            common = set.intersection(*label_words)  # "queue" of "Standard queue" and "FIFO queue"
             matched: list[int] = []
             for words in wanted:
-                at = next(
-                    (j for j, label in enumerate(labels) if j not in matched and words & set(tokenize(label))), None
-                )
-                if at is None:
+                scores = [(len(words & (own - common)), j) for j, own in enumerate(label_words) if j not in matched]
+                best = max(scores, default=(0, -1))
+                if best[0] == 0:
                     break
-                matched.append(at)
+                matched.append(best[1])
             else:
                 return row, [labels[j] for j in matched]
         return None

@@ -166,7 +166,9 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         and (unit or kinds)
         and not re.match(r"^\s*(?:what|which)\s+(?:are|is)\s+the\s+\w+\s+(?:types|classes)", text, re.I)
     ):
-        prefers = "bytes" if not unit and re.search(r"\b(?:biggest|largest|how\s+(?:big|large))\b", masked, re.I) else ""
+        prefers = (
+            "bytes" if not unit and re.search(r"\b(?:biggest|largest|how\s+(?:big|large))\b", masked, re.I) else ""
+        )
         return Intent("limit", kinds, unit, prefers=prefers)
     if _LIST.search(text) and not _RELATION.search(text):
         return Intent("list", kinds, unit)

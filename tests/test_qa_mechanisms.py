@@ -1,0 +1,132 @@
+"""Question answering on notes written another way: ``Key: value`` runs, pipe tables with bare
+counts, tiers, lists announced by a heading bullet, CLI blocks; and the rules that make the engine
+abstain instead of answering with a nearby figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.qa import compose
+from kg.qa.engine import Engine
+from kg.qa.intent import classify
+
+NOTES = """\
+# Widget cloud notes
+
+## Amazon Widget Queue
+
+**Amazon Widget Queue** is a managed queue for widgets.
+
+Message size: up to 256 KB
+Retention: 1 minute to 14 days, default 4 days
+Visibility timeout: 0 seconds to 12 hours, default 30 seconds
+
+| | Standard queue | FIFO queue |
+|---|---|---|
+| Throughput | nearly unlimited | 300 messages per second |
+| Delivery | at-least-once | exactly-once processing |
+| Count | any | up to 15 per account |
+
+- Delivery protocols:
+  - HTTP endpoints
+  - Email
+  - Mobile push
+- The Standard tier keeps events for 1 to 7 days.
+
+## Amazon Widget Store
+
+- Amazon Widget Store keeps widget data in buckets.
+  - Bucket retention is between 7 and 90 days (default 30).
+- Each subnet has 16 addresses at least.
+
+```bash
+# make a FIFO queue
+aws widgetqueue create-queue --name orders.fifo --attributes FifoQueue=true
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, fake_encoder) -> Engine:  # type: ignore[no-untyped-def]
+    from kg.builder import build_store
+
+    folder = tmp_path_factory.mktemp("widget-notes")
+    (folder / "widgets.md").write_text(NOTES, encoding="utf-8")
+    store = tmp_path_factory.mktemp("widget-store") / "store"
+    build_store([folder], store, encoder=fake_encoder)
+    return Engine.open(store, encoder=fake_encoder)
+
+
+def _line(text: str) -> int:
+    return next(n for n, line in enumerate(NOTES.split("\n"), 1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "line"),
+    [
+        # a "Key: value" line of a run is a fact of its own, cited by its line
+        ("widget queue retention default", "4 days", "Retention:"),
+        ("widget queue visibility timeout max", "12 hours", "Visibility timeout:"),
+        # a bare count in a table cell counts its item
+        ("how many fifo queues", "up to 15", "| Count |"),
+        # throughput in messages per second is a rate
+        ("fifo queue throughput", "300 messages per second", "| Throughput |"),
+        # the sub-bullet is about the entity its parent bullet opens with
+        ("widget store bucket retention", "7 and 90 days", "Bucket retention"),
+    ],
+)
+def test_limits_from_notes_written_another_way(engine: Engine, question: str, expected: str, line: str) -> None:
+    answer = engine.ask(question)
+    assert not answer.abstained and expected in answer.answer[:300]
+    assert any(c.line_start <= _line(line) <= c.line_end for c in answer.citations[:3])
+
+
+def test_comparison_finds_a_table_by_its_item_names(engine: Engine) -> None:
+    answer = engine.ask("widget queue standard vs fifo")
+    assert "at-least-once" in answer.answer and "exactly-once" in answer.answer
+
+
+def test_list_announced_by_a_bullet(engine: Engine) -> None:
+    answer = engine.ask("widget queue delivery protocols")
+    assert all(item in answer.answer for item in ("HTTP endpoints", "Email", "Mobile push"))
+
+
+def test_cli_command_is_read_from_the_code_block(engine: Engine) -> None:
+    answer = engine.ask("cli command to create a fifo widget queue")
+    assert "create-queue" in answer.answer and "FifoQueue=true" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many subnets does the widget store have",  # only addresses are counted
+        "widget queue premium tier retention",  # the notes give the Standard tier's figure
+        "max size of a widget queue batch",  # batches are never measured
+    ],
+)
+def test_abstains_rather_than_giving_a_nearby_figure(engine: Engine, question: str) -> None:
+    assert engine.ask(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "unit"),
+    [
+        ("how much can a cached volume store", "limit", "bytes"),
+        ("sns delivery protocols", "list", ""),
+    ],
+)
+def test_intent_of_new_phrasings(question: str, intent: str, unit: str) -> None:
+    found = classify(question)
+    assert (found.name, found.unit) == (intent, unit)
+
+
+def test_counted_words_bring_the_names_of_the_entity_counted() -> None:
+    words = compose.counted_words("how many SGs per vpc", {"security-group": ["security group", "SG", "SGs"]})
+    assert {"security", "group"} <= words
+
+
+def test_weak_words_do_not_hide_question_terms(tmp_path: Path) -> None:
+    # "timeout" names a component of another service; it stays a word of the question
+    assert "timeout" in compose.content_terms("lambda max timeout", ["lambda"])
