@@ -38,7 +38,7 @@ COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:[\s-]+\w+)?)", r
 # Names of tiers, editions and classes: a figure stated for one does not answer a question on another.
 TIER_WORDS = frozenset(
     "standard premium basic free enterprise developer consumption dedicated hot cool cold archive fifo ultra "
-    "provisioned serverless on-demand".split()
+    "provisioned serverless on-demand manual automated automatic".split()
 )
 
 
@@ -57,6 +57,13 @@ def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
     return bool(asked) and not asked & stated and bool(stated - named)
 
 
+# A question about how long something is kept needs a figure stated about keeping it.
+RETENTION_ASKED_RE = re.compile(r"\b(?:keep|keeps|kept|retain\w*|retention|last|lasts|expire\w*|stay|stays)\b", re.I)
+RETENTION_STATED_RE = re.compile(
+    r"\b(?:keep\w*|kept|retain\w*|retention|stor\w*|expir\w*|ttl|available|history|lifetime|period|"
+    r"deleted\s+after|for\s+(?:up\s+to\s+)?\d)",
+    re.I,
+)
 MEASURED_RE = re.compile(
     r"\b(?:size|length|number|count|duration|lifetime|limit)\s+of\s+(?:an?\s+|the\s+|each\s+|one\s+)?(.+?)\s*\??$",
     re.IGNORECASE,
@@ -186,6 +193,7 @@ def score_limit(
     components_named: dict[str, str] | None = None,
     counted: frozenset[str] | set[str] = frozenset(),
     measured: frozenset[str] | set[str] = frozenset(),
+    question: str = "",
 ) -> float:
     """How well a limit row answers the question (entity, words, unit family, kind).
 
@@ -196,6 +204,12 @@ def score_limit(
     subject = row["subject"].rsplit("/", 1)[-1]
     if measured and not measured & set(tokenize(f"{row['attribute']} {row['subject_label']} {row['passage_text']}")):
         return -10.0  # "max size of a firehose record": a figure that never names records
+    if (
+        intent.unit == "seconds"
+        and RETENTION_ASKED_RE.search(question)
+        and not RETENTION_STATED_RE.search(f"{row['attribute']} {row['passage_text']}")
+    ):
+        return -10.0  # "how long are logs kept" is not answered by how soon they are delivered
     rate_asked = intent.unit == "bytes/s" and row["kind"] == "rate"  # throughput in messages per second
     if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}) and not rate_asked:
         return -10.0
@@ -304,6 +318,7 @@ def compose_limit(
     components_named: dict[str, str] | None = None,
     counted: frozenset[str] | set[str] = frozenset(),
     measured: frozenset[str] | set[str] = frozenset(),
+    question: str = "",
 ) -> Composition | None:
     """The best limit facts: per linked entity when several are asked ("X vs Y"), with the other
     values read from the same lines ("between 1 and 3,600 seconds (the default is 300)")."""
@@ -311,7 +326,12 @@ def compose_limit(
         return None
     scored = sorted(
         (
-            (score_limit(r, intent, terms, linked, linked_terms, components, components_named, counted, measured), r)
+            (
+                score_limit(
+                    r, intent, terms, linked, linked_terms, components, components_named, counted, measured, question
+                ),
+                r,
+            )
             for r in rows
         ),
         key=lambda p: -p[0],
@@ -381,6 +401,12 @@ def compose_limit_from_passages(
         if measured and not measured & set(tokenize(f"{passage.context} {passage.text}")):
             continue  # the thing measured is never named here
         if "default" in intent.kinds and not re.search(r"\bdefault", passage.text, re.I):
+            continue
+        if (
+            intent.unit == "seconds"
+            and RETENTION_ASKED_RE.search(question)
+            and not RETENTION_STATED_RE.search(passage.text)
+        ):
             continue
         quantities = [
             q

@@ -324,11 +324,18 @@ class Engine:
                 components_named=named,
                 counted=counted,
                 measured=measured,
+                question=question,
             )
-            if result is None and components:
+            modified = [
+                link.entity_id
+                for link in links
+                if link.entity_id in components and _followed_by_term(question, link.surface, terms)
+            ]
+            if result is None and modified:
                 # "sqs message retention": the figure may sit on a sibling of the component the
-                # question names (the queue's "Retention"), so look across its service too.
-                wider = list(dict.fromkeys(self._service(c) for c in components))
+                # question names (the queue's "Retention"), so look across its service too; not
+                # for a component that only contains the thing counted ("instances in a group").
+                wider = list(dict.fromkeys(self._service(c) for c in modified))
                 result = compose.compose_limit(
                     templates.limits(self.graph, wider, answer.sparql),
                     intent,
@@ -339,6 +346,7 @@ class Engine:
                     linked_terms=linked_terms,
                     counted=counted,
                     measured=measured,
+                    question=question,
                 )
             if result is None:
                 result = compose.compose_limit_from_passages(
@@ -441,7 +449,7 @@ class Engine:
         # passage that contrasts the items itself comes before the cells of prose comparisons.
         contrast = compose.compose_contrast(hits, items, children=self.children, passages=self.passages)
         if not any(row["matched"] >= 2 and row["type"] == "table" for row in rows):
-            named = self._table_by_names(items)
+            named = self._table_by_names(items, question)
             if named is not None:
                 row, labels = named
                 found = compose.compose_comparison_table(detail(row["comparison"]), labels, row["title"], row)
@@ -475,10 +483,17 @@ class Engine:
                         known[name] = cell["value"]
         return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages, known=known)
 
-    def _table_by_names(self, items: list[tuple[str, str | None]]) -> tuple[dict[str, Any], list[str]] | None:
+    def _table_by_names(
+        self, items: list[tuple[str, str | None]], question: str = ""
+    ) -> tuple[dict[str, Any], list[str]] | None:
         """A table whose item names hold, each, a word of a different item asked ("sqs standard vs
         fifo": "Standard queue", "FIFO queue") when entity links did not find it."""
-        wanted = [set(tokenize(name)) - compose.FRAME_WORDS for name, _ in items]
+        parts = _comparison_parts(question)
+        if len(parts) != len(items):
+            parts = [""] * len(items)
+        wanted = [
+            set(tokenize(f"{name} {part}")) - compose.FRAME_WORDS for (name, _), part in zip(items, parts, strict=True)
+        ]
         if len(wanted) < 2 or not all(wanted):
             return None
         for row in self.tables:
@@ -622,10 +637,24 @@ def _names_entity(term: str, links: list[Link]) -> bool:
     return bool(term_words) and term_words <= linked_words
 
 
-def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str | None]]:
+def _followed_by_term(question: str, surface: str, terms: set[str]) -> bool:
+    """Whether the name is followed by one of the question's terms ("sqs message retention")."""
+    at = question.lower().find(surface.lower())
+    if at < 0:
+        return False
+    following = tokenize(question[at + len(surface) :])
+    return bool(following) and following[0] in terms
+
+
+def _comparison_parts(question: str) -> list[str]:
+    """The phrases a comparison question sets against each other, as typed."""
     parts = re.split(r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s+", question, flags=re.IGNORECASE)
     parts = [re.sub(r"^(?:what(?:'s|’s| is)?\s+the\s+)?difference\s+between\s+", "", p, flags=re.I) for p in parts]
-    parts = [re.split(r",|\bin\b|\bwhich\b|\bwhat\b|\bfor\b", p, maxsplit=1)[0].strip(" ?") for p in parts]
+    return [re.split(r",|\bin\b|\bwhich\b|\bwhat\b|\bfor\b", p, maxsplit=1)[0].strip(" ?") for p in parts]
+
+
+def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str | None]]:
+    parts = _comparison_parts(question)
     items: list[tuple[str, str | None]] = []
     for part in parts[:3]:
         if not part:
