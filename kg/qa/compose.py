@@ -495,8 +495,14 @@ def compose_definition(
         named = term_low and (term_low in text[:80] or term_low in passage.context.lower()[-80:])
         if named:
             bonus += 0.8
+        elif " of " in term_low and re.match(re.escape(term_low.split(" of ")[0]) + r"\b", text):
+            bonus += 0.6  # "the hierarchy of azure resources": "Hierarchy, from top to bottom:"
         if DEFINING_RE.search(passage.text[:120]):
             bonus += 0.7 if named else 0.2
+        if term_low and re.match(re.escape(term_low) + r"s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)", text):
+            bonus += 0.8  # "Availability Zone: physically separate datacenters ..." opens with the term
+        if passage.kind == "table-row":
+            bonus -= 0.3
         if text.strip(" :") == term_low and children and children.get(passage.id):
             bonus += 1.0  # "Envelope Encryption" with its explanation below
         if term_low and term_low in heading and passage.parent is None and first_in_section(passage):

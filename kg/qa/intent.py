@@ -54,7 +54,7 @@ _DEFINITION = re.compile(
 _LIMIT = re.compile(
     r"\b(?:max(?:imum)?|min(?:imum)?|limits?|limited|how\s+(?:many|much|big|large|long|small|fast|soon|far|often)|"
     r"size|largest|biggest|smallest|longest|shortest|highest|lowest|default|timeout|retention|up\s+to|"
-    r"number\s+of|length|capacity|durability|availability|range|quota|lifetime|duration|throughput|iops|"
+    r"number\s+of|length|capacity|durability|availability(?!\s+(?:zones?|sets?|domains?))|range|quota|lifetime|duration|throughput|iops|"
     r"per\s+(?:account|region|vpc|bucket|queue|table|instance|volume|second|gateway|month)|price|cost|"
     r"allowed|at\s+most|at\s+least|netmask|percent|%|"
     r"(?:retrieval|restore|recovery|response|propagation|processing|boot|startup|failover|delivery)\s+times?)\b",
@@ -62,7 +62,10 @@ _LIMIT = re.compile(
 )
 UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("currency", re.compile(r"\b(?:price|cost|costs|\$|usd|dollars?|how\s+much\s+does)\b", re.I)),
-    ("percent", re.compile(r"\b(?:durability|availability|percent|%|nines)\b", re.I)),
+    (
+        "percent",
+        re.compile(r"\b(?:durability|availability(?!\s+(?:zones?|sets?|domains?))|percent|%|nines)\b", re.I),
+    ),
     ("IOPS", re.compile(r"\biops\b", re.I)),
     ("bytes/s", re.compile(r"\bthroughput\b", re.I)),
     (
@@ -198,7 +201,8 @@ def _names_plural_things(text: str, names: Sequence[str]) -> bool:
     if not words or len(words) > 6 or words[0].lower() in QUESTION_WORDS:
         return False
     last = words[-1]
-    named = any(last.lower() in name.lower().split() for name in names)
+    # a plural that ends a multi-word name ("DynamoDB Streams") names one thing
+    named = any(last.lower() in name.lower().split() for name in names if len(name.split()) > 1)
     return len(last) >= 5 and last.islower() and last.endswith("s") and not last.endswith("ss") and not named
 
 
