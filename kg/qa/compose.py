@@ -589,12 +589,13 @@ def compose_list(
     sections: dict[str, list[int]] | None = None,
     budget: int = 300,
     question: str = "",
+    names: Sequence[str] = (),
 ) -> Composition | None:
     """The items of a list the notes give, tried in order: a table whose title names the list, an
     item that introduces the list ("... record types:") with its sub-bullets or inline ("engines:
     MySQL, ..."), the bullets under a heading that names it; for procedures, the steps under the
     item that introduces them."""
-    linked_words = set(tokenize(" ".join(linked)))
+    linked_words = set(tokenize(" ".join(names or linked)))  # the names as asked, else the ids
     list_words = terms | (set(tokenize(question)) & LIST_NOUNS)
     if not ordered and list_words:
         table = _best_table(tables, list_words, linked_words, question)
@@ -666,18 +667,21 @@ def _introducing_passage(
     best_score = 0.0
     wants_list_noun = bool(words & LIST_NOUNS)
     plain = words - LIST_NOUNS
+    candidates = {hit.passage.id for hit in hits[:10] if len(children.get(hit.passage.id, [])) >= 2}
     for rank, hit in enumerate(hits[:10]):
         passage = hit.passage
         gives = len(children.get(passage.id, [])) >= 2 or bool(INLINE_LIST_RE.search(passage.text))
         if not gives:
             continue
-        text_words = set(tokenize(f"{passage.text} {passage.context.split(' > ')[-1]}"))
+        text_words = set(tokenize(f"{passage.text} {passage.context}"))
         # "types", "kinds", "classes" ... all announce a list: any of them answers any other.
         hits_noun = wants_list_noun and bool(text_words & LIST_NOUNS)
         matched = len(plain & text_words) + (2 if hits_noun else 0)
         score = matched / max(1, len(plain) + (2 if wants_list_noun else 0)) - 0.03 * rank
         if passage.text.rstrip().endswith(":") or INLINE_LIST_RE.search(passage.text):
             score += 0.2
+        if passage.parent in candidates and passage.id not in candidates:
+            score -= 0.5  # an inline run inside one of the sub-bullets of a retrieved list
         if score > best_score:
             best, best_score = passage, score
     return best if best_score >= 0.6 else None
@@ -829,6 +833,11 @@ def compose_relation(
         predicate_label = chosen[0]["predicate_label"]
         subjects = list(dict.fromkeys(_as_written(r["subject_label"], r["subject"], r["text"], names) for r in chosen))
         objects = list(dict.fromkeys(_as_written(r["object_label"], r["object"], r["text"], names) for r in chosen))
+        if len(subjects) == 1 and as_subject and chosen is as_subject:
+            # "stores it in S3, Redshift, or Amazon Elasticsearch": what the notes list beside the
+            # objects found is of the same kind
+            for hit_ in hits[:5]:
+                objects += [o for o in co_listed(hit_.passage, objects, names) if o not in objects]
         if len(subjects) == 1:
             lead = f"{subjects[0]} {predicate_label}: {', '.join(objects)}"
         else:
@@ -855,6 +864,29 @@ def compose_relation(
     if hit is None:
         return None
     return Composition(excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity)
+
+
+LIST_SEGMENT_RE = re.compile(r"[^.;:]*?(?:[^,.;:]+,\s*)+[^,.;:]*?\b(?:and|or)\b[^,.;:]+")
+
+
+def co_listed(passage: Passage, known: Sequence[str], names: dict[str, list[str]]) -> list[str]:
+    """Entities named in the same enumeration ("S3, Redshift, or Amazon Elasticsearch") as a name
+    already found, in the order written."""
+    found: list[tuple[int, str]] = []
+    for segment in LIST_SEGMENT_RE.findall(passage.text):
+        low = segment.lower()
+        if not any(k.lower() in low for k in known):
+            continue
+        for entity in passage.entities:
+            for name in names.get(entity, []):
+                at = re.search(r"\b" + re.escape(name.lower()) + r"\b", low)
+                if at:
+                    found.append((at.start(), segment[at.start() : at.end()]))
+                    break
+    written = [name for _, name in sorted(found)]
+    return [
+        n for n in dict.fromkeys(written) if not any(n.lower() in k.lower() or k.lower() in n.lower() for k in known)
+    ]
 
 
 def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:

@@ -390,6 +390,7 @@ class Engine:
                 tables=self.tables,
                 sections=sections,
                 question=question,
+                names=[link.surface for link in links if link.in_notes],
             )
         else:
             asks_command = re.search(r"\b(?:command|cli|syntax|snippet)s?\b", question, re.I) is not None
