@@ -629,7 +629,9 @@ def compose_list(
                 None,
             )
             if intro is not None:
-                return _render_items(passages[intro], children, passages, terms, ordered=True, budget=budget)
+                return _render_items(
+                    passages[intro], children, passages, terms | linked_words, ordered=True, budget=budget
+                )
             if len(ids) > 4:  # a long section: its steps are the items that require or do something
                 ids = [i for i in ids if STEP_HINT_RE.search(passages[i].text)] or ids
             per_item = max(60, (budget - 40) // max(1, len(ids[:8])))
@@ -655,7 +657,13 @@ def compose_list(
     if hit is None:
         return None
     return _render_items(
-        hit.passage, children, passages, terms, ordered=ordered, budget=budget, similarity=hit.similarity
+        hit.passage,
+        children,
+        passages,
+        terms | linked_words if ordered else terms,
+        ordered=ordered,
+        budget=budget,
+        similarity=hit.similarity,
     )
 
 
@@ -698,6 +706,17 @@ def _render_items(
     similarity: float = 1.0,
 ) -> Composition:
     kids = [passages[k] for k in children.get(passage.id, [])]
+    if kids and ordered and terms:
+        # the one sub-bullet that states what the question asks ("To create a pre-signed URL, you
+        # must provide: ...") is the answer: in full, before the others
+        listing = [k for k in kids if INLINE_LIST_RE.search(k.text) or "->" in k.text]
+        best = max(listing, key=lambda k: overlap(terms, k.text), default=None)
+        if best is not None and overlap(terms, best.text) >= 0.5:
+            rest = [k for k in kids if k is not best]
+            text = f"{shorten(passage.text, 80).rstrip(':')}: {shorten(best.text, 240)}"
+            if rest:
+                text += " (also: " + "; ".join(shorten(k.text, 60) for k in rest[:3]) + ")"
+            return Composition(text, [], [best.id, passage.id], confidence=similarity)
     if kids and not INLINE_LIST_RE.search(passage.text):
         if ordered and len(kids) > 6:
             chosen = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
