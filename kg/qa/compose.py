@@ -526,10 +526,17 @@ SINGLE_RE = re.compile(r"\b(?:single|one|only|exactly\s+one|a\s+single)\b", re.I
 
 def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], question: str) -> Composition | None:
     """Yes or No from the passage that best matches, by its negations (and "single" vs "two")."""
-    hit = pick_passage(hits, terms, linked, linked_weight=1.2)
+    key_term = _predicate(question, terms)
+    hit = pick_passage(
+        hits,
+        terms,
+        linked,
+        linked_weight=1.2,
+        prefer=lambda p: 0.8 if key_term and key_term in tokenize(p.text) else 0.0,  # states the verb asked
+    )
     if hit is None:
         return None
-    sentence = _best_sentence(hit.passage.text, terms, _predicate(question, terms))
+    sentence = _best_sentence(hit.passage.text, terms, key_term)
     negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
         negative = not negative  # "attached to two instances?" — "attached to a single instance"
