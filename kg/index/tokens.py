@@ -41,6 +41,8 @@ def stem(word: str) -> str:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
             word = word[: len(word) - len(suffix)] + replacement
+            if suffix in {"ing", "ed"} and len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouslz":
+                word = word[:-1]  # "running" → "run", "stopped" → "stop"
             break
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]

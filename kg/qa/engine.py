@@ -235,7 +235,12 @@ class Engine:
             answer.message = sub_answers[0].message
             answer.citations = sub_answers[0].citations
             return answer
-        answer.answer = " ".join(shorten(a.answer, 300 // len(answered) + 40) for a in answered)
+        # each part's figure first ("35 days: ... | 5 minutes: ..."), the quoted evidence after them
+        leads = [a.answer.split(" — “")[0] for a in answered]
+        evidence = [a.answer[len(lead) :].strip(" —") for lead, a in zip(leads, answered, strict=True)]
+        answer.answer = " | ".join(shorten(lead, 280 // len(answered)) for lead in leads)
+        if any(evidence):
+            answer.answer += " — " + " ".join(shorten(e, 160) for e in evidence if e)
         answer.facts = [f for a in answered for f in a.facts]
         answer.sparql = [q for a in sub_answers for q in a.sparql]
         merged: list[Citation] = []

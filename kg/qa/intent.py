@@ -52,7 +52,7 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _LIMIT = re.compile(
-    r"\b(?:max(?:imum)?|min(?:imum)?|limits?|limited|how\s+(?:many|much|big|large|long|small|fast|soon|far|often)|"
+    r"\b(?:max(?:imum)?|min(?:imum)?|limits?|limited|how\s+(?:many|much|big|large|long|small|fast|soon|far|often|close|recent)|"
     r"size|largest|biggest|smallest|longest|shortest|highest|lowest|default|timeout|retention|up\s+to|"
     r"number\s+of|length|capacity|durability|availability(?!\s+(?:zones?|sets?|domains?))|range|quota|lifetime|duration|throughput|iops|"
     r"per\s+(?:account|region|vpc|bucket|queue|table|instance|volume|second|gateway|month)|price|cost|"
@@ -80,7 +80,7 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "seconds",
         re.compile(
             r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
-            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back)\b",
+            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent))\b",
             re.I,
         ),
     ),
