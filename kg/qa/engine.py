@@ -310,6 +310,21 @@ class Engine:
             services=services,
             fact_passages=fact_passages if name != "limit" else {},
         )
+        if name == "comparison" and len(linked) >= 2:
+            # one item with many passages ("EBS") must not crowd out the other ("instance store"):
+            # interleave the passages boosted for each item in turn
+            items = [(n, e) for n, e in _comparison_items(question, links) if e in services][:3]
+            queries = [f"{n} {' '.join(sorted(terms))}".strip() for n, _ in items]
+            vectors = self.retriever.encode(queries) if queries else []
+            per_item = [
+                self.retriever.search(query, vector=v, entities=[e], services={e: services[e]})
+                for query, v, (_, e) in zip(queries, vectors, items, strict=True)
+            ]
+            merged: dict[int, Hit] = {}
+            for group in zip(hits, *per_item, strict=False):
+                for hit in group:
+                    merged.setdefault(hit.passage.id, hit)
+            hits = list(merged.values())
         result: compose.Composition | None = None
         if name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
