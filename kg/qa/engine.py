@@ -315,7 +315,7 @@ class Engine:
             # interleave the passages boosted for each item in turn
             items = [(n, e) for n, e in _comparison_items(question, links) if e in services][:3]
             queries = [f"{n} {' '.join(sorted(terms))}".strip() for n, _ in items]
-            vectors = self.retriever.encode(queries) if queries else []
+            vectors: Any = self.retriever.encode(queries) if queries else []
             per_item = [
                 self.retriever.search(query, vector=v, entities=[e], services={e: services[e]})
                 for query, v, (_, e) in zip(queries, vectors, items, strict=True)
