@@ -268,6 +268,7 @@ def main() -> int:
         tag_rows = []
         question_sets = (
             ("aws", folder / "aws", NOTES),
+            ("aws2", folder / "aws", NOTES),
             ("gcp", folder / "gcp", GCP),
             ("azure", folder / "azure", AZURE),
             ("aws-extra", folder / "aws-extra", AWS_EXTRA),

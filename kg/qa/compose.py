@@ -520,6 +520,8 @@ def compose_definition(
     return Composition(shorten(text, 400), [], [passage.id, *(k.id for k in kids[:2])], confidence=hit.similarity)
 
 
+KEEP_RE = re.compile(r"\b(?:survives?|persists?|retains?|kept|keeps?|preserved?|remains?|stays?)\b", re.I)
+LOSE_RE = re.compile(r"\b(?:lost|loses?|deleted|erased|wiped|discarded|removed|gone)\b", re.I)
 MANY_RE = re.compile(r"\b(?:two|2|both|multiple|several|many|more\s+than\s+one|at\s+the\s+same\s+time)\b", re.I)
 SINGLE_RE = re.compile(r"\b(?:single|one|only|exactly\s+one|a\s+single)\b", re.I)
 
@@ -540,10 +542,16 @@ def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], quest
     negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
         negative = not negative  # "attached to two instances?" — "attached to a single instance"
+    if KEEP_RE.search(question) and LOSE_RE.search(f"{hit.passage.context.split(' > ')[-1]} {sentence}"):
+        negative = not negative  # "does the data survive a stop?" — "data is lost when: the instance stops"
     verdict = "No" if negative else "Yes"
     text = " ".join(hit.passage.text.split())
     start = text.find(sentence)
     shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
+    if hit.passage.parent is not None and len(shown.split()) <= 8:
+        shown = (
+            f"{hit.passage.context.split(' > ')[-1].rstrip()} {shown}"  # "Data ... is lost when: the instance stops"
+        )
     return Composition(f"{verdict} — “{shorten(shown, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
 
 
@@ -960,7 +968,7 @@ def compose_comparison_table(
     if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
         return None
     differing = [d for d in dimensions if len({by_item[i].get(d, "") for i in items}) > 1] or dimensions
-    differing = differing[:5]
+    differing = differing[:3]  # the first differences in full beat five cut short
     per_cell = max(28, (budget - 12 * len(items)) // max(1, len(differing) * len(items)))
     parts = []
     facts = []
@@ -968,7 +976,10 @@ def compose_comparison_table(
         cells = []
         for dimension in differing:
             values = [by_item[other].get(dimension, "") for other in items]
-            cells.append(shorten(_strip_shared(by_item[item].get(dimension, "—"), values), per_cell))
+            cell = by_item[item].get(dimension, "—")
+            if len(cell) > 2 * per_cell:
+                cell = _strip_shared(cell, values)  # "Operates at the" said once is enough when far short of room
+            cells.append(shorten(cell, per_cell))
             if dimension in by_item[item]:
                 facts.append(
                     FactRow(
@@ -1012,6 +1023,8 @@ def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tupl
     low = passage.text.lower()
     if name.lower() in low or (entity and entity in passage.entities):
         return True
+    if passage.parent is not None and name.lower() in passage.context.split(" > ")[-1].lower():
+        return True  # a sub-bullet speaks of what its bullet names ("Dedicated Host" > "This differs from ...")
     if entity:
         return False
     others = set(tokenize(" ".join(n for n, _ in items if n != name)))
@@ -1042,9 +1055,16 @@ def compose_contrast(
             split = re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
             keep = {i for i, x in enumerate(split) if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)}
             # "This is an important difference ...": "this" is the sentence before.
-            keep |= {i - 1 for i in keep if i > 0 and re.match(r"(?:this|that|these|it)\b", split[i], re.I)}
+            refers = {i - 1 for i in keep if i > 0 and re.match(r"(?:this|that|these|it)\b", split[i], re.I)}
+            keep |= refers
+
+            def states_difference(i: int) -> bool:  # or is what "This differs ..." refers to
+                return bool(KEY_CONTRAST_RE.search(split[i])) or (
+                    i in refers and bool(KEY_CONTRAST_RE.search(split[i + 1]))
+                )
+
             # The sentence that states the difference goes first ("The difference is that ...").
-            order = sorted(keep, key=lambda i: (not KEY_CONTRAST_RE.search(split[i]), i))
+            order = sorted(keep, key=lambda i: (not states_difference(i), i))
             text = " ".join(split[i] for i in order) or passage.text
             return Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity)
     return None

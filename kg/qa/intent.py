@@ -80,7 +80,7 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "seconds",
         re.compile(
             r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
-            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent))\b",
+            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent|fast|quick(?:ly)?))\b",
             re.I,
         ),
     ),
