@@ -1058,13 +1058,11 @@ def compose_contrast(
             refers = {i - 1 for i in keep if i > 0 and re.match(r"(?:this|that|these|it)\b", split[i], re.I)}
             keep |= refers
 
-            def states_difference(i: int) -> bool:  # or is what "This differs ..." refers to
-                return bool(KEY_CONTRAST_RE.search(split[i])) or (
-                    i in refers and bool(KEY_CONTRAST_RE.search(split[i + 1]))
-                )
-
-            # The sentence that states the difference goes first ("The difference is that ...").
-            order = sorted(keep, key=lambda i: (not states_difference(i), i))
+            # The sentence that states the difference goes first ("The difference is that ..."),
+            # with what its "This differs ..." refers to.
+            stating = {i for i in keep if KEY_CONTRAST_RE.search(split[i])}
+            stating |= {i for i in refers if i + 1 in stating}
+            order = sorted(keep, key=lambda i: (i not in stating, i))
             text = " ".join(split[i] for i in order) or passage.text
             return Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity)
     return None
