@@ -1087,11 +1087,15 @@ def compose_comparison_passages(
         return _names(passage, name, entity, items)
 
     contrast = compose_contrast(hits, items, budget, children, passages)
-    if contrast is not None:
+    if contrast is not None and len(contrast.text) >= budget // 2:
         return contrast
+    if contrast is not None:
+        # one short contrast ("Unlike Memcached, Redis can persist ...") says little of the other
+        # item: each item's own description follows it
+        budget = budget - len(contrast.text) - 3
     parts = []
     leads = []
-    used: set[int] = set()
+    used: set[int] = set(contrast.lead_passages) if contrast is not None else set()
     anchor: Passage | None = None
     per_item = max(90, budget // max(1, len(items)) - 12)
     for name, entity in items:
@@ -1137,6 +1141,12 @@ def compose_comparison_passages(
         if text.lower().startswith(name.lower()):
             text = text[len(name) :].lstrip(" :-–")
         parts.append(f"{name}: {shorten(text, per_item)}")
+    if contrast is not None:
+        if len(parts) < 2:
+            return contrast
+        return Composition(
+            f"{contrast.text} — {' | '.join(parts)}", [], [*contrast.lead_passages, *leads], confidence=0.6
+        )
     if len(parts) < 2:
         return None
     return Composition(" | ".join(parts), [], leads, confidence=0.6)

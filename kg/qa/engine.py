@@ -478,8 +478,8 @@ class Engine:
                     found.lead_passages = self._passages_at(row["source"], row["line_start"], row["line_end"])
                     return found
         for tables_only in (True, False):
-            if not tables_only and contrast is not None:
-                return contrast
+            if not tables_only and contrast is not None and len(contrast.text) >= 150:
+                return contrast  # (a short one is completed by each item's description below)
             for row in rows:
                 if row["matched"] < 2 or (row["type"] == "table") != tables_only:
                     continue
