@@ -660,8 +660,9 @@ def compose_list(
             bonus += 0.4 + min(0.3, 0.1 * len(kids))
             if passage.text.rstrip().endswith(":"):
                 bonus += 0.3
-        if re.match(r"^\s*to\s+\w+", passage.text, re.IGNORECASE) and (kids or passage.text.rstrip().endswith(":")):
-            bonus += 0.4  # "To create a bucket:" introduces steps; "To enable X, Y must ..." is one
+        infinitive = re.match(r"^\s*to\s+(\w+)", passage.text, re.IGNORECASE)
+        if infinitive and (kids or passage.text.rstrip().endswith(":") or set(tokenize(infinitive.group(1))) & terms):
+            bonus += 0.4  # "To create a bucket:" introduces steps, "To update a stack, ..." says how
         if "->" in passage.text or "→" in passage.text:
             bonus += 0.6
         if not ordered and INLINE_LIST_RE.search(passage.text):
@@ -740,7 +741,7 @@ def _render_items(
         per_item = max(40 if not ordered else 60, (budget - 60) // max(1, len(chosen)))
         items = [shorten(k.text, per_item) for k in chosen]
         body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
-        text = f"{shorten(passage.text, 120).rstrip(':')}: {body}"
+        text = f"{shorten(passage.text, 60 if ordered else 120).rstrip(':')}: {body}"
         return Composition(text, [], [passage.id, *(k.id for k in chosen[:4])], confidence=similarity)
     return Composition(shorten(passage.text, 400), [], [passage.id], confidence=similarity)
 

@@ -109,8 +109,10 @@ class Lexicon:
                 title_case = len(name.split()) >= 2 and all(w[:1].isupper() for w in name.split())
                 if entry.kind == "component" and not (title_case and len(name.split()) >= 3):
                     continue
-                if not (is_distinctive(name) or title_case) or (name.isupper() and len(name) <= 3):
+                if not (is_distinctive(name) or title_case):
                     continue
+                if name.isupper() and len(name) <= 3 and (len(name) < 3 or name.lower() in lexicon.vocabulary):
+                    continue  # "ECS" names a service; a short form the notes use as a word does not
                 key = normalize(name)
                 if key and key not in lexicon.forms:
                     lexicon.catalog_forms.setdefault(key, entry.id)
