@@ -56,6 +56,7 @@ def test_link_typos_acronyms_and_case(linker: Linker, question: str, entity_id: 
     ("question", "label"),
     [
         ("what is aws fargate", "AWS Fargate"),
+        ("how do i write an ecs task definition", "Amazon Elastic Container Service"),
         ("how do I create an Amazon EKS cluster", "Amazon Elastic Kubernetes Service"),
         # a long proper name of a component wins over the shorter names inside it
         ("what's the retrieval time for glacier deep archive", "S3 Glacier Deep Archive"),

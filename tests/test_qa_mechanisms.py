@@ -41,6 +41,12 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
   - Bucket retention is between 7 and 90 days (default 30).
 - Each subnet has 16 addresses at least.
 
+## Widget Cache
+
+- Data in the widget cache is lost when:
+  - the cache node reboots
+  - the cache node fails
+
 ```bash
 # make a FIFO queue
 aws widgetqueue create-queue --name orders.fifo --attributes FifoQueue=true
@@ -110,11 +116,18 @@ def test_abstains_rather_than_giving_a_nearby_figure(engine: Engine, question: s
     assert engine.ask(question).abstained
 
 
+def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
+    answer = engine.ask("does widget cache data survive a cache node reboot")
+    assert answer.answer.startswith("No") and "lost" in answer.answer
+
+
 @pytest.mark.parametrize(
     ("question", "intent", "unit"),
     [
         ("how much can a cached volume store", "limit", "bytes"),
         ("sns delivery protocols", "list", ""),
+        ("how fast is glacier retrieval", "limit", "seconds"),
+        ("what is an availability zone", "definition", ""),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str) -> None:
