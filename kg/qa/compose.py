@@ -475,7 +475,7 @@ def compose_definition(
         if not text.lower().startswith(row["label"].lower()[:6]):
             text = f"{row['label']}: {text}"
         return Composition(text, [fact], [passage] if passage is not None else [], confidence=3.0)
-    term_low = term.lower()
+    term_low = term.lower().replace("-", " ")
     firsts: set[int] = set()
     if passages is not None:
         seen_sections: set[tuple[str, str]] = set()
@@ -490,8 +490,8 @@ def compose_definition(
 
     def defining(passage: Passage) -> float:
         bonus = 0.0
-        text = passage.text.lower()
-        heading = passage.section.split(" > ")[-1].lower() if passage.section else ""
+        text = passage.text.lower().replace("-", " ")  # "cross-zone" is asked as "cross zone"
+        heading = passage.section.split(" > ")[-1].lower().replace("-", " ") if passage.section else ""
         named = term_low and (term_low in text[:80] or term_low in passage.context.lower()[-80:])
         if named:
             bonus += 0.8
