@@ -639,15 +639,19 @@ def compose_list(
         found = _best_section(sections, passages, terms, linked_words)
         if found is not None and found[0] >= 1.0:
             _, title, ids, _ = found
-            intro = next(
-                (i for i in ids if passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= 2),
+            intro = next(  # an item announcing the steps ("To rotate keys:"), not one step's own options
+                (
+                    i
+                    for i in ids
+                    if passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= max(2, len(ids) - 1)
+                ),
                 None,
             )
             if intro is not None:
                 return _render_items(
                     passages[intro], children, passages, terms | linked_words, ordered=True, budget=budget
                 )
-            if len(ids) > 4:  # a long section: its steps are the items that require or do something
+            if len(ids) > 8:  # a long section: its steps are the items that require or do something
                 ids = [i for i in ids if STEP_HINT_RE.search(passages[i].text)] or ids
             per_item = max(60, (budget - 40) // max(1, len(ids[:8])))
             numbered = " ".join(f"{n}. {shorten(passages[i].text, per_item)}" for n, i in enumerate(ids[:8], 1))
