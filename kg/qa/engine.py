@@ -332,20 +332,24 @@ class Engine:
                 question, {link.entity_id: self.names.get(link.entity_id, [link.label]) for link in links}
             )
             measured = compose.measured_noun(question, [link.surface for link in links if not link.weak])
-            result = compose.compose_limit(
-                fact_rows,
-                intent,
-                terms,
-                all_linked,
-                self._passage_of,
-                MIN_LIMIT_SCORE,
-                linked_terms=linked_terms,
-                components=components,
-                components_named=named,
-                counted=counted,
-                measured=measured,
-                question=question,
-            )
+
+            def limit_from(rows: list[dict[str, Any]], within: list[str]) -> compose.Composition | None:
+                return compose.compose_limit(
+                    rows,
+                    intent,
+                    terms,
+                    all_linked,
+                    self._passage_of,
+                    MIN_LIMIT_SCORE,
+                    linked_terms=linked_terms,
+                    components=within,
+                    components_named=named,
+                    counted=counted,
+                    measured=measured,
+                    question=question,
+                )
+
+            result = limit_from(fact_rows, components)
             modified = [
                 link.entity_id
                 for link in links
@@ -356,18 +360,7 @@ class Engine:
                 # question names (the queue's "Retention"), so look across its service too; not
                 # for a component that only contains the thing counted ("instances in a group").
                 wider = list(dict.fromkeys(self._service(c) for c in modified))
-                result = compose.compose_limit(
-                    templates.limits(self.graph, wider, answer.sparql),
-                    intent,
-                    terms,
-                    all_linked,
-                    self._passage_of,
-                    MIN_LIMIT_SCORE,
-                    linked_terms=linked_terms,
-                    counted=counted,
-                    measured=measured,
-                    question=question,
-                )
+                result = limit_from(templates.limits(self.graph, wider, answer.sparql), [])
             if result is None:
                 result = compose.compose_limit_from_passages(
                     hits, intent, terms, linked, min_overlap=0.5, question=question, measured=measured
