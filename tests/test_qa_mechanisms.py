@@ -51,6 +51,16 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
 # make a FIFO queue
 aws widgetqueue create-queue --name orders.fifo --attributes FifoQueue=true
 ```
+
+## Types of Widget Gateways
+
+### Round Gateways
+
+- Round gateways roll traffic between zones.
+
+### Square Gateways
+
+- Square gateways stack traffic in one zone.
 """
 
 
@@ -97,6 +107,11 @@ def test_comparison_finds_a_table_by_its_item_names(engine: Engine) -> None:
 def test_list_announced_by_a_bullet(engine: Engine) -> None:
     answer = engine.ask("widget queue delivery protocols")
     assert all(item in answer.answer for item in ("HTTP endpoints", "Email", "Mobile push"))
+
+
+def test_list_of_sub_headings(engine: Engine) -> None:
+    answer = engine.ask("widget gateway types")
+    assert "Round Gateways" in answer.answer and "Square Gateways" in answer.answer
 
 
 def test_cli_command_is_read_from_the_code_block(engine: Engine) -> None:

@@ -619,6 +619,11 @@ def compose_list(
             items = [i for i in row["items"].split("\x1f") if i]
             return Composition(shorten(f"{row['title']}: " + "; ".join(items), budget + 100), [], [], confidence=2.0)
         found = _best_section(sections, passages, list_words, linked_words) if sections else None
+        headed = _best_subsections(sections, list_words, linked_words) if sections else None
+        if headed is not None and headed[0] >= 0.75 and (found is None or headed[0] > found[0]):
+            # "Types of Load Balancers" then a heading per type: the headings are the items
+            _, title, titles, ids = headed
+            return Composition(f"{title}: " + "; ".join(titles), [], ids[:4], confidence=2.0)
         # A heading that names the whole list ("Instance Pricing Options") beats an item that only
         # shares its list noun ("Payment option").
         introducing = None
@@ -770,6 +775,34 @@ def _best_table(
         score = own + 0.5 * overlap(linked_words, f"{row['title']} {items}")
         if best is None or score > best[0]:
             best = (score, row)
+    return best
+
+
+def _best_subsections(
+    sections: dict[str, list[int]], terms: set[str], linked_words: set[str]
+) -> tuple[float, str, list[str], list[int]] | None:
+    """A heading that names the list with no bullets of its own, its sub-headings the items: the
+    score, the title, the sub-titles and a passage of each."""
+    below: dict[str, list[str]] = {}
+    for path in sections:
+        if " > " in path:
+            below.setdefault(path.rsplit(" > ", 1)[0], []).append(path)
+    best = None
+    for path, subpaths in below.items():
+        if len(subpaths) < 2 or len(sections.get(path, [])) >= 2:
+            continue
+        title = path.split(" > ")[-1]
+        own = overlap(terms, title)
+        if own < 0.5 or not set(tokenize(title)) & LIST_NOUNS:
+            continue
+        score = own + 0.5 * overlap(linked_words, path)
+        if best is None or score > best[0]:
+            named = [p for p in subpaths if p.split(" > ")[-1] not in {"", "(untitled)"}]
+            if len(named) < 2:
+                continue
+            titles = [p.split(" > ")[-1] for p in named]
+            ids = [sections[p][0] for p in named if sections.get(p)]
+            best = (score, title, titles, ids)
     return best
 
 
