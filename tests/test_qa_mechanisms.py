@@ -34,6 +34,7 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
   - Email
   - Mobile push
 - The Standard tier keeps events for 1 to 7 days.
+- Amazon Widget Queue stores dead letters in Amazon Widget Store.
 
 ## Amazon Widget Store
 
@@ -107,6 +108,13 @@ def test_comparison_finds_a_table_by_its_item_names(engine: Engine) -> None:
 def test_list_announced_by_a_bullet(engine: Engine) -> None:
     answer = engine.ask("widget queue delivery protocols")
     assert all(item in answer.answer for item in ("HTTP endpoints", "Email", "Mobile push"))
+
+
+def test_relation_direction_of_where_questions(engine: Engine) -> None:
+    # the queue stores data in the store; that does not say where the store keeps its data
+    assert "Widget Store" in engine.ask("where does widget queue store dead letters").answer
+    answer = engine.ask("where does widget store store data")
+    assert not answer.answer.startswith("Amazon Widget Queue stores")
 
 
 def test_list_of_sub_headings(engine: Engine) -> None:

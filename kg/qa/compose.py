@@ -874,6 +874,8 @@ def compose_relation(
     names: dict[str, list[str]] | None = None,
 ) -> Composition | None:
     wanted = [name for name, pattern in PREDICATE_CUES if pattern.search(question)]
+    if re.search(r"\b(?:load\w*|put\w*|writ\w*|push\w*)\b.*\b(?:into|to)\b", question, re.I):
+        wanted = ["deliversTo"]  # "what does firehose load data into": where it goes, not where from
     if "deliversTo" in wanted or "storesDataIn" in wanted:
         wanted += ["deliversTo", "storesDataIn"]
     chosen: list[dict[str, Any]] = []
@@ -886,7 +888,9 @@ def compose_relation(
 
         as_subject = [r for r in rows if matches(r) and r["subject"].rsplit("/", 1)[-1] in linked]
         as_object = [r for r in rows if matches(r) and r["object"].rsplit("/", 1)[-1] in linked]
-        chosen = as_subject or as_object
+        # "where does X store/send ..." asks where X's data goes: rows with X as the object say
+        # what sends data to X, the other direction
+        chosen = as_subject if re.match(r"^\s*where\b", question, re.I) else (as_subject or as_object)
         if (
             focus
             and as_subject
