@@ -133,6 +133,7 @@ def test_cli_command_is_read_from_the_code_block(engine: Engine) -> None:
         "how many subnets does the widget store have",  # only addresses are counted
         "widget queue premium tier retention",  # the notes give the Standard tier's figure
         "max size of a widget queue batch",  # batches are never measured
+        "what is a widget lighthouse",  # "lighthouse" is not a word of the notes
     ],
 )
 def test_abstains_rather_than_giving_a_nearby_figure(engine: Engine, question: str) -> None:
@@ -151,6 +152,7 @@ def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
         ("sns delivery protocols", "list", ""),
         ("how fast is glacier retrieval", "limit", "seconds"),
         ("what is an availability zone", "definition", ""),
+        ("what is provisioned iops", "definition", "IOPS"),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from kg import settings
 from kg.build import sparql_prefixes
@@ -53,6 +54,7 @@ GROUP BY ?entity ?label ?kind ?part_of
 MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 RARE_DF = 3  # a word in at most this many passages is a specific name
+UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
 CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
 # Words written like names: CamelCase (BatchGetItem), with digits (m4.large), long words.
 IDENTIFIER_RE = re.compile(r"\b(?:[a-z]*[A-Z][a-z0-9]+[A-Z]\w*|\w*\d\w*|[A-Za-z]{11,})\b")
@@ -109,6 +111,7 @@ class Engine:
             if passage.parent is None and passage.kind == "bullet" and passage.section:
                 self.sections.setdefault(f"{passage.source}::{passage.section}", []).append(passage.id)
         self.document_frequency: dict[str, int] = {}
+        self._vocabulary: list[str] | None = None
         for passage in self.passages:
             for token in set(tokenize(passage.index_text())):
                 self.document_frequency[token] = self.document_frequency.get(token, 0) + 1
@@ -201,6 +204,10 @@ class Engine:
             composition is None
             or self._weak(composition, hits, intent, terms)
             or self._misses_rare_term(composition, terms)
+            or (
+                intent.name == "definition"
+                and self._unknown_term(_definition_term(question, links), [link.surface for link in links])
+            )
             or (
                 intent.name == "limit"
                 and compose.other_tier(question, composition.text, [link.surface for link in links])
@@ -560,6 +567,22 @@ class Engine:
             passage = self.passages[passage_id]
             seen |= set(tokenize(f"{passage.context} {passage.text}"))
         return not rare <= seen
+
+    def _unknown_term(self, term: str, linked: list[str]) -> bool:
+        """A term to define with a word the notes never use, not even misspelt ("bastion host"):
+        whatever passage comes closest defines something else. Words of linked names (a misspelt
+        name the linker matched: "beanstock") are known."""
+        if self._vocabulary is None:
+            self._vocabulary = [w for w in self.document_frequency if w.isalpha() and len(w) >= 3]
+        known = set(tokenize(" ".join(linked)))
+        for word in tokenize(term):
+            if word in known:
+                continue
+            if len(word) < 4 or not word.isalpha() or self.document_frequency.get(word):
+                continue
+            if not process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=UNKNOWN_MIN_RATIO):
+                return True
+        return False
 
     def _abstain_message(self, intent: Intent, present: list[Link]) -> str:
         if not present:

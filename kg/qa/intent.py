@@ -165,6 +165,12 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         return Intent("procedure", kinds, unit)
     limit = bool(_LIMIT.search(text))
     if (
+        not kinds
+        and re.match(r"^\s*what(?:'s|’s|\s+is|\s+are)\s+(?:an?\s+)?[\w/-]+(?:\s+[\w/-]+){0,3}\s*\??\s*$", text, re.I)
+        and not re.search(r"\b(?:the|of|for|in|per)\b", text, re.I)
+    ):
+        return Intent("definition", kinds, unit)  # "what is provisioned iops" names a thing
+    if (
         limit
         and (unit or kinds)
         and not re.match(r"^\s*(?:what|which)\s+(?:are|is)\s+the\s+\w+\s+(?:types|classes)", text, re.I)
