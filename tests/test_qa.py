@@ -101,12 +101,18 @@ def test_intent_classify(question: str, intent: str) -> None:
     [
         ("elb connection draining timeout range and default", ("default", "range"), "seconds"),
         ("sts token lifetime min and max", ("range", "min", "max"), "seconds"),
-        ("how big can a provisioned iops ssd volume be", ("max",), "bytes"),
+        ("max size of a provisioned iops ssd volume", ("max",), "bytes"),
     ],
 )
 def test_intent_limit_kinds_and_units(question: str, kinds: tuple[str, ...], unit: str) -> None:
     intent = classify(question, ["provisioned iops ssd"])
     assert intent.kinds[: len(kinds)] == kinds and intent.unit == unit
+
+
+def test_intent_how_big_prefers_sizes_without_excluding_counts() -> None:
+    # "how large can a vpc cidr block be" is answered in addresses, "how big can a volume be" in bytes
+    intent = classify("how big can a provisioned iops ssd volume be", ["provisioned iops ssd"])
+    assert (intent.kinds[:1], intent.unit, intent.prefers) == (("max",), "", "bytes")
 
 
 @pytest.mark.parametrize(

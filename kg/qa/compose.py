@@ -241,7 +241,7 @@ def score_limit(
     if intent.unit:
         score += 1.5
     elif intent.prefers and row["base_unit"] in UNIT_FAMILIES.get(intent.prefers, {intent.prefers}):
-        score += 0.6  # "biggest X" most often asks a size
+        score += 1.5  # "biggest X", "how large" most often ask a size
     if intent.kinds:
         if row["kind"] == intent.kinds[0]:
             score += 1.5

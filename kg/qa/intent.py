@@ -87,7 +87,7 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "bytes",
         re.compile(
-            r"\b(?:size|how\s+big|how\s+large|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
+            r"\b(?:size|biggest\s+(?:file|object|item|thing)|storage|tb|gb|mb|kb|"
             r"bytes?|how\s+much\s+data|memory|ram|disk\s+space)\b",
             re.I,
         ),
