@@ -942,14 +942,21 @@ def compose_relation(
     return Composition(excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity)
 
 
-LIST_SEGMENT_RE = re.compile(r"[^.;:]*?(?:[^,.;:]+,\s*)+[^,.;:]*?\b(?:and|or)\b[^,.;:]+")
+def _list_segments(text: str) -> list[str]:
+    """Clauses that enumerate ("S3, Redshift, or Amazon Elasticsearch"): commas, then "and"/"or"
+    after the last one (linear time: no backtracking pattern over long comma runs)."""
+    segments = []
+    for clause in re.split(r"[.;:]", text):
+        if "," in clause and re.search(r"\b(?:and|or)\b", clause.rsplit(",", 1)[1]):
+            segments.append(clause)
+    return segments
 
 
 def co_listed(passage: Passage, known: Sequence[str], names: dict[str, list[str]]) -> list[str]:
     """Entities named in the same enumeration ("S3, Redshift, or Amazon Elasticsearch") as a name
     already found, in the order written."""
     found: list[tuple[int, str]] = []
-    for segment in LIST_SEGMENT_RE.findall(passage.text):
+    for segment in _list_segments(passage.text):
         low = segment.lower()
         if not any(k.lower() in low for k in known):
             continue

@@ -151,7 +151,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     if "min" in kinds and "max" in kinds and "range" not in kinds:
         kinds = ("range", *kinds)  # "min and max" asks for the range
     unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
-    if not unit and re.search(r"\bhow\s+much\b.*\b(?:store|hold|fit)s?\b", text, re.I):
+    much = re.search(r"\bhow\s+much\b", text, re.I)
+    if not unit and much and re.search(r"\b(?:store|hold|fit)s?\b", text[much.end() :], re.I):
         unit = "bytes"  # "how much can a cached volume store" (the verb may be part of a name)
     if _COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I):
         return Intent("comparison", kinds, unit)
@@ -166,6 +167,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     limit = bool(_LIMIT.search(text))
     if (
         not kinds
+        and not unit
+        and not _LIST.search(text)
         and re.match(r"^\s*what(?:'s|’s|\s+is|\s+are)\s+(?:an?\s+)?[\w/-]+(?:\s+[\w/-]+){0,3}\s*\??\s*$", text, re.I)
         and not re.search(r"\b(?:the|of|for|in|per)\b", text, re.I)
     ):
