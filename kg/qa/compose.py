@@ -64,6 +64,15 @@ RETENTION_STATED_RE = re.compile(
     r"deleted\s+after|for\s+(?:up\s+to\s+)?\d)",
     re.I,
 )
+
+
+def keeping_unstated(intent: Intent, question: str, text: str) -> bool:
+    """The question asks how long something is kept and ``text`` states no keeping."""
+    return (
+        intent.unit == "seconds" and bool(RETENTION_ASKED_RE.search(question)) and not RETENTION_STATED_RE.search(text)
+    )
+
+
 MEASURED_RE = re.compile(
     r"\b(?:size|length|number|count|duration|lifetime|limit)\s+of\s+(?:an?\s+|the\s+|each\s+|one\s+)?(.+?)\s*\??$",
     re.IGNORECASE,
@@ -204,11 +213,7 @@ def score_limit(
     subject = row["subject"].rsplit("/", 1)[-1]
     if measured and not measured & set(tokenize(f"{row['attribute']} {row['subject_label']} {row['passage_text']}")):
         return -10.0  # "max size of a firehose record": a figure that never names records
-    if (
-        intent.unit == "seconds"
-        and RETENTION_ASKED_RE.search(question)
-        and not RETENTION_STATED_RE.search(f"{row['attribute']} {row['passage_text']}")
-    ):
+    if keeping_unstated(intent, question, f"{row['attribute']} {row['passage_text']}"):
         return -10.0  # "how long are logs kept" is not answered by how soon they are delivered
     rate_asked = intent.unit == "bytes/s" and row["kind"] == "rate"  # throughput in messages per second
     if intent.unit and row["base_unit"] not in UNIT_FAMILIES.get(intent.unit, {intent.unit}) and not rate_asked:
@@ -389,7 +394,7 @@ def compose_limit_from_passages(
     """A value read straight from a retrieved passage that is about the entity and has the unit asked
     (for "how many X" / "number of X", a count of X)."""
     family = UNIT_FAMILIES.get(intent.unit, set()) if intent.unit else set()
-    counted = re.search(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:\s+\w+)?)", question, re.IGNORECASE)
+    counted = COUNTED_RE.search(question)
     # (names of linked entities are left out: "how many SGs" is answered by "5 security groups")
     asked = (set(tokenize(counted.group(1))) - FRAME_WORDS) & terms if counted else set()
     for hit in hits[:8]:
@@ -402,11 +407,7 @@ def compose_limit_from_passages(
             continue  # the thing measured is never named here
         if "default" in intent.kinds and not re.search(r"\bdefault", passage.text, re.I):
             continue
-        if (
-            intent.unit == "seconds"
-            and RETENTION_ASKED_RE.search(question)
-            and not RETENTION_STATED_RE.search(passage.text)
-        ):
+        if keeping_unstated(intent, question, passage.text):
             continue
         quantities = [
             q
