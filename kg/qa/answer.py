@@ -113,6 +113,8 @@ def format_quantity(value: Any, unit: str, value_max: Any = None) -> str:
     if unit == "percent":
         return f"{low}%" if high is None else f"{low}–{high}%"
     text = low if high is None else f"{low} to {high}"
+    if high is None and low == "1" and suffix.endswith("s") and suffix.islower():
+        suffix = suffix[:-1]  # "1 hour", not "1 hours"
     return f"{text} {suffix}".strip()
 
 

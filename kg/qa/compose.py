@@ -59,6 +59,9 @@ def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
 
 # A question about how long something is kept needs a figure stated about keeping it.
 RETENTION_ASKED_RE = re.compile(r"\b(?:keep|keeps|kept|retain\w*|retention|last|lasts|expire\w*|stay|stays)\b", re.I)
+# "how long does a token last" is answered by its lifetime or session duration as well
+LASTING_ASKED_RE = re.compile(r"\b(?:last|lasts|valid)\b", re.I)
+LASTING_STATED_RE = re.compile(r"\b(?:duration|valid\w*|lifetime|session|expir\w*|exists?|lasts?)\b", re.I)
 RETENTION_STATED_RE = re.compile(
     r"\b(?:keep\w*|kept|retain\w*|retention|stor\w*|expir\w*|ttl|available|history|lifetime|period|"
     r"deleted\s+after|for\s+(?:up\s+to\s+)?\d)",
@@ -68,9 +71,9 @@ RETENTION_STATED_RE = re.compile(
 
 def keeping_unstated(intent: Intent, question: str, text: str) -> bool:
     """The question asks how long something is kept and ``text`` states no keeping."""
-    return (
-        intent.unit == "seconds" and bool(RETENTION_ASKED_RE.search(question)) and not RETENTION_STATED_RE.search(text)
-    )
+    if intent.unit != "seconds" or not RETENTION_ASKED_RE.search(question) or RETENTION_STATED_RE.search(text):
+        return False
+    return not (LASTING_ASKED_RE.search(question) and LASTING_STATED_RE.search(text))
 
 
 MEASURED_RE = re.compile(
@@ -291,7 +294,9 @@ def describe_limit(row: dict[str, Any]) -> str:
     kind = KIND_WORDS.get(row["kind"], "")
     attribute = row["attribute"]
     subject = row["subject_label"]
-    words = f"the {kind} {attribute}".replace("  ", " ") if kind else f"the {attribute}"
+    if kind and attribute.lower() in kind.split():
+        attribute = ""  # "the allowed range", not "the allowed range range"
+    words = f"the {kind} {attribute}".replace("  ", " ").rstrip() if kind else f"the {attribute}"
     if subject.lower() not in attribute.lower():
         words += f" of {subject}"
     return f"{value}: {words}"
@@ -458,6 +463,23 @@ def compose_definition(
     children: dict[int, list[int]] | None = None,
     passages: Sequence[Passage] | None = None,
 ) -> Composition | None:
+    term_low = term.lower().replace("-", " ")
+    opens = (
+        re.compile(r"^(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s+(?:is|are|refers?\s+to|means)\b")
+        if term_low
+        else None
+    )
+
+    def copular(text: str) -> bool:
+        return opens is not None and bool(opens.match(" ".join(text.lower().replace("-", " ").split())))
+
+    if definition_rows and opens is not None and not any(copular(r["text"]) for r in definition_rows):
+        # the graph's sentence only mentions the term ("SQS provides support for dead letter
+        # queues"); a retrieved passage that says what it is ("A dead letter queue is ...") wins
+        stated = next((h for h in hits[:8] if copular(h.passage.text)), None)
+        if stated is not None:
+            definition_rows = []
+            hits = [stated, *(h for h in hits if h is not stated)]
     if definition_rows:
         row = next(
             (r for r in definition_rows if r["entity"].rsplit("/", 1)[-1] == (linked[-1] if linked else "")),
@@ -476,7 +498,6 @@ def compose_definition(
         if not text.lower().startswith(row["label"].lower()[:6]):
             text = f"{row['label']}: {text}"
         return Composition(text, [fact], [passage] if passage is not None else [], confidence=3.0)
-    term_low = term.lower().replace("-", " ")
     firsts: set[int] = set()
     if passages is not None:
         seen_sections: set[tuple[str, str]] = set()
@@ -500,7 +521,9 @@ def compose_definition(
             bonus += 0.6  # "the hierarchy of azure resources": "Hierarchy, from top to bottom:"
         if DEFINING_RE.search(passage.text[:120]):
             bonus += 0.7 if named else 0.2
-        if term_low and re.match(re.escape(term_low) + r"s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)", text):
+        if term_low and re.match(
+            r"(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)", text
+        ):
             bonus += 0.8  # "Availability Zone: physically separate datacenters ..." opens with the term
         if passage.kind == "table-row":
             bonus -= 0.3
@@ -517,8 +540,21 @@ def compose_definition(
     text = passage.text
     kids = [passages[k] for k in (children or {}).get(passage.id, [])] if passages else []
     if kids and len(text.split()) <= 12:
+        # the sub-bullets that say what the term is come first, then those that name it
+        if term_low:
+            kids = sorted(
+                kids,
+                key=lambda k: (not copular(k.text) and not _opens_with(k.text, term_low), term_low not in k.text.lower()),
+            )
         text = f"{text.rstrip(':')}: " + " ".join(k.text for k in kids[:3])
+    elif term and re.match(r"(?:is|are)\s+(?:an?|the)\b", text):
+        text = f"{term[:1].upper()}{term[1:]} {text}"  # "is a logical grouping ..." under its term
     return Composition(shorten(text, 400), [], [passage.id, *(k.id for k in kids[:2])], confidence=hit.similarity)
+
+
+def _opens_with(text: str, term: str) -> bool:
+    """``The change set lists ...`` opens with ``change set``."""
+    return bool(re.match(r"^(?:an?\s+|the\s+)?" + re.escape(term) + r"\b", " ".join(text.lower().replace("-", " ").split())))
 
 
 KEEP_RE = re.compile(r"\b(?:survives?|persists?|retains?|kept|keeps?|preserved?|remains?|stays?)\b", re.I)
@@ -588,7 +624,7 @@ LIST_NOUNS = frozenset(
     tokenize(
         "type types kind kinds option options class classes engine engines policy policies "
         "style styles category categories configuration configurations feature features "
-        "method methods mode modes tier tiers family families record records"
+        "method methods mode modes tier tiers family families record records way ways mechanism mechanisms"
     )
 )
 
@@ -693,6 +729,18 @@ def compose_list(
     )
 
 
+ANNOUNCING_RE = re.compile(r"\b(?:following|several|these|various|multiple|(?:two|three|four|five|six|\d)\s+\w+s)\b", re.I)
+
+
+def announces_items(passage: Passage, children: dict[int, list[int]]) -> bool:
+    """Whether a passage announces its sub-bullets ("Hosting plans:", "CloudFront provides several
+    mechanisms to serve private content.")."""
+    kids = children.get(passage.id, [])
+    return bool(kids) and (
+        passage.text.rstrip().endswith(":") or (len(kids) >= 2 and bool(ANNOUNCING_RE.search(passage.text)))
+    )
+
+
 def _introducing_passage(
     hits: list[Hit], words: set[str], linked: Sequence[str], children: dict[int, list[int]]
 ) -> Passage | None:
@@ -749,9 +797,9 @@ def _render_items(
         else:
             chosen = kids
         per_item = max(40 if not ordered else 60, (budget - 60) // max(1, len(chosen)))
-        items = [shorten(k.text, per_item) for k in chosen]
+        items = [shorten(k.text.rstrip(" ,;"), per_item) for k in chosen]
         body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
-        text = f"{shorten(passage.text, 60 if ordered else 120).rstrip(':')}: {body}"
+        text = f"{shorten(passage.text, 60 if ordered else 120).rstrip(':. ')}: {body}"
         return Composition(text, [], [passage.id, *(k.id for k in chosen[:4])], confidence=similarity)
     return Composition(shorten(passage.text, 400), [], [passage.id], confidence=similarity)
 

@@ -368,6 +368,12 @@ class Engine:
                 # for a component that only contains the thing counted ("instances in a group").
                 wider = list(dict.fromkeys(self._service(c) for c in modified))
                 result = limit_from(templates.limits(self.graph, wider, answer.sparql), [])
+            if result is None and len(terms) >= 2:
+                # "sts temporary token": a component whose name holds the question's other words
+                # ("IAM Roles/Temporary Security Tokens") though the question does not name it
+                named_by_terms = self._entities_named_by(terms)
+                if named_by_terms:
+                    result = limit_from(templates.limits(self.graph, named_by_terms, answer.sparql), [])
             if result is None:
                 result = compose.compose_limit_from_passages(
                     hits, intent, terms, linked, min_overlap=0.5, question=question, measured=measured
@@ -421,7 +427,7 @@ class Engine:
             hit = compose.pick_passage(
                 candidates, terms, linked, prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0
             )
-            if hit is not None and hit.passage.text.rstrip().endswith(":") and self.children.get(hit.passage.id):
+            if hit is not None and compose.announces_items(hit.passage, self.children):
                 # "Hosting plans:" announces its sub-bullets: they are the answer
                 result = compose.compose_list([hit], terms, linked, self.children, self.passages, question=question)
             elif hit is not None:
@@ -535,6 +541,17 @@ class Engine:
             else:
                 return row, [labels[j] for j in matched]
         return None
+
+    def _entities_named_by(self, terms: set[str]) -> list[str]:
+        """Components whose name holds at least two of ``terms`` and most of them."""
+        found = []
+        for entity, label in self.labels.items():
+            if self.kinds.get(entity) != "component":
+                continue
+            shared = terms & set(tokenize(label))
+            if len(shared) >= 2 and 2 * len(shared) >= len(terms):
+                found.append(entity)
+        return found[:8]
 
     def _weak(self, composition: compose.Composition, hits: list[Hit], intent: Intent, terms: set[str]) -> bool:
         """Too weak to answer: nothing from the graph, and the passage used is not close enough to

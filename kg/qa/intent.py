@@ -36,7 +36,8 @@ _LIST = re.compile(
     r"\b(?:list|types?\s+of|kinds?\s+of|what\s+(?:are|kinds|types)\s+(?:the\s+)?\w*\s*(?:types|kinds|options|classes|"
     r"engines|policies|styles|categories|configurations|sources|features|methods|modes|tiers|families)|"
     r"which\s+\w+\s+(?:are\s+)?supported|name\s+(?:the|all)|options|classes|engines|policies|styles|categories|"
-    r"configurations|record\s+types|what\s+are\s+the)\b",
+    r"configurations|record\s+types|what\s+are\s+the|ways\s+(?:to|of)|mechanisms|features|components|"
+    r"what\s+goes\s+(?:in|into)|what\s+(?:does|do)\s+.{1,40}\s+(?:include|contain|consist\s+of))\b",
     re.IGNORECASE,
 )
 _RELATION = re.compile(
@@ -48,7 +49,7 @@ _RELATION = re.compile(
 )
 _DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|definition|meaning\s+of|explain|describe|tell\s+me\s+about|"
-    r"what\s+is\s+meant)\b|\bstands?\s+for\b|\bmean\??\s*$",
+    r"what\s+is\s+meant)\b|\bstands?\s+for\b|\b(?:mean|meaning)\??\s*$",
     re.IGNORECASE,
 )
 _LIMIT = re.compile(
