@@ -20,11 +20,17 @@ STOPWORDS = frozenset(
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[./-][a-z0-9]+)*")
 
 
+# Measure nouns asked for what the notes state with their adjective ("max depth": "6 levels deep").
+DERIVED = {"depth": "deep", "length": "long", "lengths": "long", "width": "wide", "height": "high"}
+
+
 def stem(word: str) -> str:
     """A light English stemmer: plurals, common verb endings and a final e (``created``, ``create``
     and ``creates`` all give ``creat``; ``objects`` gives ``object``)."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    if word in DERIVED:
+        return DERIVED[word]
     if word.endswith("ly") and len(word) >= 8:
         return word[:-2]  # "asynchronously" is asked about what "asynchronous" states
     if word.endswith(("tion", "tions")) and len(word.rstrip("s")) >= 8:

@@ -336,7 +336,9 @@ class Engine:
         if name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
             counted = compose.counted_words(
-                question, {link.entity_id: self.names.get(link.entity_id, [link.label]) for link in links}
+                # the names as asked too: "how many rgs" counts resource groups
+                question,
+                {link.entity_id: [link.surface, *self.names.get(link.entity_id, [link.label])] for link in links},
             )
             measured = compose.measured_noun(question, [link.surface for link in links if not link.weak])
 

@@ -25,6 +25,23 @@ QUESTION_WORDS = frozenset(
     explain define definition meaning mean describe tell list name steps step way ways use used using
     compare compared between does get set create make need want""".split()
 )
+# Short words that initials of a name must not take ("as", "it", "pc" ...).
+COMMON_SHORT = frozenset(
+    """ip os ui id db ms gb mb kb tb pb az dr ha ci cd qa vs hr pm am ml ab ad ag ah al am an as at aw ax be by ca co cs de do eg em en ex ga go ha he hi id ie if in io is it la
+    lo ma me mi mo my na no of oh ok on op or ox pa pc pe pi re so ta to uh um un up us we ye yo ace act add age
+    ago aid aim air all and ant any ape arc are ark arm art ask ate bad bag ban bar bat bay bed bet bid big bin
+    bit bog box boy bud bug bus but buy cab can cap car cat cow cry cup cut dad day den dew did die dig dim dip
+    dog dot dry due dug ear eat egg ego elf end era eve eye fan far fat fax fed fee few fig fin fit fix fly foe
+    fog for fox fun fur gap gas gel get gig got gum gun gut guy gym had ham has hat hay hen her hey hid him hip
+    his hit hop hot how hub hue hug hut ice icy ill ink inn ion its jam jar jaw jet job jog joy key kid kit lab
+    lad lag lap law lay led leg let lid lie lip lit log lot low mad man map mat may men met mix mob mop mud mug
+    nag nap net new nil nod nor not now nut oak odd off oil old one opt orb ore our out owe owl own pad pal pan
+    pat paw pay pea pen pet pie pig pin pit pod pop pot pro pub pun pup put rag ram ran rap rat raw ray red rib
+    rid rig rim rip rob rod rot row rub rug rum run sad sag sat saw say sea see set sew she shy sin sip sir sit
+    six ski sky sly sob sod son sow soy spa spy sub sue sum sun tab tag tan tap tar tax tea ten the tie tin tip
+    toe ton too top tow toy try tub tug two use van vat vet via vow war was wax way web wed wet who why wig win
+    wit woe won wow yes yet you zip zoo""".split()
+)
 MIN_FUZZY = {4: 86.0, 5: 84.0, 6: 80.0}  # short forms, by length; longer forms use the link_min_score setting
 
 
@@ -64,6 +81,24 @@ class Lexicon:
     fuzzy_keys: list[str] = field(default_factory=list)
     vocabulary: set[str] = field(default_factory=set)  # words the notes use
 
+    def _add_initials(self) -> None:
+        """Initials of the names of the entities ("rg", "rgs" for "resource group"), when one entity
+        has them and they are not a word or another name."""
+        owners: dict[str, set[str]] = {}
+        for entity_id, label in self.labels.items():
+            found = initials(label)
+            first = strip_provider(normalize(label)).split()[:1]
+            if first and first[0] in self.forms:
+                continue  # "Redshift slice" is a part of a service, not shortened "rs"
+            if len(found) >= 2:
+                owners.setdefault(found, set()).add(entity_id)
+        for found, ids in owners.items():
+            if len(ids) != 1 or found in COMMON_SHORT or found in STOPWORDS or found in self.forms:
+                continue
+            entity_id = next(iter(ids))
+            self.forms.setdefault(found, entity_id)
+            self.forms.setdefault(found + "s", entity_id)
+
     @classmethod
     def build(
         cls,
@@ -92,6 +127,7 @@ class Lexicon:
                 head = normalize(label).split()[-1] if label else ""
                 if head:
                     heads.setdefault(head, set()).add(entity_id)
+        lexicon._add_initials()
         for head, ids in heads.items():
             if len(ids) == 1 and head not in lexicon.forms and len(head) >= 3:
                 entity_id = next(iter(ids))
@@ -119,6 +155,20 @@ class Lexicon:
                     lexicon.labels.setdefault(entry.id, entry.label)
         lexicon.fuzzy_keys = sorted(k for k in lexicon.forms if len(k.replace(" ", "")) >= 4)
         return lexicon
+
+
+def initials(name: str) -> str:
+    """The initials of a name of two to four words ("Resource group" → ``rg``), or "".
+
+    >>> initials("Azure resource group"), initials("S3"), initials("RDS Magnetic")
+    ('rg', '', '')
+    """
+    if any(len(w) > 1 and w.isupper() for w in name.split()):
+        return ""  # a name with an acronym in it ("RDS Magnetic") is not shortened by its initials
+    words = strip_provider(normalize(name)).split()
+    if not 2 <= len(words) <= 4 or not all(w.isalpha() for w in words):
+        return ""
+    return "".join(w[0] for w in words)
 
 
 def _keys(name: str) -> set[str]:
