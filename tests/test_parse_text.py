@@ -135,12 +135,17 @@ def test_text_every_nonblank_line_in_exactly_one_block(aws_doc: Document, allowe
             ["Gateway-Stored Volumes", "Backup"],
         ),
         (425, "Max number of tapes per gateway = 1,500", GATEWAY, ["Gateway Virtual Tape Libraries (VTL)"]),
-        (2723, "Max length = 100 characters.", f"{SQS} > Queue and Message Identifiers", ["Message IDs"]),
+        (
+            2723,
+            "Max length = 100 characters.",
+            f"{SQS} > Queue and Message Identifiers",
+            ["SQS uses 3 identifiers:", "Message IDs"],  # the paragraph announcing the list is its parent
+        ),
         (
             2729,
             "Max length = 1,024 characters.",
             f"{SQS} > Queue and Message Identifiers",
-            ["Receipt handles."],
+            ["SQS uses 3 identifiers:", "Receipt handles."],
         ),
         (228, "Max 40 TB of data per archive", f"{STORAGE} > Amazon Glacier", ["Archives"]),
         (235, "Max 1000 vaults per account", f"{STORAGE} > Amazon Glacier", ["Vaults"]),
@@ -185,7 +190,7 @@ def test_text_bullet_section_and_ancestry(
         (80, f"{S3} > S3 Objects > Object Key > Limitations"),
         (395, f"{GATEWAY} > Gateway-Cached Volumes"),
         (405, f"{GATEWAY} > Gateway-Stored Volumes"),
-        (2729, f"{SQS} > Queue and Message Identifiers > Receipt handles."),
+        (2729, f"{SQS} > Queue and Message Identifiers > SQS uses 3 identifiers > Receipt handles."),
     ],
 )
 def test_text_context_joins_sections_and_ancestry(aws_doc: Document, line: int, context: str) -> None:

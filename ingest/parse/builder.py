@@ -71,6 +71,8 @@ class DocumentBuilder:
     def add_item(self, indent: int, text: str, line: int, *, ordered: bool = False) -> Block:
         """Add a list item whose marker sits at column ``indent``; its parent is the nearest
         open item with a smaller indent."""
+        if not self._open_items:
+            self._open_intro(line)
         while self._open_items and self._open_items[-1][0] >= indent:
             self._open_items.pop()
         parent = self._open_items[-1][1] if self._open_items else None
@@ -79,6 +81,20 @@ class DocumentBuilder:
         )
         self._open_items.append((indent, block.id))
         return block
+
+    def _open_intro(self, line: int) -> None:
+        """A paragraph that announces a list ("To peer two VNets in the portal:") right before it
+        is the parent of the list's items."""
+        blocks = self.document.blocks
+        previous = blocks[-1] if blocks else None
+        if (
+            previous is not None
+            and previous.kind == "paragraph"
+            and previous.section_id == self.current_section.id
+            and previous.text.rstrip().endswith(":")
+            and line - previous.line_end <= 2
+        ):
+            self._open_items.append((-1, previous.id))
 
     def retarget_open_item(self, block_id: int) -> None:
         """Point the innermost open list item at ``block_id`` (after merging it into that block)."""

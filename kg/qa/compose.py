@@ -624,7 +624,7 @@ LIST_NOUNS = frozenset(
     tokenize(
         "type types kind kinds option options class classes engine engines policy policies "
         "style styles category categories configuration configurations feature features "
-        "method methods mode modes tier tiers family families record records way ways mechanism mechanisms"
+        "method methods mode modes tier tiers family families record records"
     )
 )
 
@@ -665,7 +665,7 @@ def compose_list(
         # shares its list noun ("Payment option").
         introducing = None
         if found is None or found[3] < 1.0:
-            introducing = _introducing_passage(hits, list_words | linked_words, linked, children)
+            introducing = _introducing_passage(hits, list_words | linked_words, linked, children, named=linked_words)
         if introducing is not None:
             return _render_items(introducing, children, passages, terms, ordered=False, budget=budget)
         if found is not None and found[0] >= 0.75:
@@ -742,9 +742,14 @@ def announces_items(passage: Passage, children: dict[int, list[int]]) -> bool:
 
 
 def _introducing_passage(
-    hits: list[Hit], words: set[str], linked: Sequence[str], children: dict[int, list[int]]
+    hits: list[Hit],
+    words: set[str],
+    linked: Sequence[str],
+    children: dict[int, list[int]],
+    named: set[str] | frozenset[str] = frozenset(),
 ) -> Passage | None:
-    """A retrieved item that names the list asked for and gives it (as sub-bullets or inline)."""
+    """A retrieved item that names the list asked for and gives it (as sub-bullets or inline);
+    the words of the names asked (``named``) weigh half: every passage of the section has them."""
     best = None
     best_score = 0.0
     wants_list_noun = bool(words & LIST_NOUNS)
@@ -758,10 +763,13 @@ def _introducing_passage(
         text_words = set(tokenize(f"{passage.text} {passage.context}"))
         # "types", "kinds", "classes" ... all announce a list: any of them answers any other.
         hits_noun = wants_list_noun and bool(text_words & LIST_NOUNS)
-        matched = len(plain & text_words) + (2 if hits_noun else 0)
-        score = matched / max(1, len(plain) + (2 if wants_list_noun else 0)) - 0.03 * rank
+        weight = {w: 0.5 if w in named else 1.0 for w in plain}
+        matched = sum(weight[w] for w in plain & text_words) + (2 if hits_noun else 0)
+        score = matched / max(1.0, sum(weight.values()) + (2 if wants_list_noun else 0)) - 0.03 * rank
         if passage.text.rstrip().endswith(":") or INLINE_LIST_RE.search(passage.text):
             score += 0.2
+        if linked:  # about every entity asked ("routing policy" of Route 53, not its record types)
+            score += 0.2 * len(set(linked) & (set(passage.entities) | set(passage.topics))) / len(linked)
         if passage.parent in candidates and passage.id not in candidates:
             score -= 0.5  # an inline run inside one of the sub-bullets of a retrieved list
         if score > best_score:
