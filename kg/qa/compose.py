@@ -624,7 +624,7 @@ LIST_NOUNS = frozenset(
     tokenize(
         "type types kind kinds option options class classes engine engines policy policies "
         "style styles category categories configuration configurations feature features "
-        "method methods mode modes tier tiers family families record records"
+        "method methods mode modes tier tiers family families record records level levels"
     )
 )
 
@@ -675,8 +675,12 @@ def compose_list(
                 first.text.rstrip().endswith(":") and len(children.get(first.id, [])) >= 2
             ):  # the section opens by announcing its list ("RDS supports six database engines: ...")
                 return _render_items(first, children, passages, terms, ordered=False, budget=budget)
-            items = [shorten(passages[i].text, 90) for i in ids[:12]]
-            return Composition(f"{title}: " + "; ".join(items), [], ids[:4], confidence=2.0)
+            texts = [passages[i].text for i in ids[:12]]
+            body = "; ".join(shorten(t, 90) for t in texts)
+            heads = item_heads(texts)
+            if heads and len(body) > budget - 60:
+                body = f"{', '.join(heads)} — {body}"  # the names first, when the details run long
+            return Composition(f"{title}: {body}", [], ids[:4], confidence=2.0)
     if ordered and sections:
         found = _best_section(sections, passages, terms, linked_words)
         if found is not None and found[0] >= 1.0:
@@ -804,12 +808,54 @@ def _render_items(
             chosen = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
         else:
             chosen = kids
-        per_item = max(40 if not ordered else 60, (budget - 60) // max(1, len(chosen)))
-        items = [shorten(k.text.rstrip(" ,;"), per_item) for k in chosen]
+        texts = [k.text.rstrip(" ,;") for k in chosen]
+        title = shorten(passage.text, 60 if ordered else 120).rstrip(":. ")
+        room = budget - len(title) - 2 - (2 if ordered else 0) * len(texts)  # "1. " numbers the steps
+        items = fit_items(texts, room, floor=40 if not ordered else 60)
         body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
-        text = f"{shorten(passage.text, 60 if ordered else 120).rstrip(':. ')}: {body}"
+        heads = None if ordered else item_heads(texts)
+        if heads and len(body) > room:
+            body = f"{', '.join(heads)} — {body}"  # the names first, when the details run long
+        text = f"{title}: {body}"
         return Composition(text, [], [passage.id, *(k.id for k in chosen[:4])], confidence=similarity)
     return Composition(shorten(passage.text, 400), [], [passage.id], confidence=similarity)
+
+
+HEAD_RE = re.compile(r"^\s*([^\s(:][^():]{0,40}?)\s*(?:\s[-–—]\s|:\s|\()")
+
+
+def item_heads(texts: Sequence[str]) -> list[str] | None:
+    """The names that open list items ("Strong - linearizable reads" → ``Strong``), when
+    at least three items and most of them open with a short name.
+
+    >>> item_heads(["LRS (local) - 3 copies", "ZRS (zone) - 3 zones", "GRS - paired region"])
+    ['LRS', 'ZRS', 'GRS']
+    """
+    if len(texts) < 3:
+        return None
+    heads = []
+    for text in texts:
+        found = HEAD_RE.match(text)
+        if found and 1 <= len(found.group(1).split()) <= 5:
+            heads.append(found.group(1).strip())
+    return heads if len(heads) >= 0.8 * len(texts) else None
+
+
+def fit_items(texts: Sequence[str], budget: int, floor: int = 40) -> list[str]:
+    """Shorten items to fit ``budget`` together: short items keep their length and leave the
+    rest to the long ones (the largest cap that fits, at least ``floor``)."""
+    lengths = sorted(len(t) for t in texts)
+    cap = max(lengths, default=0)
+    if sum(lengths) + 2 * len(texts) > budget:
+        room = budget - 2 * len(texts)
+        cap = floor
+        for i, length in enumerate(lengths):
+            # the cap when items i.. are cut and the shorter ones are kept whole
+            share = (room - sum(lengths[:i])) // max(1, len(lengths) - i)
+            if share <= length:
+                cap = max(floor, share)
+                break
+    return [shorten(t, cap) for t in texts]
 
 
 def _best_table(
@@ -873,13 +919,17 @@ def _best_section(
         if len(ids) < 2:
             continue
         title = path.split(" > ")[-1]
-        own = overlap(terms, title)
+        # a question of names only ("cosmos db consistency levels") is matched by its names
+        words = terms if terms - LIST_NOUNS else terms | linked_words
+        own = overlap(words, title)
         if own < 0.5:
             continue
         about = overlap(linked_words, path)
-        if linked_words and about == 0.0 and len(terms & set(tokenize(title))) < 2:
+        if linked_words and about == 0.0 and len(words & set(tokenize(title))) < 2:
             continue  # "Creating a Volume from a Snapshot" does not answer "how to create a subnet"
-        score = own + 0.5 * about
+        # the words the title lacks may stand in the headings above it ("Storage Accounts >
+        # Redundancy options" for "storage redundancy options")
+        score = own + 0.5 * about + 0.5 * max(0.0, overlap(words, path) - own)
         if best is None or score > best[0]:
             best = (score, title, ids, own)
     return best

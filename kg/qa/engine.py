@@ -106,10 +106,6 @@ class Engine:
             for row in entities
         }
         self.tables = self.graph.select(templates.ALL_COMPARISONS)
-        self.sections: dict[str, list[int]] = {}
-        for passage in self.passages:
-            if passage.parent is None and passage.kind == "bullet" and passage.section:
-                self.sections.setdefault(f"{passage.source}::{passage.section}", []).append(passage.id)
         self.document_frequency: dict[str, int] = {}
         self._vocabulary: list[str] | None = None
         for passage in self.passages:
@@ -124,6 +120,12 @@ class Engine:
                 self.by_line.setdefault((passage.source, line), []).append(passage.id)
             if passage.parent is not None and passage.kind != "table-row":
                 self.children.setdefault(passage.parent, []).append(passage.id)
+        # the top-level items of each section (and paragraphs that announce a list of their own)
+        self.sections: dict[str, list[int]] = {}
+        for passage in self.passages:
+            top = passage.kind == "bullet" or (passage.kind == "paragraph" and passage.id in self.children)
+            if passage.parent is None and top and passage.section:
+                self.sections.setdefault(f"{passage.source}::{passage.section}", []).append(passage.id)
 
     @classmethod
     def open(cls, folder: str | Path, encoder: Encoder | None = None) -> Engine:
