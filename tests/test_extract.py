@@ -64,6 +64,13 @@ def test_quantities_skip_versions_ports_and_arithmetic(text: str) -> None:
     assert [q for q in find_quantities(text) if q.unit not in {"TB"}] == [] or "32TB" in text
 
 
+def test_capped_count_of_a_list_noun_is_a_limit() -> None:
+    # "3 types of keys" counts nothing, but "up to 6 levels deep" is a maximum
+    found = find_quantities("The tree can be up to 6 levels deep")
+    assert [(q.kind, q.value, q.unit) for q in found] == [("max", Decimal("6"), "count")]
+    assert find_quantities("There are 3 levels of caching") == []
+
+
 @pytest.mark.parametrize(
     ("notes", "value_text", "subject_label"),
     [

@@ -282,6 +282,15 @@ def test_markdown_list_depth_and_parent(
     assert len(doc.ancestry(block)) == depth
 
 
+def test_markdown_paragraph_announcing_a_list_is_its_parent() -> None:
+    doc = md("# Peering\n\nTo peer two VNets:\n1. Open the VNet\n2. Add a peering\n\nA plain paragraph.\n- loose item\n")
+    intro = block_at(doc, 3)
+    steps = [block_at(doc, line) for line in (4, 5)]
+    assert intro.kind == "paragraph" and all(step.parent_id == intro.id for step in steps)
+    assert doc.context(steps[1]) == "Peering > To peer two VNets"
+    assert block_at(doc, 8).parent_id is None  # a paragraph without a colon announces nothing
+
+
 @pytest.mark.parametrize(
     ("name", "line", "context"),
     [

@@ -53,6 +53,30 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
 aws widgetqueue create-queue --name orders.fifo --attributes FifoQueue=true
 ```
 
+## Widget Vault
+
+Widget Vault keeps secrets for widgets.
+
+- Widget Vault provides several mechanisms to protect secrets:
+  - Sealed envelopes: secrets wrapped in a key
+  - Shadow copies: a second copy in another zone
+  - Rotation hooks: scripts that replace keys
+- Widget Vault supports dead drop boxes.
+- A dead drop box is a box that holds secrets nobody has claimed.
+- Vault Session Tokens
+  - The range of a vault session token lifetime is 15 minutes to 12 hours.
+
+To open a widget vault:
+1. Create a vault key in the console of the region where the vault lives
+2. Attach the key to the vault and wait until the console shows it attached
+3. Unlock the vault with the key and confirm the unlock in the audit log
+
+### Vault tiers
+- **Bronze** - one copy in one zone, the cheapest tier for widgets nobody will miss
+- **Silver** - two copies in two zones for widgets that matter a little more
+- **Gold** - three copies in three regions, for widgets that must never be lost
+- **Platinum** - four copies everywhere with instant failover for the most critical widgets
+
 ## Types of Widget Gateways
 
 ### Round Gateways
@@ -180,3 +204,41 @@ def test_enumerations_are_read_in_linear_time() -> None:
 def test_weak_words_do_not_hide_question_terms(tmp_path: Path) -> None:
     # "timeout" names a component of another service; it stays a word of the question
     assert "timeout" in compose.content_terms("lambda max timeout", ["lambda"])
+
+
+def test_list_asked_as_ways_is_read_from_the_announced_sub_bullets(engine: Engine) -> None:
+    answer = engine.ask("widget vault ways to protect secrets")
+    assert all(item in answer.answer[:300] for item in ("Sealed envelopes", "Shadow copies", "Rotation hooks"))
+
+
+def test_definition_that_says_what_the_term_is_beats_a_mention(engine: Engine) -> None:
+    answer = engine.ask("what is a dead drop box")
+    assert answer.answer.startswith("A dead drop box is a box that holds secrets")
+
+
+def test_how_long_does_it_last_is_answered_by_a_lifetime(engine: Engine) -> None:
+    answer = engine.ask("how long can a vault session token last")
+    assert not answer.abstained and "15 minutes to 12 hours" in answer.answer[:300]
+
+
+def test_steps_announced_by_a_paragraph(engine: Engine) -> None:
+    answer = engine.ask("how to open a widget vault")
+    assert all(step in answer.answer[:300] for step in ("Create a vault key", "Attach the key", "Unlock the vault"))
+
+
+def test_list_names_come_first_when_details_run_long(engine: Engine) -> None:
+    answer = engine.ask("widget vault tiers")
+    assert "Bronze, Silver, Gold, Platinum" in answer.answer[:300]
+
+
+def test_initials_of_entity_names_link() -> None:
+    from kg.qa.link import Lexicon, Linker
+
+    lexicon = Lexicon.build([("resource-group", "Azure resource group", []), ("vm", "Azure VM", [])], ["group"])
+    assert [link.entity_id for link in Linker(lexicon).link("how many rgs per subscription")] == ["resource-group"]
+    assert [link.entity_id for link in Linker(lexicon).link("what is an ip address")] == []  # "ip" is a word
+
+
+def test_items_fit_the_budget_short_ones_whole() -> None:
+    items = compose.fit_items(["short one", "x" * 200, "y" * 200], 150)
+    assert items[0] == "short one" and sum(len(i) for i in items) <= 150

@@ -666,8 +666,8 @@ def compose_list(
         introducing = None
         if found is None or found[3] < 1.0:
             introducing = _introducing_passage(hits, list_words | linked_words, linked, children, named=linked_words)
-        if introducing is not None:
-            return _render_items(introducing, children, passages, terms, ordered=False, budget=budget)
+        if introducing is not None and not (found is not None and found[0] >= 0.75 and found[0] > introducing[1]):
+            return _render_items(introducing[0], children, passages, terms, ordered=False, budget=budget)
         if found is not None and found[0] >= 0.75:
             _, title, ids, _ = found
             first = passages[ids[0]]
@@ -751,7 +751,7 @@ def _introducing_passage(
     linked: Sequence[str],
     children: dict[int, list[int]],
     named: set[str] | frozenset[str] = frozenset(),
-) -> Passage | None:
+) -> tuple[Passage, float] | None:
     """A retrieved item that names the list asked for and gives it (as sub-bullets or inline);
     the words of the names asked (``named``) weigh half: every passage of the section has them."""
     best = None
@@ -778,7 +778,7 @@ def _introducing_passage(
             score -= 0.5  # an inline run inside one of the sub-bullets of a retrieved list
         if score > best_score:
             best, best_score = passage, score
-    return best if best_score >= 0.6 else None
+    return (best, best_score) if best is not None and best_score >= 0.6 else None
 
 
 def _render_items(
