@@ -703,6 +703,8 @@ def compose_list(
             numbered = " ".join(f"{n}. {shorten(passages[i].text, per_item)}" for n, i in enumerate(ids[:8], 1))
             return Composition(f"{title}: {numbered}", [], ids[:4], confidence=2.0)
 
+    asked_names = set(tokenize(" ".join(names)))
+
     def steps(passage: Passage) -> float:
         bonus = 0.0
         kids = children.get(passage.id, [])
@@ -710,9 +712,12 @@ def compose_list(
             bonus += 0.4 + min(0.3, 0.1 * len(kids))
             if passage.text.rstrip().endswith(":"):
                 bonus += 0.3
-        infinitive = re.match(r"^\s*to\s+(\w+)", passage.text, re.IGNORECASE)
+        infinitive = re.match(r"^\s*to\s+(\w+)([^,:.]*)", passage.text, re.IGNORECASE)
         if infinitive and (kids or passage.text.rstrip().endswith(":") or set(tokenize(infinitive.group(1))) & terms):
             bonus += 0.4  # "To create a bucket:" introduces steps, "To update a stack, ..." says how
+            purpose = set(tokenize(infinitive.group(2)))
+            if set(tokenize(infinitive.group(1))) & terms and purpose & (terms | asked_names):
+                bonus += 0.6  # the very thing asked: its verb and its object
         if "->" in passage.text or "→" in passage.text:
             bonus += 0.6
         if not ordered and INLINE_LIST_RE.search(passage.text):
@@ -722,6 +727,10 @@ def compose_list(
     hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps)
     if hit is None:
         return None
+    if ordered and not children.get(hit.passage.id) and re.match(r"^\s*to\s+\w+", hit.passage.text, re.I):
+        # "To update a stack, create a change set ..." goes on in the bullets after it
+        # ("... you can execute the change set"): those that name what it names follow it
+        return _procedure_with_sequel(hit, passages, budget)
     return _render_items(
         hit.passage,
         children,
@@ -731,6 +740,20 @@ def compose_list(
         budget=budget,
         similarity=hit.similarity,
     )
+
+
+def _procedure_with_sequel(hit: Hit, passages: Sequence[Passage], budget: int) -> Composition:
+    passage = hit.passage
+    own = set(tokenize(passage.text[passage.text.find(",") + 1 :])) - FRAME_WORDS
+    text, leads = passage.text, [passage.id]
+    for following in passages[passage.id + 1 : passage.id + 4]:
+        if following.parent != passage.parent or following.section != passage.section:
+            break
+        shared = own & set(tokenize(following.text))
+        if len(shared) < 2 or len(text) + len(following.text) > budget + 60:
+            break
+        text, leads = f"{text} {following.text}", [*leads, following.id]
+    return Composition(shorten(text, budget + 60), [], leads, confidence=hit.similarity)
 
 
 ANNOUNCING_RE = re.compile(r"\b(?:following|several|these|various|multiple|(?:two|three|four|five|six|\d)\s+\w+s)\b", re.I)
