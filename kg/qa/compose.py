@@ -1196,13 +1196,18 @@ CONTRAST_RE = re.compile(
 KEY_CONTRAST_RE = re.compile(r"\b(?:the\s+(?:main\s+|key\s+)?difference\s+is|differs?\s+from|whereas|unlike)\b", re.I)
 
 
+def _flat(text: str) -> str:
+    """Lowercase with ``/``, ``-`` and ``_`` as spaces: "Import/Export Disk" names "import export disk"."""
+    return re.sub(r"[/_-]+", " ", text.lower())
+
+
 def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tuple[str, str | None]]) -> bool:
     """Whether a passage names an item: its entity, its full name, or a word of its name that the
     other items' names do not share ("push" of "push subscriptions" vs "pull")."""
-    low = passage.text.lower()
-    if name.lower() in low or (entity and entity in passage.entities):
+    low = _flat(passage.text)
+    if _flat(name) in low or (entity and entity in passage.entities):
         return True
-    if passage.parent is not None and name.lower() in passage.context.split(" > ")[-1].lower():
+    if passage.parent is not None and _flat(name) in _flat(passage.context.split(" > ")[-1]):
         return True  # a sub-bullet speaks of what its bullet names ("Dedicated Host" > "This differs from ...")
     if entity:
         return False
@@ -1272,8 +1277,9 @@ def compose_comparison_passages(
         # one short contrast ("Unlike Memcached, Redis can persist ...") says little of the other
         # item: each item's own description follows it
         budget = budget - len(contrast.text) - 3
-    parts = []
+    parts: list[str] = []
     leads = []
+    units: dict[str, list[str]] = {}
     used: set[int] = set(contrast.lead_passages) if contrast is not None else set()
     anchor: Passage | None = None
     per_item = max(90, budget // max(1, len(items)) - 12)
@@ -1286,13 +1292,13 @@ def compose_comparison_passages(
         best_score = float("-inf")
         for rank, hit in enumerate(hits[:16]):
             passage = hit.passage
-            text = passage.text.lower()
+            text = _flat(passage.text)
             named_in_text = names_item(passage, name, entity)
-            named = named_in_text or name.lower() in passage.context.lower() or (entity and entity in passage.topics)
+            named = named_in_text or _flat(name) in _flat(passage.context) or (entity and entity in passage.topics)
             if not named:
                 continue
             score = hit.similarity + overlap(terms, passage.text) - 0.03 * rank
-            if named_in_text and text.find(name.lower()) < 30:
+            if named_in_text and text.find(_flat(name)) < 30:
                 score += 0.3
                 if children.get(passage.id):
                     score += 0.3
@@ -1310,16 +1316,13 @@ def compose_comparison_passages(
         anchor = anchor or passage
         used.add(passage.id)
         leads.append(passage.id)
-        text = sentence_around(passage.text, _first_word_of(name, passage.text), 400)
-        kids = [passages[k] for k in children.get(passage.id, [])]
-        if kids and len(text.split()) <= 14:
-            other_words = set(tokenize(" ".join(h.passage.text for h in hits[:16] if h.passage.id not in used)))
-            ranked = sorted(kids[:8], key=lambda k: -len(set(tokenize(k.text)) - other_words))
-            chosen = sorted(ranked[:3], key=lambda k: k.id)
-            text = f"{text.rstrip(':')}: " + "; ".join(k.text for k in chosen)
-        if text.lower().startswith(name.lower()):
-            text = text[len(name) :].lstrip(" :-–")
-        parts.append(f"{name}: {shorten(text, per_item)}")
+        units[name] = _item_units(name, passage, children, passages, hits, items)
+        parts.append(name)  # composed below, once every item's units are known
+    terms_asked = terms - set(tokenize(" ".join(names)))
+    parts = [
+        part if part in known.values() or ": " in part else f"{part}: {_item_summary(part, units, terms_asked, per_item)}"
+        for part in parts
+    ]
     if contrast is not None:
         if len(parts) < 2:
             return contrast
@@ -1329,6 +1332,69 @@ def compose_comparison_passages(
     if len(parts) < 2:
         return None
     return Composition(" | ".join(parts), [], leads, confidence=0.6)
+
+
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])")
+
+
+def _item_units(
+    name: str,
+    passage: Passage,
+    children: dict[int, list[int]],
+    passages: Sequence[Passage],
+    hits: list[Hit],
+    items: Sequence[tuple[str, str | None]],
+) -> list[str]:
+    """What the notes say of one item, sentence by sentence: the passage that describes it, its
+    sub-bullets, and the retrieved bullets beside it that name it (and no other item)."""
+    units = [u for u in SENTENCE_SPLIT_RE.split(" ".join(passage.text.split())) if u]
+    for kid in children.get(passage.id, [])[:8]:
+        units.append(passages[kid].text)
+        if passages[kid].text.rstrip().endswith(":"):  # "Features:" and the features
+            units += [passages[k].text for k in children.get(kid, [])[:8]]
+    others = [n.lower() for n, _ in items if n != name]
+    for hit in hits[:16]:
+        near = hit.passage
+        if near.id == passage.id or near.parent == passage.id:
+            continue
+        beside = near.section == passage.section and (near.parent == passage.parent or near.parent == passage.id)
+        low = near.text.lower()
+        if beside and name.lower() in low and not any(o in low for o in others):
+            units += [u for u in SENTENCE_SPLIT_RE.split(" ".join(near.text.split())) if name.lower() in u.lower()]
+    return list(dict.fromkeys(u.strip() for u in units if u.strip()))
+
+
+def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budget: int) -> str:
+    """The sentences of one item that tell it apart: those with the question's own words, and
+    those with a counterpart in another item's (same words, some different: "can create it at
+    any time" against "can only create it when you create a table"), in the notes' order."""
+    own = units.get(name, [])
+    name_words = set(tokenize(" ".join(units)))
+    others = [set(tokenize(u)) - name_words for other, us in units.items() if other != name for u in us]
+
+    def compact(unit: str) -> str:
+        if unit.lower().startswith(name.lower()):
+            unit = unit[len(name) :].lstrip(" :-–")
+        return re.sub(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", "it", unit, flags=re.I).strip()
+
+    def score(position: int, unit: str) -> float:
+        words = set(tokenize(unit)) - name_words
+        value = 1.5 * overlap(terms, unit) - 0.05 * position
+        shared = max((len(words & other) for other in others if words - other), default=0)
+        if shared >= 2:
+            value += 0.4 + 0.1 * min(4, shared)
+        return value + (0.5 if position == 0 else 0.0)
+
+    texts = [compact(u) for u in own]
+    ranked = sorted((i for i, t in enumerate(texts) if t), key=lambda i: -score(i, own[i]))
+    chosen: list[int] = []
+    length = 0
+    for i in ranked:
+        if chosen and length + len(texts[i]) + 2 > budget:
+            continue
+        chosen.append(i)
+        length += len(texts[i]) + 2
+    return shorten("; ".join(texts[i].rstrip(":") for i in sorted(chosen)), budget)
 
 
 def _first_word_of(name: str, text: str) -> str:

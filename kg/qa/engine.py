@@ -708,7 +708,9 @@ def _comparison_parts(question: str) -> list[str]:
     """The phrases a comparison question sets against each other, as typed."""
     parts = re.split(r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s+", question, flags=re.IGNORECASE)
     parts = [re.sub(r"^(?:what(?:'s|’s| is)?\s+the\s+)?difference\s+between\s+", "", p, flags=re.I) for p in parts]
-    return [re.split(r",|\bin\b|\bwhich\b|\bwhat\b|\bfor\b", p, maxsplit=1)[0].strip(" ?") for p in parts]
+    # an item ends where the question goes on ("redis can they persist data", "disk is encryption enforced")
+    ends = r",|\b(?:in|which|what|for|can|could|is|are|does|do|did|should|will|when|how|who|where|why)\b"
+    return [re.split(ends, p, maxsplit=1, flags=re.I)[0].strip(" ?") for p in parts]
 
 
 def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str | None]]:
