@@ -1284,7 +1284,9 @@ def compose_comparison_passages(
     anchor: Passage | None = None
     per_item = max(90, budget // max(1, len(items)) - 12)
     for name, entity in items:
-        if name in known:
+        asked = terms - set(tokenize(" ".join(names)))
+        if name in known and (not asked or overlap(asked, known[name]) > 0):
+            # (a prose contrast of the item, unless the question asks about something it leaves out)
             parts.append(f"{name}: {shorten(known[name], per_item)}")
             continue
         others = [n for n in names if n != name.lower()]
