@@ -8,7 +8,7 @@ abstains instead of offering a near miss.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -1260,6 +1260,7 @@ def compose_comparison_passages(
     passages: Sequence[Passage],
     budget: int = 300,
     known: dict[str, str] | None = None,
+    in_service: Callable[[Passage], bool] | None = None,
 ) -> Composition | None:
     """A passage that contrasts the items itself, else for each item the passage that describes it
     (preferring the one that names it and its sub-bullets, and bullets parallel to the other
@@ -1300,6 +1301,8 @@ def compose_comparison_passages(
             if not named:
                 continue
             score = hit.similarity + overlap(terms, passage.text) - 0.03 * rank
+            if in_service is not None and not in_service(passage):
+                score -= 0.5  # another service's "Multi-AZ" than the one the question names
             if named_in_text and text.find(_flat(name)) < 30:
                 score += 0.3
                 if children.get(passage.id):

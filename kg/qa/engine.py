@@ -512,7 +512,15 @@ class Engine:
                 for name, item_entity in items:
                     if item_entity == entity and cell.get("value") and name not in known:
                         known[name] = cell["value"]
-        return compose.compose_comparison_passages(hits, items, terms, self.children, self.passages, known=known)
+        # a service named beside the items ("multi-az vs read replicas in rds") holds them
+        within = {e for e in linked if e not in {entity for _, entity in items} and self.kinds.get(e) == "service"}
+
+        def in_service(passage: Passage) -> bool:  # the first service of its topics is its section's
+            return next((t for t in passage.topics if self.kinds.get(t) == "service"), None) in within
+
+        return compose.compose_comparison_passages(
+            hits, items, terms, self.children, self.passages, known=known, in_service=in_service if within else None
+        )
 
     def _table_by_names(
         self, items: list[tuple[str, str | None]], question: str = ""
