@@ -230,7 +230,9 @@ class Engine:
         """A two-part question: answer each part, then join (carrying the entity over to the second)."""
         carried: list[Link] = []
         sub_answers = []
-        for part in parts:
+        for index, part in enumerate(parts):
+            if index:
+                part = _resolve_pronoun(part, parts[0])
             prepared = self._prepare(part)
             if not [link for link in prepared["links"] if link.in_notes] and carried:
                 prepared["links"] = carried
@@ -674,6 +676,28 @@ class Engine:
         return passage.text
 
 
+PRONOUN_RE = re.compile(r"\b(?:they|them|it|its|their|those|these)\b", re.I)
+OBJECT_RE = re.compile(
+    r"\b(?:the|an?)\s+((?:(?!(?:when|that|which|to|in|on|for|of|and|or|how|with|if|after|before|is|are|do|does|"
+    r"can)\b)[\w-]+\s*){1,5})",
+    re.I,
+)
+
+
+def _resolve_pronoun(part: str, first: str) -> str:
+    """The second part of a two-part question with "it"/"they" for the first part's object:
+    "how long do they last" after "who issues the temp credentials" asks how long temp credentials last.
+
+    >>> _resolve_pronoun("how long do they last by default", "who issues the temp credentials when you assume a role")
+    'how long do temp credentials last by default'
+    """
+    found = OBJECT_RE.search(first)
+    if not found or not PRONOUN_RE.search(part):
+        return part
+    phrase = found.group(1).strip()
+    return PRONOUN_RE.sub(lambda m: f"{phrase}'s" if m.group(0).lower() in {"its", "their"} else phrase, part, count=1)
+
+
 def _definition_term(question: str, links: list[Link]) -> str:
     match = re.search(
         r"(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
@@ -683,6 +707,13 @@ def _definition_term(question: str, links: list[Link]) -> str:
     )
     if match:
         return match.group(1).strip()
+    trailing = re.match(r"^\s*(.+?)\s+(?:meaning|definition|means?)\s*\??\s*$", question, re.IGNORECASE)
+    if trailing:  # "aurora backtrack meaning": the term is "backtrack", not only the name found before it
+        term = trailing.group(1).strip()
+        for link in links:
+            if term.lower().startswith(link.surface) and term[len(link.surface) :].strip():
+                return term[len(link.surface) :].strip()
+        return term
     return links[-1].surface if links else question
 
 
