@@ -71,11 +71,25 @@ To open a widget vault:
 2. Attach the key to the vault and wait until the console shows it attached
 3. Unlock the vault with the key and confirm the unlock in the audit log
 
+- To rotate a vault key, create a rotation plan for the vault key.
+- The rotation plan lists the keys to replace; execute the rotation plan to rotate them.
+
 ### Vault tiers
 - **Bronze** - one copy in one zone, the cheapest tier for widgets nobody will miss
 - **Silver** - two copies in two zones for widgets that matter a little more
 - **Gold** - three copies in three regions, for widgets that must never be lost
 - **Platinum** - four copies everywhere with instant failover for the most critical widgets
+
+## Widget Transfer
+
+- Widget Truck
+  - moves widgets by road between sites.
+  - Encryption is enforced for every load.
+  - can carry widgets to any region.
+- Widget Disk Import/Export
+  - moves widgets on disks you own.
+  - Encryption is optional and not enforced.
+  - can carry widgets to one region only.
 
 ## Types of Widget Gateways
 
@@ -242,3 +256,17 @@ def test_initials_of_entity_names_link() -> None:
 def test_items_fit_the_budget_short_ones_whole() -> None:
     items = compose.fit_items(["short one", "x" * 200, "y" * 200], 150)
     assert items[0] == "short one" and sum(len(i) for i in items) <= 150
+
+
+def test_comparison_tells_each_item_by_what_the_question_asks(engine: Engine) -> None:
+    answer = engine.ask("widget truck vs widget disk import export is encryption enforced")
+    assert "Encryption is enforced" in answer.answer[:300] and "Encryption is optional" in answer.answer[:300]
+
+
+def test_trailing_meaning_asks_a_definition(engine: Engine) -> None:
+    assert engine.ask("dead drop box meaning").answer.startswith("A dead drop box is")
+
+
+def test_procedure_goes_on_in_the_bullets_after_it(engine: Engine) -> None:
+    answer = engine.ask("how to rotate a vault key")
+    assert "create a rotation plan" in answer.answer and "execute the rotation plan" in answer.answer
