@@ -387,6 +387,9 @@ def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
+BARE_RANGE_RE = re.compile(r"\b(?:between|from)\s+\d[\d,.]*\s+(?:and|to)\s+\d[\d,.]*\b", re.I)
+
+
 def compose_limit_from_passages(
     hits: list[Hit],
     intent: Intent,
@@ -422,6 +425,11 @@ def compose_limit_from_passages(
             and not (q.unit == "count" and q.noun and asked and not set(tokenize(q.noun)) & asked)
         ]
         if not quantities:
+            bare = BARE_RANGE_RE.search(passage.text) if "range" in intent.kinds and not intent.unit else None
+            if bare is not None and overlap(terms, passage.text) >= 0.99:
+                # "Rule priority must be between 100 and 4096": a range of plain numbers
+                text = f"{bare.group(0)} — “{sentence_around(passage.text, bare.group(0))}”"
+                return Composition(text, [], [passage.id], confidence=0.5)
             continue
         quantity = quantities[0]
         lead = format_quantity(quantity.value, quantity.unit, quantity.value_max)
@@ -1196,7 +1204,7 @@ CONTRAST_RE = re.compile(
 KEY_CONTRAST_RE = re.compile(r"\b(?:the\s+(?:main\s+|key\s+)?difference\s+is|differs?\s+from|whereas|unlike)\b", re.I)
 
 
-def _flat(text: str) -> str:
+def flat(text: str) -> str:
     """Lowercase with ``/``, ``-`` and ``_`` as spaces: "Import/Export Disk" names "import export disk"."""
     return re.sub(r"[/_-]+", " ", text.lower())
 
@@ -1204,10 +1212,10 @@ def _flat(text: str) -> str:
 def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tuple[str, str | None]]) -> bool:
     """Whether a passage names an item: its entity, its full name, or a word of its name that the
     other items' names do not share ("push" of "push subscriptions" vs "pull")."""
-    low = _flat(passage.text)
-    if _flat(name) in low or (entity and entity in passage.entities):
+    low = flat(passage.text)
+    if flat(name) in low or (entity and entity in passage.entities):
         return True
-    if passage.parent is not None and _flat(name) in _flat(passage.context.split(" > ")[-1]):
+    if passage.parent is not None and flat(name) in flat(passage.context.split(" > ")[-1]):
         return True  # a sub-bullet speaks of what its bullet names ("Dedicated Host" > "This differs from ...")
     if entity:
         return False
@@ -1261,6 +1269,7 @@ def compose_comparison_passages(
     budget: int = 300,
     known: dict[str, str] | None = None,
     in_service: Callable[[Passage], bool] | None = None,
+    contrast: Composition | None = None,
 ) -> Composition | None:
     """A passage that contrasts the items itself, else for each item the passage that describes it
     (preferring the one that names it and its sub-bullets, and bullets parallel to the other
@@ -1271,7 +1280,8 @@ def compose_comparison_passages(
     def names_item(passage: Passage, name: str, entity: str | None) -> bool:
         return _names(passage, name, entity, items)
 
-    contrast = compose_contrast(hits, items, budget, children, passages)
+    # (the engine passes the contrast it found among more passages than ``hits``)
+    contrast = contrast or compose_contrast(hits, items, budget, children, passages)
     if contrast is not None and len(contrast.text) >= budget // 2:
         return contrast
     if contrast is not None:
@@ -1295,15 +1305,16 @@ def compose_comparison_passages(
         best_score = float("-inf")
         for rank, hit in enumerate(hits[:16]):
             passage = hit.passage
-            text = _flat(passage.text)
+            text = flat(passage.text)
             named_in_text = names_item(passage, name, entity)
-            named = named_in_text or _flat(name) in _flat(passage.context) or (entity and entity in passage.topics)
+            named = named_in_text or flat(name) in flat(passage.context) or (entity and entity in passage.topics)
             if not named:
                 continue
-            score = hit.similarity + overlap(terms, passage.text) - 0.03 * rank
+            # (the items' own names say nothing of which passage describes one of them)
+            score = hit.similarity + overlap(asked, passage.text) - 0.03 * rank
             if in_service is not None and not in_service(passage):
                 score -= 0.5  # another service's "Multi-AZ" than the one the question names
-            if named_in_text and text.find(_flat(name)) < 30:
+            if named_in_text and 0 <= text.find(flat(name)) < 30:
                 score += 0.3
                 if children.get(passage.id):
                     score += 0.3
@@ -1380,7 +1391,18 @@ def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budge
     def compact(unit: str) -> str:
         if unit.lower().startswith(name.lower()):
             unit = unit[len(name) :].lstrip(" :-–")
-        return re.sub(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", "it", unit, flags=re.I).strip()
+        # (not inside a longer proper name: "Azure Backup" stays)
+        pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", re.I)
+
+        def it(found: re.Match[str]) -> str:
+            before = unit[: found.start()].split()
+            after = unit[found.end() :].split()
+            proper = (before and before[-1][:1].isupper() and not found.group(0)[:1].islower()) or (
+                after and after[0][:1].isupper()
+            )
+            return found.group(0) if proper else "it"
+
+        return pattern.sub(it, unit).strip()
 
     def score(position: int, unit: str) -> float:
         words = set(tokenize(unit)) - name_words

@@ -380,6 +380,15 @@ class Engine:
                 named_by_terms = self._entities_named_by(terms)
                 if named_by_terms:
                     result = limit_from(templates.limits(self.graph, named_by_terms, answer.sparql), [])
+            if result is not None and intent.kinds[:1] == ("range",) and not any(
+                f.predicate.startswith("allowed range") for f in result.facts
+            ):
+                # a range asked and a maximum found: a passage that states the range wins
+                ranged = compose.compose_limit_from_passages(
+                    hits, intent, terms, linked, min_overlap=0.99, question=question, measured=measured
+                )
+                if ranged is not None and ranged.text.lower().startswith(("between", "from")):
+                    result = ranged
             if result is None:
                 result = compose.compose_limit_from_passages(
                     hits, intent, terms, linked, min_overlap=0.5, question=question, measured=measured
@@ -480,7 +489,9 @@ class Engine:
 
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
-        contrast = compose.compose_contrast(hits, items, children=self.children, passages=self.passages)
+        contrast = compose.compose_contrast(
+            self._contrasting(items, terms) + hits, items, children=self.children, passages=self.passages
+        )
         if not any(row["matched"] >= 2 and row["type"] == "table" for row in rows):
             named = self._table_by_names(items, question)
             if named is not None:
@@ -521,8 +532,32 @@ class Engine:
             return next((t for t in passage.topics if self.kinds.get(t) == "service"), None) in within
 
         return compose.compose_comparison_passages(
-            hits, items, terms, self.children, self.passages, known=known, in_service=in_service if within else None
+            hits,
+            items,
+            terms,
+            self.children,
+            self.passages,
+            known=known,
+            in_service=in_service if within else None,
+            contrast=contrast,
         )
+
+    def _contrasting(self, items: list[tuple[str, str | None]], terms: set[str]) -> list[Hit]:
+        """Passages anywhere in the notes that name every item and contrast them ("Backup protects
+        ..., whereas Site Recovery keeps ..."), which retrieval may rank below the items' sections;
+        on what the question asks, if it asks more than the names ("... is encryption enforced")."""
+        if len(items) < 2:
+            return []
+        names = [compose.flat(name) for name, _ in items]
+        asked = terms - set(tokenize(" ".join(name for name, _ in items)))
+        found = []
+        for passage in self.passages:
+            text = compose.flat(passage.text)
+            if asked and compose.overlap(asked, passage.text) == 0.0:
+                continue
+            if all(name in text for name in names) and compose.CONTRAST_RE.search(passage.text):
+                found.append(Hit(passage, score=0.0, similarity=0.5))
+        return found[:3]
 
     def _table_by_names(
         self, items: list[tuple[str, str | None]], question: str = ""
