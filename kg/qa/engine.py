@@ -725,7 +725,13 @@ def _resolve_pronoun(part: str, first: str) -> str:
 
     >>> _resolve_pronoun("how long do they last by default", "who issues the temp credentials when you assume a role")
     'how long do temp credentials last by default'
+    >>> _resolve_pronoun("how close to now", "with the max retention how far back can i restore")
+    'how close to now can i restore'
     """
+    if len(part.split()) <= 4 and not PRONOUN_RE.search(part):
+        # an elliptical part ("how close to now") asks the first part's verb again ("can i restore")
+        verb = re.search(r"\b(?:can|could|do|does|will|should|would)\s+(?:i|you|we|one)\s+\w+.*$", first, re.I)
+        return f"{part} {verb.group(0)}" if verb else part
     found = OBJECT_RE.search(first)
     if not found or not PRONOUN_RE.search(part):
         return part
