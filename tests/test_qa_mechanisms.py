@@ -91,6 +91,12 @@ To open a widget vault:
   - Encryption is optional and not enforced.
   - can carry widgets to one region only.
 
+## Widget Tunnels
+
+- A single widget tunnel can span all zones of its region but cannot span regions.
+- Tunnel priority must be between 100 and 4096
+- Max 1,000 tunnels per widget vault
+
 ## Types of Widget Gateways
 
 ### Round Gateways
@@ -270,3 +276,12 @@ def test_trailing_meaning_asks_a_definition(engine: Engine) -> None:
 def test_procedure_goes_on_in_the_bullets_after_it(engine: Engine) -> None:
     answer = engine.ask("how to rotate a vault key")
     assert "create a rotation plan" in answer.answer and "execute the rotation plan" in answer.answer
+
+
+def test_yes_no_reads_the_negation_before_single_against_multiple(engine: Engine) -> None:
+    assert engine.ask("can a widget tunnel span multiple regions").answer.startswith("No")
+
+
+def test_range_of_plain_numbers(engine: Engine) -> None:
+    answer = engine.ask("widget tunnel priority range")
+    assert answer.answer.startswith("between 100 and 4096")

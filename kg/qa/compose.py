@@ -401,6 +401,13 @@ def compose_limit_from_passages(
 ) -> Composition | None:
     """A value read straight from a retrieved passage that is about the entity and has the unit asked
     (for "how many X" / "number of X", a count of X)."""
+    if "range" in intent.kinds and not intent.unit:
+        for hit in hits[:8]:
+            # "Rule priority must be between 100 and 4096": a range of plain numbers
+            bare = BARE_RANGE_RE.search(hit.passage.text)
+            if bare is not None and overlap(terms, f"{hit.passage.context} {hit.passage.text}") >= 0.99:
+                text = f"{bare.group(0)} — “{sentence_around(hit.passage.text, bare.group(0))}”"
+                return Composition(text, [], [hit.passage.id], confidence=0.5)
     family = UNIT_FAMILIES.get(intent.unit, set()) if intent.unit else set()
     counted = COUNTED_RE.search(question)
     # (names of linked entities are left out: "how many SGs" is answered by "5 security groups")
@@ -425,11 +432,6 @@ def compose_limit_from_passages(
             and not (q.unit == "count" and q.noun and asked and not set(tokenize(q.noun)) & asked)
         ]
         if not quantities:
-            bare = BARE_RANGE_RE.search(passage.text) if "range" in intent.kinds and not intent.unit else None
-            if bare is not None and overlap(terms, passage.text) >= 0.99:
-                # "Rule priority must be between 100 and 4096": a range of plain numbers
-                text = f"{bare.group(0)} — “{sentence_around(passage.text, bare.group(0))}”"
-                return Composition(text, [], [passage.id], confidence=0.5)
             continue
         quantity = quantities[0]
         lead = format_quantity(quantity.value, quantity.unit, quantity.value_max)
@@ -571,22 +573,31 @@ MANY_RE = re.compile(r"\b(?:two|2|both|multiple|several|many|more\s+than\s+one|a
 SINGLE_RE = re.compile(r"\b(?:single|one|only|exactly\s+one|a\s+single)\b", re.I)
 
 
-def compose_yesno(hits: list[Hit], terms: set[str], linked: Sequence[str], question: str) -> Composition | None:
+def compose_yesno(
+    hits: list[Hit], terms: set[str], linked: Sequence[str], question: str, surfaces: Sequence[str] = ()
+) -> Composition | None:
     """Yes or No from the passage that best matches, by its negations (and "single" vs "two")."""
     key_term = _predicate(question, terms)
-    hit = pick_passage(
-        hits,
-        terms,
-        linked,
-        linked_weight=1.2,
-        prefer=lambda p: 0.8 if key_term and key_term in tokenize(p.text) else 0.0,  # states the verb asked
-    )
+    # a passage that says "a peering connection" speaks of the "vpc peering" asked, linked or not
+    heads = {tokenize(s)[-1] for s in surfaces if tokenize(s)}
+
+    def prefer(passage: Passage) -> float:
+        words = set(tokenize(passage.text))
+        bonus = 0.8 if key_term and key_term in words else 0.0  # states the verb asked
+        if heads & words and not set(linked) & (set(passage.entities) | set(passage.topics)):
+            bonus += 0.8
+        return bonus
+
+    hit = pick_passage(hits, terms, linked, linked_weight=1.2, prefer=prefer)
     if hit is None:
         return None
     sentence = _best_sentence(hit.passage.text, terms, key_term)
     negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
-        negative = not negative  # "attached to two instances?" — "attached to a single instance"
+        # "attached to two instances?" — "attached to a single instance" (a sentence that already
+        # says no, "can only ..." or "cannot span regions", has said it)
+        if not negative:
+            negative = True
     if KEEP_RE.search(question) and LOSE_RE.search(f"{hit.passage.context.split(' > ')[-1]} {sentence}"):
         negative = not negative  # "does the data survive a stop?" — "data is lost when: the instance stops"
     verdict = "No" if negative else "Yes"

@@ -418,7 +418,9 @@ class Engine:
                 fact_rows, hits, terms, linked, term, self._passage_of, self.children, self.passages
             )
         elif name == "yesno":
-            result = compose.compose_yesno(hits, terms, components or linked, question)
+            result = compose.compose_yesno(
+                hits, terms, components or linked, question, [link.surface for link in links if link.in_notes]
+            )
         elif name in {"list", "procedure"}:
             sections = {k.split("::", 1)[1]: v for k, v in self.sections.items()}
             result = compose.compose_list(
