@@ -108,6 +108,13 @@ def test_capped_count_of_a_list_noun_is_a_limit() -> None:
             "two connections",
             "Elastic Load Balancing",
         ),
+        # a topic under a category takes the service of the topic before it
+        (
+            "# Compute\n\n## Instance Metadata\n\n- data about your instance\n\n"
+            "## Instance Tags\n\n- Max 10 tags per instance.\n",
+            "10 tags",
+            "EC2 instance",
+        ),
     ],
 )
 def test_limits_subject_from_ancestry(run, notes: str, value_text: str, subject_label: str) -> None:  # type: ignore[no-untyped-def]

@@ -524,3 +524,13 @@ def test_text_parse_rendered_text_defaults_to_no_services(lines: list[str]) -> N
     doc = parse_rendered_text(lines, "n.txt")
     assert doc.sections[1].level == 3
     assert [b.depth for b in doc.blocks] == [0, 0, 1]
+
+
+def test_text_brief_service_heading_among_topics_is_a_topic(aws_doc: Document) -> None:
+    # the page lost its EC2 heading: "VM Import/Export" (two bullets) sits among EC2's topics, and
+    # the topics after it ("Instance Tags") are not nested under it
+    tags = block_at(aws_doc, 554)
+    assert aws_doc.section_path(tags.section_id) == "Compute and Network Services > Instance Tags"
+    vm = next(s for s in aws_doc.sections if s.title == "VM Import/Export")
+    cloudformation = next(s for s in aws_doc.sections if s.title == "AWS CloudFormation")
+    assert (vm.level, cloudformation.level) == (3, 2)  # a service heading with its own long section stays

@@ -586,9 +586,12 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
         section_entity: dict[int, str | None] = {0: None}
         resolved_here: set[int] = set()
         section_service: dict[int, str | None] = {0: None}
+        # a section under a category (no service) whose previous sibling was a component of a
+        # service ("Instance Metadata" of EC2) is another topic of that service ("Instance Tags")
+        sibling_service: dict[int, str | None] = {}
         for section in document.sections[1:]:
             parent = section.parent_id or 0
-            inherited_service = section_service.get(parent)
+            inherited_service = section_service.get(parent) or sibling_service.get(parent)
             heading = heading_prov.get(section.id)
             prov = Provenance(
                 document.source,
@@ -609,6 +612,8 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
                 resolved_here.add(section.id)
                 owner = index.service_of(found)
                 section_service[section.id] = owner if index.kind_of(owner) == "service" else inherited_service
+                if section_service.get(parent) is None:
+                    sibling_service[parent] = owner if owner != found and index.kind_of(owner) == "service" else None
             else:
                 section_entity[section.id] = section_entity.get(parent)
                 section_service[section.id] = inherited_service

@@ -171,7 +171,44 @@ def _heading_levels(rows: list[_Line], headings: set[int], is_service: Callable[
             levels[i] = level
         if not service_flags[-1] and levels[run[-1]] > 1:
             sibling_level = levels[run[-1]]
+    _demote_services_among_topics(rows, ordered, levels)
     return levels
+
+
+def _title_words(title: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"[a-z]{4,}", title.lower())} - TITLE_STOPWORDS
+
+
+TITLE_STOPWORDS = frozenset("amazon with from into about your options case cases".split())
+BRIEF_SECTION_LINES = 8  # a service heading with more of its own lines than this opens a section
+
+
+def _demote_services_among_topics(rows: list[_Line], ordered: list[int], levels: dict[int, int]) -> None:
+    """A service heading set among the topics of another ("VM Import/Export" between "Lifecycle of
+    Instances" and "Instance Metadata" on a page that lost its EC2 heading) is a topic too: the
+    topics after it speak of what the topics before it spoke of, not of it."""
+    before: set[str] = set()
+    for n, i in enumerate(ordered):
+        if levels[i] == 1:
+            before = set()
+            continue
+        if levels[i] == 2 and before:
+            after = []
+            for j in ordered[n + 1 :]:
+                if levels[j] <= 2:
+                    break
+                after.append(j)
+            following = set().union(*(_title_words(rows[j].text) for j in after)) if after else set()
+            end = after[0] if after else len(rows)
+            brief = sum(1 for row in rows[i + 1 : end] if not row.blank) <= BRIEF_SECTION_LINES
+            if brief and following & before and not following & _title_words(rows[i].text):
+                levels[i] = 3
+                before |= following
+                continue
+        if levels[i] == 2:
+            before = set()
+        else:
+            before |= _title_words(rows[i].text)
 
 
 def _build(rows: list[_Line], headings: set[int], levels: dict[int, int], builder: DocumentBuilder) -> None:
