@@ -148,7 +148,8 @@ class Engine:
     # -- steps -----------------------------------------------------------------------------------
 
     def _prepare(self, question: str) -> dict[str, Any]:
-        question = " ".join(question.split())
+        asked = " ".join(question.split())
+        question = expand_short_words(asked, self.lexicon.vocabulary)
         links = self.linker.link(question)
         retrieval_text = corrected_question(question, links) if links else question
         # Spell out acronyms and short names for retrieval: "LSI" also searches "local secondary index".
@@ -162,6 +163,7 @@ class Engine:
         if expansions:
             retrieval_text = f"{retrieval_text} ({'; '.join(dict.fromkeys(expansions))})"
         return {
+            "asked": asked,
             "question": question,
             "links": links,
             "intent": classify(question, [link.surface for link in links]),
@@ -180,7 +182,7 @@ class Engine:
         question: str = prepared["question"]
         links: list[Link] = prepared["links"]
         intent: Intent = prepared["intent"]
-        answer = Answer(question=question, intent=intent.name)
+        answer = Answer(question=prepared.get("asked", question), intent=intent.name)
         if not question.strip():
             answer.abstained, answer.message = True, "Ask a question about the notes."
             return answer
@@ -713,6 +715,55 @@ class Engine:
         return passage.text
 
 
+# Short forms students type for words the notes spell out ("temp token", "launch config").
+SHORT_WORDS = {
+    "temp": "temporary",
+    "config": "configuration",
+    "configs": "configurations",
+    "mgmt": "management",
+    "acct": "account",
+    "accts": "accounts",
+    "env": "environment",
+    "envs": "environments",
+    "perms": "permissions",
+    "repo": "repository",
+    "repos": "repositories",
+    "msg": "message",
+    "msgs": "messages",
+    "req": "request",
+    "reqs": "requests",
+    "conn": "connection",
+    "conns": "connections",
+    "cert": "certificate",
+    "certs": "certificates",
+    "addr": "address",
+    "svc": "service",
+    "svcs": "services",
+    "auth": "authentication",
+    "vol": "volume",
+    "vols": "volumes",
+    "secs": "seconds",
+    "mins": "minutes",
+    "hrs": "hours",
+    "yrs": "years",
+}
+
+
+def expand_short_words(question: str, vocabulary: set[str] | frozenset[str] = frozenset()) -> str:
+    """Spell out the short forms of words that the notes never use short ("temp" → "temporary").
+
+    >>> expand_short_words("sts temp token lifetime", {"temporary"})
+    'sts temporary token lifetime'
+    """
+
+    def full(found: re.Match[str]) -> str:
+        word = found.group(0)
+        return word if word.lower() in vocabulary else SHORT_WORDS[word.lower()]
+
+    pattern = r"\b(?:" + "|".join(SHORT_WORDS) + r")\b"
+    return re.sub(pattern, full, question, flags=re.IGNORECASE)
+
+
 PRONOUN_RE = re.compile(r"\b(?:they|them|it|its|their|those|these)\b", re.I)
 OBJECT_RE = re.compile(
     r"\b(?:the|an?)\s+((?:(?!(?:when|that|which|to|in|on|for|of|and|or|how|with|if|after|before|is|are|do|does|"
@@ -743,8 +794,8 @@ def _resolve_pronoun(part: str, first: str) -> str:
 
 def _definition_term(question: str, links: list[Link]) -> str:
     match = re.search(
-        r"(?:what(?:'s|’s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
-        r"(.+?)(?:\s+(?:mean|do|in\s+\w+))?\s*\??$",
+        r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
+        r"(.+?)(?:\s+(?:mean|do|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
         question,
         re.IGNORECASE,
     )
