@@ -34,6 +34,7 @@ NOTES = ROOT / "data" / "notes" / "aws-notes.txt"
 AZURE = ROOT / "tests" / "data" / "azure-notes.md"
 GCP = ROOT / "benchmarks" / "data" / "gcp-notes.md"
 AWS_EXTRA = ROOT / "benchmarks" / "data" / "aws-extra-notes.md"
+AZURE2 = ROOT / "benchmarks" / "data" / "azure2-notes.md"
 QUESTIONS = ROOT / "benchmarks" / "questions"
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -241,6 +242,7 @@ def main() -> int:
         ingest(folder / "azure", [AZURE])
         ingest(folder / "gcp", [GCP])
         ingest(folder / "aws-extra", [AWS_EXTRA])
+        ingest(folder / "azure2", [AZURE2])
 
         fact_rows = []
         comparisons = []
@@ -269,9 +271,12 @@ def main() -> int:
         question_sets = (
             ("aws", folder / "aws", NOTES),
             ("aws2", folder / "aws", NOTES),
+            ("aws3", folder / "aws", NOTES),
+            ("aws4", folder / "aws", NOTES),
             ("gcp", folder / "gcp", GCP),
             ("azure", folder / "azure", AZURE),
             ("aws-extra", folder / "aws-extra", AWS_EXTRA),
+            ("azure2", folder / "azure2", AZURE2),
         )
         for name, store_path, notes in question_sets:
             rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)
