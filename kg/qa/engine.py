@@ -280,7 +280,9 @@ class Engine:
         terms = compose.limit_terms(
             compose.content_terms(question, [link.surface for link in links if not link.weak]), intent
         )
+        # the names as asked and as the notes write them ("eni": "elastic network interface")
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
+        linked_terms |= set(tokenize(" ".join(self.labels.get(link.entity_id, "") for link in links if link.in_notes)))
         # A plain word standing for a component ("rule", "bucket") names a limit's subject, but
         # only steers retrieval when nothing else is named.
         strong = [link.entity_id for link in links if link.in_notes and not link.weak]
@@ -856,6 +858,9 @@ def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str |
         # Name an item as the notes do (the link's label), not as typed ("memcahced", "gsi").
         if link is not None and (link.score < 100 or len(link.surface) <= 4):
             items.append((link.label, link.entity_id))
+        elif link is not None and len(parts) > 1 and part is parts[-1] and normalize(part).startswith(link.surface):
+            # "import/export disk encryption": the words after the name are what is compared
+            items.append((link.surface, link.entity_id))
         else:
             items.append((part, link.entity_id if link else None))
     if len(items) < 2 and len(links) >= 2:
