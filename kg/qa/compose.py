@@ -1400,8 +1400,8 @@ def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budge
     others = [set(tokenize(u)) - name_words for other, us in units.items() if other != name for u in us]
 
     def compact(unit: str) -> str:
-        if unit.lower().startswith(name.lower()):
-            unit = unit[len(name) :].lstrip(" :-–")
+        if re.match(re.escape(name) + r"\s*(?:[:–-]|$)", unit, re.I):
+            unit = unit[len(name) :].lstrip(" :-–")  # "Global Secondary Index:" says only its name
         # (not inside a longer proper name: "Azure Backup" stays)
         pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", re.I)
 
@@ -1411,7 +1411,7 @@ def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budge
             proper = (before and before[-1][:1].isupper() and not found.group(0)[:1].islower()) or (
                 after and after[0][:1].isupper()
             )
-            return found.group(0) if proper else "it"
+            return found.group(0) if proper or found.start() == 0 else "it"  # the subject stays
 
         return pattern.sub(it, unit).strip()
 

@@ -858,6 +858,15 @@ def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str |
         # Name an item as the notes do (the link's label), not as typed ("memcahced", "gsi").
         if link is not None and (link.score < 100 or len(link.surface) <= 4):
             items.append((link.label, link.entity_id))
+        elif (
+            link is not None
+            and part is parts[0]
+            and normalize(part).startswith(link.surface + " ")
+            and len(normalize(part).split()) == len(link.surface.split()) + 1
+            and not any(normalize(part).split()[-1] in normalize(other) for other in parts[1:])
+        ):
+            # "cloudwatch basic vs detailed monitoring": the service named before the item
+            items.append((normalize(part).split()[-1], None))
         elif link is not None and len(parts) > 1 and part is parts[-1] and normalize(part).startswith(link.surface):
             # "import/export disk encryption": the words after the name are what is compared
             items.append((link.surface, link.entity_id))
