@@ -70,7 +70,7 @@ COUNT_NOUN = r"(?:[A-Za-z][\w/-]*\s){0,2}?[A-Za-z][\w-]*s\b"
 
 QUANTITY_RE = re.compile(
     rf"(?<![\w.,/$-])(?P<num>{ANY_NUMBER})(?:\+)?"
-    rf"(?:(?:\s*(?:-|–|—|to)\s*|\s+(?:and|or)\s+)(?P<num2>{NUMBER})(?!\.\d))?"
+    rf"(?:(?:\s*(?:-|–|—|to)\s*|\s+(?:and|or)\s+)(?P<num2>{NUMBER}|(?<=\s){WORD_NUMBER}(?=\s))(?!\.\d))?"
     rf"(?:(?P<hyphen>-)(?P<hunit>{UNIT_RE})\b"
     rf"|\s?(?P<unit>{UNIT_RE})(?![\w])(?:\s*(?:to|-|–)\s*(?P<num3>{NUMBER})\s?(?P<unit3>{UNIT_RE})(?![\w]))?"
     rf"|\s(?P<noun>{COUNT_NOUN}))?",

@@ -37,6 +37,7 @@ def run():  # type: ignore[no-untyped-def]
         ("an item 1KB or smaller", "max", "1", None, "KB", "1000"),
         ("Smallest subnet is a /28 netmask", "min", "28", None, "prefix length", "28"),
         ("data points every five minutes", "rate", "5", None, "minutes", "300"),
+        ("failover typically takes one to two minutes", "range", "1", "2", "minutes", "60"),
     ],
 )
 def test_quantities_read_values(text, kind, value, value_max, unit, normalized) -> None:  # type: ignore[no-untyped-def]

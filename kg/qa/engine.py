@@ -236,12 +236,18 @@ class Engine:
             if index:
                 part = _resolve_pronoun(part, parts[0])
             prepared = self._prepare(part)
+            plain = dict(prepared)
             if not [link for link in prepared["links"] if link.in_notes] and carried:
                 prepared["links"] = carried
                 prepared["retrieval_text"] = f"{part} {' '.join(link.label for link in carried)}"
             carried = [link for link in prepared["links"] if link.in_notes] or carried
             part_vector = self.retriever.encode([prepared["retrieval_text"]])[0]
-            sub_answers.append(self._answer(prepared, part_vector))
+            sub = self._answer(prepared, part_vector)
+            if sub.abstained and plain["links"] is not prepared["links"]:
+                # the entity carried over was not what this part asks about ("how recent can a
+                # point in time restore be" after a question on Multi-AZ failover)
+                sub = self._answer(plain, self.retriever.encode([plain["retrieval_text"]])[0])
+            sub_answers.append(sub)
         answered = [a for a in sub_answers if not a.abstained]
         if not answered:
             answer.abstained = True
