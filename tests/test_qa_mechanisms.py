@@ -91,6 +91,11 @@ To open a widget vault:
   - Encryption is optional and not enforced.
   - can carry widgets to one region only.
 
+### Use Cases
+
+- Fast moves between sites: Widget Truck
+- Cheap bulk moves on owned disks: Widget Disk Import/Export
+
 ## Widget Tunnels
 
 - A single widget tunnel can span all zones of its region but cannot span regions.
@@ -285,3 +290,8 @@ def test_yes_no_reads_the_negation_before_single_against_multiple(engine: Engine
 def test_range_of_plain_numbers(engine: Engine) -> None:
     answer = engine.ask("widget tunnel priority range")
     assert answer.answer.startswith("between 100 and 4096")
+
+
+def test_comparison_asking_what_each_is_for_reads_the_use_cases(engine: Engine) -> None:
+    answer = engine.ask("widget truck vs widget disk import export what is each one for")
+    assert "Fast moves between sites" in answer.answer[:300] and "Cheap bulk moves" in answer.answer[:300]

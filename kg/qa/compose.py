@@ -1281,6 +1281,7 @@ def compose_comparison_passages(
     known: dict[str, str] | None = None,
     in_service: Callable[[Passage], bool] | None = None,
     contrast: Composition | None = None,
+    question: str = "",
 ) -> Composition | None:
     """A passage that contrasts the items itself, else for each item the passage that describes it
     (preferring the one that names it and its sub-bullets, and bullets parallel to the other
@@ -1347,7 +1348,9 @@ def compose_comparison_passages(
         parts.append(name)  # composed below, once every item's units are known
     terms_asked = terms - set(tokenize(" ".join(names)))
     parts = [
-        part if part in known.values() or ": " in part else f"{part}: {_item_summary(part, units, terms_asked, per_item)}"
+        part
+        if part in known.values() or ": " in part
+        else f"{part}: {_item_summary(part, units, terms_asked, per_item, bool(PURPOSE_RE.search(question)))}"
         for part in parts
     ]
     if contrast is not None:
@@ -1388,10 +1391,18 @@ def _item_units(
         low = near.text.lower()
         if beside and name.lower() in low and not any(o in low for o in others):
             units += [u for u in SENTENCE_SPLIT_RE.split(" ".join(near.text.split())) if name.lower() in u.lower()]
+        elif USE_CASE_RE.search(near.context) and flat(name) in flat(near.text) and not any(o in low for o in others):
+            units.append(f"use case: {near.text.strip()}")  # "Massive Data Ingestion: Kinesis Firehose"
     return list(dict.fromkeys(u.strip() for u in units if u.strip()))
 
 
-def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budget: int) -> str:
+USE_CASE_RE = re.compile(r"\buse\s+cases?\b|\bwhen\s+to\s+use\b", re.I)
+PURPOSE_RE = re.compile(r"\b(?:for\s*\??$|used\s+for|use\s+case|when\s+(?:to|should|do)\b|what\s+(?:is|are)\s+\w+\s+for)", re.I)
+
+
+def _item_summary(
+    name: str, units: dict[str, list[str]], terms: set[str], budget: int, purpose: bool = False
+) -> str:
     """The sentences of one item that tell it apart: those with the question's own words, and
     those with a counterpart in another item's (same words, some different: "can create it at
     any time" against "can only create it when you create a table"), in the notes' order."""
@@ -1418,6 +1429,8 @@ def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budge
     def score(position: int, unit: str) -> float:
         words = set(tokenize(unit)) - name_words
         value = 1.5 * overlap(terms, unit) - 0.05 * position
+        if unit.startswith("use case: "):
+            value += 2.0 if purpose else -1.0  # "what is each one for" asks the use case
         shared = max((len(words & other) for other in others if words - other), default=0)
         if shared >= 2:
             value += 0.4 + 0.1 * min(4, shared)

@@ -552,6 +552,7 @@ class Engine:
             known=known,
             in_service=in_service if within else None,
             contrast=contrast,
+            question=question,
         )
 
     def _contrasting(self, items: list[tuple[str, str | None]], terms: set[str]) -> list[Hit]:
