@@ -295,3 +295,8 @@ def test_range_of_plain_numbers(engine: Engine) -> None:
 def test_comparison_asking_what_each_is_for_reads_the_use_cases(engine: Engine) -> None:
     answer = engine.ask("widget truck vs widget disk import export what is each one for")
     assert "Fast moves between sites" in answer.answer[:300] and "Cheap bulk moves" in answer.answer[:300]
+
+
+def test_table_comparison_shows_the_rows_asked_about(engine: Engine) -> None:
+    answer = engine.ask("widget queue standard vs fifo delivery")
+    assert "exactly-once processing" in answer.answer and "300 messages" not in answer.answer

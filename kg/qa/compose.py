@@ -1144,9 +1144,11 @@ def compose_comparison_table(
     title: str,
     source_row: dict[str, Any],
     budget: int = 300,
+    terms: set[str] | frozenset[str] = frozenset(),
 ) -> Composition | None:
     """Item by item, the cells that set it apart (cells equal for every item are left out, and
-    words all the items' cells share are said once)."""
+    words all the items' cells share are said once); only the rows on what the question asks
+    when it asks something of them ("which one is stateful")."""
     by_item: dict[str, dict[str, str]] = {}
     refers: dict[str, str | None] = {}
     dimensions: list[str] = []
@@ -1166,7 +1168,10 @@ def compose_comparison_table(
     if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
         return None
     differing = [d for d in dimensions if len({by_item[i].get(d, "") for i in items}) > 1] or dimensions
-    differing = differing[:3]  # the first differences in full beat five cut short
+    asked = [
+        d for d in differing if terms and overlap(terms, f"{d} {' '.join(by_item[i].get(d, '') for i in items)}") > 0
+    ]
+    differing = asked[:2] or differing[:3]  # the first differences in full beat five cut short
     per_cell = max(28, (budget - 12 * len(items)) // max(1, len(differing) * len(items)))
     parts = []
     facts = []

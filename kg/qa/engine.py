@@ -491,6 +491,8 @@ class Engine:
                 return found
         known: dict[str, str] = {}
         items = _comparison_items(question, links)
+        # what the question asks of the items beyond their names ("which one is stateful")
+        asked = terms - set(tokenize(" ".join(f"{name} {link.surface}" for name, _ in items for link in links)))
         rows = templates.comparisons(self.graph, linked, answer.sparql) if len(linked) >= 2 else []
         details: dict[str, list[dict[str, Any]]] = {}
 
@@ -508,7 +510,9 @@ class Engine:
             named = self._table_by_names(items, question)
             if named is not None:
                 row, labels = named
-                found = compose.compose_comparison_table(detail(row["comparison"]), labels, row["title"], row)
+                found = compose.compose_comparison_table(
+                    detail(row["comparison"]), labels, row["title"], row, terms=asked
+                )
                 if found is not None:
                     found.lead_passages = self._passages_at(row["source"], row["line_start"], row["line_end"])
                     return found
@@ -518,7 +522,9 @@ class Engine:
             for row in rows:
                 if row["matched"] < 2 or (row["type"] == "table") != tables_only:
                     continue
-                found = compose.compose_comparison_table(detail(row["comparison"]), linked, row["title"], row)
+                found = compose.compose_comparison_table(
+                    detail(row["comparison"]), linked, row["title"], row, terms=asked
+                )
                 if found is not None:
                     passage = self.by_span.get((row["source"], row["line_start"], row["line_end"]))
                     found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
