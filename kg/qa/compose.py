@@ -631,6 +631,7 @@ def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
     return max(sentences, key=lambda s: overlap(terms, s) + (0.5 if key_term and key_term in tokenize(s) else 0.0))
 
 
+REMARK_RE = re.compile(r"^\s*(?:this|these|that|it|note|tip|exam\s+tip)\b", re.I)
 INLINE_LIST_RE = re.compile(r":\s*[^,:]+(?:,[^,]+){2,}")
 STEP_HINT_RE = re.compile(
     r"\b(?:must|need|required|first|then|next|finally|create|specify|configure|attach|enable|"
@@ -850,6 +851,8 @@ def _render_items(
             chosen = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
         else:
             chosen = kids
+        if ordered:  # the steps, not the remarks after them ("This configuration allows ...")
+            chosen = [k for k in chosen if not REMARK_RE.match(k.text)] or chosen
         texts = [k.text.rstrip(" ,;") for k in chosen]
         title = shorten(passage.text, 60 if ordered else 120).rstrip(":. ")
         room = budget - len(title) - 2 - (2 if ordered else 0) * len(texts)  # "1. " numbers the steps
