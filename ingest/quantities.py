@@ -338,9 +338,7 @@ def _read(text: str, match: re.Match[str]) -> Quantity | None:
     else:
         head = noun.split()[-1].lower()
         capped = re.search(r"\b(?:up\s+to|max(?:imum)?|at\s+most|no\s+more\s+than)\s*$", before, re.IGNORECASE)
-        if head in UNITS or (
-            (head in NON_COUNT_NOUNS or noun.split()[0].lower() in NON_COUNT_NOUNS) and not capped
-        ):
+        if head in UNITS or ((head in NON_COUNT_NOUNS or noun.split()[0].lower() in NON_COUNT_NOUNS) and not capped):
             return None  # "3 types of ...", but "up to 6 levels deep" is a limit
         if not num_text[0].isdigit() and value < 2:
             return None  # "one key": too loose

@@ -283,7 +283,9 @@ def test_markdown_list_depth_and_parent(
 
 
 def test_markdown_paragraph_announcing_a_list_is_its_parent() -> None:
-    doc = md("# Peering\n\nTo peer two VNets:\n1. Open the VNet\n2. Add a peering\n\nA plain paragraph.\n- loose item\n")
+    doc = md(
+        "# Peering\n\nTo peer two VNets:\n1. Open the VNet\n2. Add a peering\n\nA plain paragraph.\n- loose item\n"
+    )
     intro = block_at(doc, 3)
     steps = [block_at(doc, line) for line in (4, 5)]
     assert intro.kind == "paragraph" and all(step.parent_id == intro.id for step in steps)

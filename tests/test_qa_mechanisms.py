@@ -300,4 +300,3 @@ def test_comparison_asking_what_each_is_for_reads_the_use_cases(engine: Engine) 
 def test_table_comparison_shows_the_rows_asked_about(engine: Engine) -> None:
     answer = engine.ask("widget queue standard vs fifo which one delivers exactly once")
     assert "exactly-once processing" in answer.answer and "300 messages" not in answer.answer
-

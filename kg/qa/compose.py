@@ -554,7 +554,10 @@ def compose_definition(
         if term_low:
             kids = sorted(
                 kids,
-                key=lambda k: (not copular(k.text) and not _opens_with(k.text, term_low), term_low not in k.text.lower()),
+                key=lambda k: (
+                    not copular(k.text) and not _opens_with(k.text, term_low),
+                    term_low not in k.text.lower(),
+                ),
             )
         text = f"{text.rstrip(':')}: " + " ".join(k.text for k in kids[:3])
     elif term and re.match(r"(?:is|are)\s+(?:an?|the)\b", text):
@@ -564,7 +567,9 @@ def compose_definition(
 
 def _opens_with(text: str, term: str) -> bool:
     """``The change set lists ...`` opens with ``change set``."""
-    return bool(re.match(r"^(?:an?\s+|the\s+)?" + re.escape(term) + r"\b", " ".join(text.lower().replace("-", " ").split())))
+    return bool(
+        re.match(r"^(?:an?\s+|the\s+)?" + re.escape(term) + r"\b", " ".join(text.lower().replace("-", " ").split()))
+    )
 
 
 KEEP_RE = re.compile(r"\b(?:survives?|persists?|retains?|kept|keeps?|preserved?|remains?|stays?)\b", re.I)
@@ -596,8 +601,7 @@ def compose_yesno(
     if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
         # "attached to two instances?" — "attached to a single instance" (a sentence that already
         # says no, "can only ..." or "cannot span regions", has said it)
-        if not negative:
-            negative = True
+        negative = True
     if KEEP_RE.search(question) and LOSE_RE.search(f"{hit.passage.context.split(' > ')[-1]} {sentence}"):
         negative = not negative  # "does the data survive a stop?" — "data is lost when: the instance stops"
     verdict = "No" if negative else "Yes"
@@ -776,7 +780,9 @@ def _procedure_with_sequel(hit: Hit, passages: Sequence[Passage], budget: int) -
     return Composition(shorten(text, budget + 60), [], leads, confidence=hit.similarity)
 
 
-ANNOUNCING_RE = re.compile(r"\b(?:following|several|these|various|multiple|(?:two|three|four|five|six|\d)\s+\w+s)\b", re.I)
+ANNOUNCING_RE = re.compile(
+    r"\b(?:following|several|these|various|multiple|(?:two|three|four|five|six|\d)\s+\w+s)\b", re.I
+)
 
 
 def announces_items(passage: Passage, children: dict[int, list[int]]) -> bool:
@@ -1405,12 +1411,12 @@ def _item_units(
 
 
 USE_CASE_RE = re.compile(r"\buse\s+cases?\b|\bwhen\s+to\s+use\b", re.I)
-PURPOSE_RE = re.compile(r"\b(?:for\s*\??$|used\s+for|use\s+case|when\s+(?:to|should|do)\b|what\s+(?:is|are)\s+\w+\s+for)", re.I)
+PURPOSE_RE = re.compile(
+    r"\b(?:for\s*\??$|used\s+for|use\s+case|when\s+(?:to|should|do)\b|what\s+(?:is|are)\s+\w+\s+for)", re.I
+)
 
 
-def _item_summary(
-    name: str, units: dict[str, list[str]], terms: set[str], budget: int, purpose: bool = False
-) -> str:
+def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budget: int, purpose: bool = False) -> str:
     """The sentences of one item that tell it apart: those with the question's own words, and
     those with a counterpart in another item's (same words, some different: "can create it at
     any time" against "can only create it when you create a table"), in the notes' order."""

@@ -390,8 +390,10 @@ class Engine:
                 named_by_terms = self._entities_named_by(terms)
                 if named_by_terms:
                     result = limit_from(templates.limits(self.graph, named_by_terms, answer.sparql), [])
-            if result is not None and intent.kinds[:1] == ("range",) and not any(
-                f.predicate.startswith("allowed range") for f in result.facts
+            if (
+                result is not None
+                and intent.kinds[:1] == ("range",)
+                and not any(f.predicate.startswith("allowed range") for f in result.facts)
             ):
                 # a range asked and a maximum found: a passage that states the range wins
                 ranged = compose.compose_limit_from_passages(

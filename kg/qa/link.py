@@ -27,7 +27,8 @@ QUESTION_WORDS = frozenset(
 )
 # Short words that initials of a name must not take ("as", "it", "pc" ...).
 COMMON_SHORT = frozenset(
-    """ip os ui id db ms gb mb kb tb pb az dr ha ci cd qa vs hr pm am ml ab ad ag ah al am an as at aw ax be by ca co cs de do eg em en ex ga go ha he hi id ie if in io is it la
+    """ip os ui id db ms gb mb kb tb pb az dr ha ci cd qa vs hr pm am ml
+    ab ad ag ah al am an as at aw ax be by ca co cs de do eg em en ex ga go ha he hi id ie if in io is it la
     lo ma me mi mo my na no of oh ok on op or ox pa pc pe pi re so ta to uh um un up us we ye yo ace act add age
     ago aid aim air all and ant any ape arc are ark arm art ask ate bad bag ban bar bat bay bed bet bid big bin
     bit bog box boy bud bug bus but buy cab can cap car cat cow cry cup cut dad day den dew did die dig dim dip
