@@ -1394,8 +1394,8 @@ def _item_units(
     units = [u for u in SENTENCE_SPLIT_RE.split(" ".join(passage.text.split())) if u]
     for kid in children.get(passage.id, [])[:8]:
         units.append(passages[kid].text)
-        if passages[kid].text.rstrip().endswith(":"):  # "Features:" and the features
-            units += [passages[k].text for k in children.get(kid, [])[:8]]
+        # "Features:" and the features, "SSE-KMS offers additional benefits" and the benefits
+        units += [passages[k].text for k in children.get(kid, [])[:8]]
     others = [n.lower() for n, _ in items if n != name]
     for hit in hits[:16]:
         near = hit.passage
@@ -1440,9 +1440,16 @@ def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budge
 
         return pattern.sub(it, unit).strip()
 
+    everything_else = set().union(*others) if others else set()
+
     def score(position: int, unit: str) -> float:
         words = set(tokenize(unit)) - name_words
         value = 1.5 * overlap(terms, unit) - 0.05 * position
+        # what only this item has ("provides audit of who used the key"); a sentence the other
+        # item says almost word for word ("AWS handles the key management") tells nothing apart
+        value += 0.1 * min(4, len(words - everything_else))
+        if any(len(words - other) < 2 and len(words & other) >= 2 for other in others):
+            value -= 0.5
         if unit.startswith("use case: "):
             value += 2.0 if purpose else -1.0  # "what is each one for" asks the use case
         shared = max((len(words & other) for other in others if words - other), default=0)
