@@ -1322,7 +1322,8 @@ def compose_comparison_passages(
     per_item = max(90, budget // max(1, len(items)) - 12)
     for name, entity in items:
         asked = terms - set(tokenize(" ".join(names)))
-        if name in known and (not asked or overlap(asked, known[name]) > 0):
+        repeated = contrast is not None and " ".join(known.get(name, "").split()).lower() in contrast.text.lower()
+        if name in known and (not asked or overlap(asked, known[name]) > 0) and not repeated:
             # (a prose contrast of the item, unless the question asks about something it leaves out)
             parts.append(f"{name}: {shorten(known[name], per_item)}")
             continue
@@ -1360,6 +1361,9 @@ def compose_comparison_passages(
         leads.append(passage.id)
         units[name] = _item_units(name, passage, children, passages, hits, items)
         parts.append(name)  # composed below, once every item's units are known
+    if contrast is not None:  # what the contrast already said is not said again
+        said = " ".join(contrast.text.split()).lower()
+        units = {name: [u for u in us if " ".join(u.split()).lower().rstrip(".") not in said] for name, us in units.items()}
     terms_asked = terms - set(tokenize(" ".join(names)))
     parts = [
         part
