@@ -62,6 +62,7 @@ Widget Vault keeps secrets for widgets.
   - Shadow copies: a second copy in another zone
   - Rotation hooks: scripts that replace keys
 - Widget Vault supports dead drop boxes.
+- Widget Lock Service (WLS) locks a vault for a set time.
 - A dead drop box is a box that holds secrets nobody has claimed.
 - Vault Session Tokens
   - The range of a vault session token lifetime is 15 minutes to 12 hours.
@@ -300,3 +301,10 @@ def test_comparison_asking_what_each_is_for_reads_the_use_cases(engine: Engine) 
 def test_table_comparison_shows_the_rows_asked_about(engine: Engine) -> None:
     answer = engine.ask("widget queue standard vs fifo which one delivers exactly once")
     assert "exactly-once processing" in answer.answer and "300 messages" not in answer.answer
+
+
+def test_acronym_spelled_out_as_the_notes_write_it(engine: Engine) -> None:
+    answer = engine.ask("what does wls stand for")
+    assert answer.answer == "WLS stands for Widget Lock Service."
+    assert any("Widget Lock Service (WLS)" in c.text for c in answer.citations[:1])
+    assert engine.ask("what does xyz stand for").abstained

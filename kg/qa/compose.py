@@ -175,6 +175,7 @@ class Composition:
     lead_passages: list[int] = field(default_factory=list)
     confidence: float = 1.0
     question: str = ""
+    exact: bool = False  # read as the question asks it ("AMI stands for ..."): no relevance checks
 
 
 def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
@@ -1062,7 +1063,8 @@ def compose_relation(
         ):
             chosen = as_object
     names = names or {}
-    hit = pick_passage(hits, terms, linked)
+    key_term = _predicate(question, terms)  # "what does an application version point to": "points to"
+    hit = pick_passage(hits, terms, linked, prefer=lambda p: 0.6 if key_term and key_term in tokenize(p.text) else 0.0)
     if chosen:
         predicate_label = chosen[0]["predicate_label"]
         subjects = list(dict.fromkeys(_as_written(r["subject_label"], r["subject"], r["text"], names) for r in chosen))

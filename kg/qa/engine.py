@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -204,17 +204,19 @@ class Engine:
         )
         if composition is not None:
             composition.question = question
-        if (
-            composition is None
-            or self._weak(composition, hits, intent, terms)
-            or self._misses_rare_term(composition, terms)
-            or (
-                intent.name == "definition"
-                and self._unknown_term(_definition_term(question, links), [link.surface for link in links])
-            )
-            or (
-                intent.name == "limit"
-                and compose.other_tier(question, composition.text, [link.surface for link in links])
+        if composition is None or (
+            not composition.exact
+            and (
+                self._weak(composition, hits, intent, terms)
+                or self._misses_rare_term(composition, terms)
+                or (
+                    intent.name == "definition"
+                    and self._unknown_term(_definition_term(question, links), [link.surface for link in links])
+                )
+                or (
+                    intent.name == "limit"
+                    and compose.other_tier(question, composition.text, [link.surface for link in links])
+                )
             )
         ):
             answer.abstained = True
@@ -422,6 +424,11 @@ class Engine:
                         self.passages,
                         question=question,
                     )
+        elif (
+            name == "definition"
+            and _spelled_out(question, links, self.names, self._passage_saying, self._passages_saying) is not None
+        ):
+            result = _spelled_out(question, links, self.names, self._passage_saying, self._passages_saying)
         elif name == "definition":
             term = _definition_term(question, links)
             if fact_rows and not _names_entity(term, links):
@@ -611,6 +618,23 @@ class Engine:
             else:
                 return row, [labels[j] for j in matched]
         return None
+
+    def _passage_saying(self, pattern: str) -> tuple[str, int] | None:
+        """The first match of ``pattern`` (case aside) in a passage or its headings, with the passage."""
+        found = self._passages_saying(pattern, most=1)
+        return found[0] if found else None
+
+    def _passages_saying(self, pattern: str, most: int = 20) -> list[tuple[str, int]]:
+        """The matches of ``pattern`` (case aside) in passages and their headings, with the passages."""
+        compiled = re.compile(pattern, re.IGNORECASE)
+        found: list[tuple[str, int]] = []
+        for passage in self.passages:
+            match = compiled.search(passage.text) or compiled.search(passage.context)
+            if match:
+                found.append(((match.group(1) if compiled.groups else match.group(0)), passage.id))
+                if len(found) >= most:
+                    break
+        return found
 
     def _entities_named_by(self, terms: set[str]) -> list[str]:
         """Components whose name holds at least two of ``terms`` and most of them."""
@@ -809,10 +833,53 @@ def _resolve_pronoun(part: str, first: str) -> str:
     return PRONOUN_RE.sub(lambda m: f"{phrase}'s" if m.group(0).lower() in {"its", "their"} else phrase, part, count=1)
 
 
+def _spelled_out(
+    question: str,
+    links: list[Link],
+    names: dict[str, list[str]],
+    saying: Callable[[str], tuple[str, int] | None],
+    saying_all: Callable[[str], list[tuple[str, int]]],
+) -> compose.Composition | None:
+    """ "what does AMI stand for": the name the acronym is the initials of, as the notes write it
+    ("Amazon Machine Image (AMI)" in a heading or a line; cited), else an entity name the notes use."""
+    asked = re.search(r"\bwhat\s+(?:does|do|is)\s+(?:an?\s+|the\s+)?([\w-]+)\s+stands?\s+for\b", question, re.I)
+    if not asked:
+        return None
+    acronym = asked.group(1)
+    if len(acronym) < 2:
+        return None
+    written = rf"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){{1,7}})\s*\(\s*{re.escape(acronym)}\s*\)"
+    candidates: list[tuple[str, Any]] = list(saying_all(written))
+    candidates += [(name, None) for link in links for name in names.get(link.entity_id, [link.label])]
+    for name, where in candidates:
+        spelled = _initials_of(re.sub(r"\([^)]*\)", " ", name), acronym)
+        if spelled is None:
+            continue
+        where = where if where is not None else saying(re.escape(spelled))
+        if where is not None:
+            text = f"{acronym.upper()} stands for {spelled}."
+            lead = where[1] if isinstance(where, tuple) else where
+            return compose.Composition(text, [], [lead], confidence=3.0, exact=True)
+    return None  # (a name only the service catalog knows is not what the notes say)
+
+
+def _initials_of(name: str, acronym: str) -> str | None:
+    """The end of ``name`` whose initials spell ``acronym`` ("and", "of" aside), or None.
+
+    >>> _initials_of("AWS Identity and Access Manager", "IAM")
+    'Identity and Access Manager'
+    """
+    words = [m for m in re.finditer(r"[A-Za-z]+", name) if m.group(0).lower() not in {"and", "of", "for", "the"}]
+    tail = words[-len(acronym) :]
+    if len(tail) != len(acronym) or "".join(m.group(0)[0] for m in tail).lower() != acronym.lower():
+        return None
+    return name[tail[0].start() : tail[-1].end()]
+
+
 def _definition_term(question: str, links: list[Link]) -> str:
     match = re.search(
         r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
-        r"(.+?)(?:\s+(?:mean|do|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
+        r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
         question,
         re.IGNORECASE,
     )

@@ -48,7 +48,7 @@ _RELATION = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(
-    r"^\s*(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|definition|meaning\s+of|explain|describe|tell\s+me\s+about|"
+    r"^\s*(?:what(?:'s|’s|s|\s+is|\s+are|\s+does(?=.*\b(?:mean|do|stand)\b))|define|definition|meaning\s+of|explain|describe|tell\s+me\s+about|"
     r"what\s+is\s+meant)\b|\bstands?\s+for\b|\b(?:mean|meaning)\??\s*$",
     re.IGNORECASE,
 )
