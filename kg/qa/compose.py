@@ -1365,7 +1365,9 @@ def compose_comparison_passages(
         parts.append(name)  # composed below, once every item's units are known
     if contrast is not None:  # what the contrast already said is not said again
         said = " ".join(contrast.text.split()).lower()
-        units = {name: [u for u in us if " ".join(u.split()).lower().rstrip(".") not in said] for name, us in units.items()}
+        units = {
+            name: [u for u in us if " ".join(u.split()).lower().rstrip(".") not in said] for name, us in units.items()
+        }
     terms_asked = terms - set(tokenize(" ".join(names)))
     parts = [
         part
