@@ -308,3 +308,9 @@ def test_acronym_spelled_out_as_the_notes_write_it(engine: Engine) -> None:
     assert answer.answer == "WLS stands for Widget Lock Service."
     assert any("Widget Lock Service (WLS)" in c.text for c in answer.citations[:1])
     assert engine.ask("what does xyz stand for").abstained
+
+
+def test_how_many_counts_the_list_the_notes_give(engine: Engine) -> None:
+    answer = engine.ask("how many delivery protocols does widget queue have")
+    assert answer.answer.startswith("3: Delivery protocols")
+    assert engine.ask("how many delivery protocols does widget cache have").abstained  # not its list

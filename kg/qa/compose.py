@@ -443,6 +443,61 @@ def compose_limit_from_passages(
     return None
 
 
+HOW_MANY_RE = re.compile(r"\bhow\s+many\s+(?:(types|kinds|sorts|classes)\s+of\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
+NUMBER_WORD_RE = r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+|\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+
+
+def compose_count_of_list(
+    hits: list[Hit],
+    question: str,
+    children: dict[int, list[int]],
+    passages: Sequence[Passage],
+    terms: set[str] | frozenset[str] = frozenset(),
+    surfaces: Sequence[str] = (),
+) -> Composition | None:
+    """ "how many routing policies": the notes' own count of the things ("3 ways that IAM
+    authenticates a principal"), else the items of the list that announces them, counted."""
+    asked = HOW_MANY_RE.search(question)
+    if not asked:
+        return None
+    kind = asked.group(1)
+    nouns = [_singular(t) for t in tokenize(asked.group(2)) if t not in {"have", "has", "get", "support", "use"}]
+    if not nouns:
+        return None
+    wanted = {_singular(t) for t in tokenize(kind)} if kind else {nouns[0]}
+    for hit in hits[:8]:
+        passage = hit.passage
+        words = {_singular(t) for t in tokenize(f"{passage.context.split(' > ')[-1]} {passage.text}")}
+        if not set(nouns) <= words:
+            continue  # the list must be of what is asked ("routing policies", not record types)
+        if terms and overlap(terms, f"{passage.context} {passage.text}") < 0.99:
+            continue
+        if not all(
+            {_singular(t) for t in tokenize(surface)} <= words | set(tokenize(passage.context)) for surface in surfaces
+        ):
+            continue  # "how many VMs in one availability set" is not counted by a scale set's figure
+        for text in (passage.text, passage.context.split(" > ")[-1]):
+            stated = re.search(rf"\b({NUMBER_WORD_RE})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+)", text, re.I)
+            if stated and _singular(tokenize(stated.group(2))[-1] if tokenize(stated.group(2)) else "") in wanted:
+                return Composition(f"{stated.group(0)} — “{shorten(text, 220)}”", [], [passage.id], confidence=0.6)
+        intro = passage.text.split(":", 1)[0] if ":" in passage.text else ""
+        # what is listed is named right before the colon ("Routing policy options:", "... record types:")
+        listed_noun = wanted & {_singular(t) for t in tokenize(" ".join(intro.split()[-4:]))}
+        inline = INLINE_LIST_RE.search(passage.text)
+        if inline and listed_noun:  # "Routing policy options: simple, weighted, ... and geolocation."
+            listed = [
+                i for i in re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+", inline.group(0).lstrip(": ")) if i.strip()
+            ]
+            text = f"{len(listed)}: {shorten(passage.text, 240)}"
+            return Composition(text, [], [passage.id], confidence=0.6)
+        kids = [passages[k] for k in children.get(passage.id, [])]
+        if len(kids) >= 2 and announces_items(passage, children) and listed_noun:
+            items = "; ".join(shorten(k.text, 40) for k in kids[:12])
+            text = f"{len(kids)}: {passage.text.rstrip(': ')}: {items}"
+            return Composition(shorten(text, 360), [], [passage.id, *(k.id for k in kids[:3])], confidence=0.6)
+    return None
+
+
 # -- passages ------------------------------------------------------------------------------------------
 
 

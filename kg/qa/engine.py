@@ -403,6 +403,16 @@ class Engine:
                 )
                 if ranged is not None and ranged.text.lower().startswith(("between", "from")):
                     result = ranged
+            if result is None and intent.unit == "count":
+                # "how many routing policies": the notes count them, or list them
+                result = compose.compose_count_of_list(
+                    hits,
+                    question,
+                    self.children,
+                    self.passages,
+                    terms,
+                    [link.surface for link in links if link.in_notes],
+                )
             if result is None:
                 result = compose.compose_limit_from_passages(
                     hits, intent, terms, linked, min_overlap=0.5, question=question, measured=measured
