@@ -142,7 +142,17 @@ def sentence_around(text: str, needle: str, limit: int = 220) -> str:
     # Prefer the sentence the needle opens (its subject) over one that mentions it in passing.
     opening = [i for i in found if sentences[i].lower().find(low) <= 15]
     index = (opening or found)[0]
-    return shorten(" ".join(sentences[index:]), limit)
+    return around(" ".join(sentences[index:]), needle, limit)
+
+
+def around(text: str, needle: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` characters so that ``needle`` stays in: a long sentence that
+    states a figure near its end keeps the words that lead to it ("… up to the last 5 minutes.")."""
+    at = text.lower().find(needle.lower()) if needle else -1
+    if at < 0 or at + len(needle) <= limit - 10:
+        return shorten(text, limit)
+    start = text.rfind(" ", 0, max(0, at - (limit - len(needle) - 40)))
+    return "…" + shorten(text[start + 1 :], limit)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -438,6 +438,8 @@ def compose_limit_from_passages(
         lead = format_quantity(quantity.value, quantity.unit, quantity.value_max)
         if quantity.unit == "count":
             lead = quantity.text
+        elif lead.replace(" ", "") != quantity.text.replace(" ", ""):
+            lead = f"{lead} ({quantity.text})"  # "1 to 2 minutes (one to two minutes)", as the notes say it
         text = f"{lead} — “{sentence_around(passage.text, quantity.text)}”"
         return Composition(text, [], [passage.id], confidence=0.5)
     return None

@@ -26,7 +26,7 @@ from kg.index.dense import default_encoder
 from kg.index.tokens import tokenize
 from kg.passages import Passage
 from kg.qa import compose, templates
-from kg.qa.answer import Answer, Citation, shorten
+from kg.qa.answer import around, Answer, Citation, shorten
 from kg.qa.intent import Intent, classify, split_parts
 from kg.qa.link import Lexicon, Link, Linker, corrected_question
 from kg.qa.retrieve import Hit, HybridRetriever
@@ -261,7 +261,13 @@ class Engine:
         evidence = [a.answer[len(lead) :].strip(" —") for lead, a in zip(leads, answered, strict=True)]
         answer.answer = " | ".join(shorten(lead, 280 // len(answered)) for lead in leads)
         if any(evidence):
-            answer.answer += " — " + " ".join(shorten(e, 160) for e in evidence if e)
+            # each quote cut around its figure, so that every part's figure and its words fit
+            room = max(100, (300 - len(answer.answer)) // len(answered) - 4)
+            answer.answer += " — " + " ".join(
+                f"“{around(e.strip('“” '), _figure_of(lead), room)}”"
+                for e, lead in zip(evidence, leads, strict=True)
+                if e
+            )
         answer.facts = [f for a in answered for f in a.facts]
         answer.sparql = [q for a in sub_answers for q in a.sparql]
         merged: list[Citation] = []
@@ -841,6 +847,14 @@ def _resolve_pronoun(part: str, first: str) -> str:
         return part
     phrase = found.group(1).strip()
     return PRONOUN_RE.sub(lambda m: f"{phrase}'s" if m.group(0).lower() in {"its", "their"} else phrase, part, count=1)
+
+
+def _figure_of(lead: str) -> str:
+    """The figure an answer leads with, as the notes write it: "5 minutes" of "5 minutes: the ...",
+    "one to two minutes" of "1 to 2 minutes (one to two minutes)"."""
+    head = lead.split(":")[0]
+    written = re.search(r"\(([^)]+)\)", head)
+    return written.group(1) if written else head.strip()
 
 
 def _spelled_out(
