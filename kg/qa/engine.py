@@ -26,7 +26,7 @@ from kg.index.dense import default_encoder
 from kg.index.tokens import tokenize
 from kg.passages import Passage
 from kg.qa import compose, templates
-from kg.qa.answer import around, Answer, Citation, shorten
+from kg.qa.answer import Answer, Citation, around, shorten
 from kg.qa.intent import Intent, classify, split_parts
 from kg.qa.link import Lexicon, Link, Linker, corrected_question
 from kg.qa.retrieve import Hit, HybridRetriever
