@@ -11,6 +11,7 @@ the answer latency on a warm engine (as the app measures it, and as the browser 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=Path(os.environ.get("KG_STORE", ".kg-store")))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--json", action="store_true", help="print the measured figures as one JSON line")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)", file=sys.stderr)
@@ -219,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     figures = take(args.store.resolve(), args.out)
+    if args.json:
+        print(json.dumps(figures))
+        return 0
     for name in ("ask", "sparql", "explore", "compare"):
         print(f"wrote {args.out / (name + '.png')}")
     print(
