@@ -113,7 +113,13 @@ def test_properties_parents_and_sections_consistent(fmt: str, text: str) -> None
         assert 0 <= block.section_id < len(doc.sections)
         ancestry = doc.ancestry(block)
         assert block.depth == len(ancestry)
-        assert all(a.kind in {"bullet", "navigation"} and a.line_start < block.line_start for a in ancestry)
+        # an ancestor is a list item, or the paragraph that announces the list ("To peer two VNets:")
+        announces = {a.id for a in ancestry if a.kind == "paragraph" and a.text.rstrip().endswith(":")}
+        assert all(
+            (a.kind in {"bullet", "navigation"} or a.id in announces) and a.line_start < block.line_start
+            for a in ancestry
+        )
+        assert all(a.id == ancestry[0].id for a in ancestry if a.id in announces)  # only ever the outermost
         if block.parent_id is not None:
             assert block.kind in {"bullet", "navigation"}  # an anchor-only sub-item is navigation
             assert doc.blocks[block.parent_id].section_id == block.section_id
