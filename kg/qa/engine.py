@@ -9,6 +9,7 @@ Usage (with a store built by `kg ingest`)::
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -440,11 +441,8 @@ class Engine:
                         self.passages,
                         question=question,
                     )
-        elif (
-            name == "definition"
-            and _spelled_out(question, links, self.names, self._passage_saying, self._passages_saying) is not None
-        ):
-            result = _spelled_out(question, links, self.names, self._passage_saying, self._passages_saying)
+        elif name == "definition" and (spelled := _spelled_out(question, links, self.names, self._passages_saying)):
+            result = spelled
         elif name == "definition":
             term = _definition_term(question, links)
             if fact_rows and not _names_entity(term, links):
@@ -595,13 +593,17 @@ class Engine:
         names = [compose.flat(name) for name, _ in items]
         asked = terms - set(tokenize(" ".join(name for name, _ in items)))
         found = []
-        for passage in self.passages:
-            text = compose.flat(passage.text)
-            if asked and compose.overlap(asked, passage.text) == 0.0:
+        for passage, text in zip(self.passages, self._flat_texts, strict=True):
+            if not all(name in text for name in names) or not compose.CONTRAST_RE.search(passage.text):
                 continue
-            if all(name in text for name in names) and compose.CONTRAST_RE.search(passage.text):
+            if not asked or compose.overlap(asked, passage.text) > 0.0:
                 found.append(Hit(passage, score=0.0, similarity=0.5))
         return found[:3]
+
+    @functools.cached_property
+    def _flat_texts(self) -> list[str]:
+        """Each passage's text as ``compose.flat`` writes it, made once (comparisons scan them all)."""
+        return [compose.flat(passage.text) for passage in self.passages]
 
     def _table_by_names(
         self, items: list[tuple[str, str | None]], question: str = ""
@@ -634,11 +636,6 @@ class Engine:
             else:
                 return row, [labels[j] for j in matched]
         return None
-
-    def _passage_saying(self, pattern: str) -> tuple[str, int] | None:
-        """The first match of ``pattern`` (case aside) in a passage or its headings, with the passage."""
-        found = self._passages_saying(pattern, most=1)
-        return found[0] if found else None
 
     def _passages_saying(self, pattern: str, most: int = 20) -> list[tuple[str, int]]:
         """The matches of ``pattern`` (case aside) in passages and their headings, with the passages."""
@@ -806,6 +803,9 @@ SHORT_WORDS = {
 }
 
 
+SHORT_WORDS_RE = re.compile(r"\b(?:" + "|".join(SHORT_WORDS) + r")\b", re.IGNORECASE)
+
+
 def expand_short_words(question: str, vocabulary: set[str] | frozenset[str] = frozenset()) -> str:
     """Spell out the short forms of words that the notes never use short ("temp" → "temporary").
 
@@ -817,8 +817,7 @@ def expand_short_words(question: str, vocabulary: set[str] | frozenset[str] = fr
         word = found.group(0)
         return word if word.lower() in vocabulary else SHORT_WORDS[word.lower()]
 
-    pattern = r"\b(?:" + "|".join(SHORT_WORDS) + r")\b"
-    return re.sub(pattern, full, question, flags=re.IGNORECASE)
+    return SHORT_WORDS_RE.sub(full, question)
 
 
 PRONOUN_RE = re.compile(r"\b(?:they|them|it|its|their|those|these)\b", re.I)
@@ -861,8 +860,7 @@ def _spelled_out(
     question: str,
     links: list[Link],
     names: dict[str, list[str]],
-    saying: Callable[[str], tuple[str, int] | None],
-    saying_all: Callable[[str], list[tuple[str, int]]],
+    saying: Callable[..., list[tuple[str, int]]],
 ) -> compose.Composition | None:
     """ "what does AMI stand for": the name the acronym is the initials of, as the notes write it
     ("Amazon Machine Image (AMI)" in a heading or a line; cited), else an entity name the notes use."""
@@ -873,17 +871,17 @@ def _spelled_out(
     if len(acronym) < 2:
         return None
     written = rf"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){{1,7}})\s*\(\s*{re.escape(acronym)}\s*\)"
-    candidates: list[tuple[str, Any]] = list(saying_all(written))
+    candidates: list[tuple[str, int | None]] = list(saying(written))
     candidates += [(name, None) for link in links for name in names.get(link.entity_id, [link.label])]
     for name, where in candidates:
         spelled = _initials_of(re.sub(r"\([^)]*\)", " ", name), acronym)
         if spelled is None:
             continue
-        where = where if where is not None else saying(re.escape(spelled))
+        if where is None:  # an entity name: only as a passage of the notes writes it
+            where = next((found for _, found in saying(re.escape(spelled), most=1)), None)
         if where is not None:
             text = f"{acronym.upper()} stands for {spelled}."
-            lead = where[1] if isinstance(where, tuple) else where
-            return compose.Composition(text, [], [lead], confidence=3.0, exact=True)
+            return compose.Composition(text, [], [where], confidence=3.0, exact=True)
     return None  # (a name only the service catalog knows is not what the notes say)
 
 
