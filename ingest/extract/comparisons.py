@@ -465,6 +465,8 @@ def split_row(line: str, n_cells: int, *, labelled: bool = True) -> tuple[str, l
 
     >>> split_row("Volume Size 1 GB to 1 TB 1 GB to 16 TB 4 GB to 16 TB up to 16 TB Max 16 TB", 5)
     ('Volume Size', ['1 GB to 1 TB', '1 GB to 16 TB', '4 GB to 16 TB', 'up to 16 TB', 'Max 16 TB'])
+    >>> split_row("IOPS Performance Consistently performs at provisioned level, up to 20,000 IOPS max max 500 Max 250", 3)
+    ('IOPS Performance', ['Consistently performs at provisioned level, up to 20,000 IOPS max', 'max 500', 'Max 250'])
     >>> split_row("Standard One ++++ Yes KMS", 3)
     ('Standard One', ['++++', 'Yes', 'KMS'])
     >>> split_row("Supports allow rules only Supports both allow and deny rules", 2, labelled=False)
@@ -657,18 +659,26 @@ def _quantity_words(line: str, words: list[str]) -> tuple[set[int], set[int]]:
         position = line.find(word, position)
         offsets.append(position)
         position += len(word)
+    spans = []
     for quantity in find_quantities(line):
         start = quantity.start
         # Extend back over a leading cue word ("up to 16 TB", "Max 16 TB").
         cue = re.search(r"(?:up\s+to|max(?:imum)?|min(?:imum)?|average|baseline)\s*$", line[:start], re.IGNORECASE)
-        if cue:
-            start = cue.start()
+        spans.append((cue.start() if cue else start, quantity.start, quantity.end))
+    # A bare number after a cue word is a value too, its unit in the row label ("IOPS ... max 500 Max 250").
+    for bare in BARE_CUED_NUMBER.finditer(line):
+        if not any(a <= bare.start() < end or bare.start() <= a < bare.end() for a, _, end in spans):
+            spans.append((bare.start(), bare.start("number"), bare.end()))
+    for start, value_start, end in spans:
         for i, offset in enumerate(offsets):
             if offset == start:
                 starts.add(i)
-            elif quantity.start < offset < quantity.end:
+            elif value_start < offset < end:
                 interiors.add(i)
     return starts, interiors
+
+
+BARE_CUED_NUMBER = re.compile(r"\b(?:up\s+to|max(?:imum)?|min(?:imum)?)\s+(?P<number>\d[\d,.]*)(?![\w%])", re.IGNORECASE)
 
 
 # -- prose -----------------------------------------------------------------------------------------
