@@ -314,3 +314,21 @@ def test_how_many_counts_the_list_the_notes_give(engine: Engine) -> None:
     answer = engine.ask("how many delivery protocols does widget queue have")
     assert answer.answer.startswith("3: Delivery protocols")
     assert engine.ask("how many delivery protocols does widget cache have").abstained  # not its list
+
+
+def test_comparison_cites_the_lines_each_item_summary_quotes(engine: Engine) -> None:
+    answer = engine.ask("widget truck vs widget disk import export what is each one for")
+    # first the lines quoted, not the bullets that only name the items
+    cited = {citation.line_start for citation in answer.citations[:2]}
+    assert cited == {_line("- Fast moves between sites"), _line("- Cheap bulk moves")}
+    # the item's name as the notes write it ("Import/Export") is not quoted as what it says
+    assert "Widget Disk Import/Export;" not in answer.answer
+
+
+def test_item_lookup_ranks_passages_that_name_it_by_the_questions_vector(engine: Engine) -> None:
+    vector = engine.retriever.encode(["widget truck vs widget disk"])[0]
+    hits = engine.retriever.lookup("Widget Truck", vector, 3)
+    # (a passage is indexed with its headings and bullet ancestry: the truck's sub-bullets name it)
+    assert hits and all("truck" in f"{hit.passage.context} {hit.passage.text}".lower() for hit in hits)
+    first = hits[0]
+    assert first.similarity == pytest.approx(float(engine.retriever.dense.reconstruct(first.passage.id) @ vector))

@@ -7,6 +7,7 @@ abstains instead of offering a near miss.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -1423,15 +1424,20 @@ def compose_comparison_passages(
     if contrast is not None:  # what the contrast already said is not said again
         said = " ".join(contrast.text.split()).lower()
         units = {
-            name: [u for u in us if " ".join(u.split()).lower().rstrip(".") not in said] for name, us in units.items()
+            name: {u: p for u, p in us.items() if " ".join(u.split()).lower().rstrip(".") not in said}
+            for name, us in units.items()
         }
     terms_asked = terms - set(tokenize(" ".join(names)))
-    parts = [
-        part
-        if part in known.values() or ": " in part
-        else f"{part}: {_item_summary(part, units, terms_asked, per_item, bool(PURPOSE_RE.search(question)))}"
-        for part in parts
-    ]
+    quoted: list[list[int]] = []
+    for i, part in enumerate(parts):
+        if part in known.values() or ": " in part:
+            continue
+        summary, sources = _item_summary(part, units, terms_asked, per_item, bool(PURPOSE_RE.search(question)))
+        parts[i] = f"{part}: {summary}"
+        quoted.append(sources)
+    # cite the lines each item's summary quotes, the items' first ones first
+    firsts = (p for group in itertools.zip_longest(*quoted) for p in group if p is not None)
+    leads = list(dict.fromkeys([*firsts, *leads]))
     if contrast is not None:
         if len(parts) < 2:
             return contrast
@@ -1453,14 +1459,15 @@ def _item_units(
     passages: Sequence[Passage],
     hits: list[Hit],
     items: Sequence[tuple[str, str | None]],
-) -> list[str]:
-    """What the notes say of one item, sentence by sentence: the passage that describes it, its
-    sub-bullets, and the retrieved bullets beside it that name it (and no other item)."""
-    units = [u for u in SENTENCE_SPLIT_RE.split(" ".join(passage.text.split())) if u]
+) -> dict[str, int]:
+    """What the notes say of one item, sentence by sentence, each with the passage it is from: the
+    passage that describes it, its sub-bullets, and the retrieved bullets beside it that name it
+    (and no other item)."""
+    units = [(u, passage.id) for u in SENTENCE_SPLIT_RE.split(" ".join(passage.text.split())) if u]
     for kid in children.get(passage.id, [])[:8]:
-        units.append(passages[kid].text)
+        units.append((passages[kid].text, kid))
         # "Features:" and the features, "SSE-KMS offers additional benefits" and the benefits
-        units += [passages[k].text for k in children.get(kid, [])[:8]]
+        units += [(passages[k].text, k) for k in children.get(kid, [])[:8]]
     others = [n.lower() for n, _ in items if n != name]
     for hit in hits[:16]:
         near = hit.passage
@@ -1469,10 +1476,15 @@ def _item_units(
         beside = near.section == passage.section and (near.parent == passage.parent or near.parent == passage.id)
         low = near.text.lower()
         if beside and name.lower() in low and not any(o in low for o in others):
-            units += [u for u in SENTENCE_SPLIT_RE.split(" ".join(near.text.split())) if name.lower() in u.lower()]
+            sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
+            units += [(u, near.id) for u in sentences if name.lower() in u.lower()]
         elif USE_CASE_RE.search(near.context) and flat(name) in flat(near.text) and not any(o in low for o in others):
-            units.append(f"use case: {near.text.strip()}")  # "Massive Data Ingestion: Kinesis Firehose"
-    return list(dict.fromkeys(u.strip() for u in units if u.strip()))
+            units.append((f"use case: {near.text.strip()}", near.id))  # "Massive Data Ingestion: Kinesis Firehose"
+    found: dict[str, int] = {}
+    for unit, passage_id in units:
+        found.setdefault(unit.strip(), passage_id)
+    found.pop("", None)
+    return found
 
 
 USE_CASE_RE = re.compile(r"\buse\s+cases?\b|\bwhen\s+to\s+use\b", re.I)
@@ -1481,19 +1493,26 @@ PURPOSE_RE = re.compile(
 )
 
 
-def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budget: int, purpose: bool = False) -> str:
+def _item_summary(
+    name: str, units: dict[str, dict[str, int]], terms: set[str], budget: int, purpose: bool = False
+) -> tuple[str, list[int]]:
     """The sentences of one item that tell it apart: those with the question's own words, and
     those with a counterpart in another item's (same words, some different: "can create it at
-    any time" against "can only create it when you create a table"), in the notes' order."""
-    own = units.get(name, [])
+    any time" against "can only create it when you create a table"), in the notes' order; with
+    the passages they are from, the best first."""
+    own = list(units.get(name, {}))
     name_words = set(tokenize(" ".join(units)))
     others = [set(tokenize(u)) - name_words for other, us in units.items() if other != name for u in us]
 
+    # the name as the notes may write it: "disk import export" is "Disk Import/Export"
+    written = r"[\s/_-]+".join(re.escape(word) for word in name.split())
+
     def compact(unit: str) -> str:
-        if re.match(re.escape(name) + r"\s*(?:[:–-]|$)", unit, re.I):
-            unit = unit[len(name) :].lstrip(" :-–")  # "Global Secondary Index:" says only its name
+        opening = re.match(written + r"\s*(?:[:–-]|$)", unit, re.I)
+        if opening:
+            unit = unit[opening.end() :].lstrip(" :-–")  # "Global Secondary Index:" says only its name
         # (not inside a longer proper name: "Azure Backup" stays)
-        pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", re.I)
+        pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + written + r"\b", re.I)
 
         def it(found: re.Match[str]) -> str:
             before = unit[: found.start()].split()
@@ -1531,7 +1550,8 @@ def _item_summary(name: str, units: dict[str, list[str]], terms: set[str], budge
             continue
         chosen.append(i)
         length += len(texts[i]) + 2
-    return shorten("; ".join(texts[i].rstrip(":") for i in sorted(chosen)), budget)
+    quoted = list(dict.fromkeys(units[name][own[i]] for i in chosen))  # the best first
+    return shorten("; ".join(texts[i].rstrip(":") for i in sorted(chosen)), budget), quoted
 
 
 def _first_word_of(name: str, text: str) -> str:

@@ -54,6 +54,7 @@ GROUP BY ?entity ?label ?kind ?part_of
 )
 MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
+ITEM_LOOKUP = 4  # passages looked up by each compared item's name
 RARE_DF = 3  # a word in at most this many passages is a specific name
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
 CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
@@ -426,7 +427,16 @@ class Engine:
                 )
         elif name == "comparison":
             result = self._comparison(
-                question, intent, links, linked, hits, terms, fact_rows, answer, linked_terms=linked_terms
+                question,
+                intent,
+                links,
+                linked,
+                hits,
+                terms,
+                fact_rows,
+                answer,
+                linked_terms=linked_terms,
+                vector=vector,
             )
         elif name == "relationship":
             result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
@@ -498,6 +508,7 @@ class Engine:
         answer: Answer,
         *,
         linked_terms: set[str],
+        vector: np.ndarray,
     ) -> compose.Composition | None:
         if intent.kinds and limit_rows:
             found = compose.compose_limit(
@@ -572,8 +583,18 @@ class Engine:
         def in_service(passage: Passage) -> bool:  # the first service of its topics is its section's
             return next((t for t in passage.topics if self.kinds.get(t) == "service"), None) in within
 
+        # Retrieval for the whole question can miss one item's own section ("multi-az vs read
+        # replicas" finds Multi-AZ bullets): each item's name is looked up too.
+        seen = {hit.passage.id for hit in hits[:12]}
+        extra = []
+        for name, _ in items:
+            query = " ".join([name, *(self.labels.get(e, "") for e in within)])
+            for hit in self.retriever.lookup(query, vector, ITEM_LOOKUP):
+                if hit.passage.id not in seen:
+                    seen.add(hit.passage.id)
+                    extra.append(hit)
         return compose.compose_comparison_passages(
-            hits,
+            [*hits[:12], *extra, *(hit for hit in hits[12:] if hit.passage.id not in seen)],
             items,
             terms,
             self.children,

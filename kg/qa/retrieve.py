@@ -86,6 +86,14 @@ class HybridRetriever:
             hits.append(Hit(self.passages[passage_id], score, similarity[passage_id]))
         return hits
 
+    def lookup(self, query: str, vector: np.ndarray, k: int) -> list[Hit]:
+        """Passages with ``query``'s words by BM25 alone (a name: "read replicas rds"), with their dense
+        similarity to ``vector`` (the question's), so they rank beside the question's own hits."""
+        return [
+            Hit(self.passages[i], 0.0, float(np.dot(self.dense.reconstruct(i), vector)))
+            for i, _ in self.sparse.search(query, k)
+        ]
+
     def batch_search(self, queries: Sequence[str], k: int | None = None) -> list[list[Hit]]:
         """Plain hybrid search for many questions at once (one encoder call)."""
         vectors = self.encode(queries) if queries else np.zeros((0, self.encoder.dimension), dtype=np.float32)
