@@ -109,6 +109,12 @@ def test_intent_limit_kinds_and_units(question: str, kinds: tuple[str, ...], uni
     assert intent.kinds[: len(kinds)] == kinds and intent.unit == unit
 
 
+def test_default_limit_asks_the_default_not_the_maximum() -> None:
+    assert classify("default launch configuration limit").kinds == ("default",)
+    assert classify("how many buckets by default").kinds == ("default",)
+    assert classify("sqs retention default and max").kinds == ("default", "max")
+
+
 def test_intent_how_big_prefers_sizes_without_excluding_counts() -> None:
     # "how large can a vpc cidr block be" is answered in addresses, "how big can a volume be" in bytes
     intent = classify("how big can a provisioned iops ssd volume be", ["provisioned iops ssd"])

@@ -265,6 +265,17 @@ def test_initials_of_entity_names_link() -> None:
     assert [link.entity_id for link in Linker(lexicon).link("what is an ip address")] == []  # "ip" is a word
 
 
+def test_a_name_typed_with_a_short_word_links_where_the_short_word_is_a_name_too() -> None:
+    from kg.qa.link import Lexicon, Linker
+
+    lexicon = Lexicon.build(
+        [("launch-configuration", "launch configuration", []), ("config", "AWS Config", ["config"])], ["config"]
+    )
+    linker = Linker(lexicon)
+    assert [link.entity_id for link in linker.link("launch config limit")] == ["launch-configuration"]
+    assert [link.entity_id for link in linker.link("what does config record")] == ["config"]
+
+
 def test_items_fit_the_budget_short_ones_whole() -> None:
     items = compose.fit_items(["short one", "x" * 200, "y" * 200], 150)
     assert items[0] == "short one" and sum(len(i) for i in items) <= 150

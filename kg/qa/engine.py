@@ -29,7 +29,7 @@ from kg.passages import Passage
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, around, shorten
 from kg.qa.intent import Intent, classify, split_parts
-from kg.qa.link import Lexicon, Link, Linker, corrected_question
+from kg.qa.link import SHORT_WORDS, Lexicon, Link, Linker, corrected_question
 from kg.qa.retrieve import Hit, HybridRetriever
 from kg.store import KnowledgeStore
 from kg.types import Encoder
@@ -788,40 +788,6 @@ class Engine:
         if lines and end <= len(lines):
             return "\n".join(line.strip().lstrip("•").strip() for line in lines[start - 1 : end])
         return passage.text
-
-
-# Short forms students type for words the notes spell out ("temp token", "launch config").
-SHORT_WORDS = {
-    "temp": "temporary",
-    "config": "configuration",
-    "configs": "configurations",
-    "mgmt": "management",
-    "acct": "account",
-    "accts": "accounts",
-    "env": "environment",
-    "envs": "environments",
-    "perms": "permissions",
-    "repo": "repository",
-    "repos": "repositories",
-    "msg": "message",
-    "msgs": "messages",
-    "req": "request",
-    "reqs": "requests",
-    "conn": "connection",
-    "conns": "connections",
-    "cert": "certificate",
-    "certs": "certificates",
-    "addr": "address",
-    "svc": "service",
-    "svcs": "services",
-    "auth": "authentication",
-    "vol": "volume",
-    "vols": "volumes",
-    "secs": "seconds",
-    "mins": "minutes",
-    "hrs": "hours",
-    "yrs": "years",
-}
 
 
 SHORT_WORDS_RE = re.compile(r"\b(?:" + "|".join(SHORT_WORDS) + r")\b", re.IGNORECASE)

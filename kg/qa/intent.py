@@ -117,6 +117,9 @@ KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+MAX_WORD_RE = re.compile(r"\b(?:max(?:imum)?|largest|biggest|longest|highest|most)\b", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class Intent:
     """What a question asks.
@@ -151,6 +154,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     kinds = tuple(kind for kind, pattern in KIND_CUES if pattern.search(masked))
     if "min" in kinds and "max" in kinds and "range" not in kinds:
         kinds = ("range", *kinds)  # "min and max" asks for the range
+    if "default" in kinds and "max" in kinds and not MAX_WORD_RE.search(masked):
+        kinds = tuple(kind for kind in kinds if kind != "max")  # "default limit" asks the default only
     unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
     much = re.search(r"\bhow\s+much\b", text, re.I)
     if not unit and much and re.search(r"\b(?:store|hold|fit)s?\b", text[much.end() :], re.I):

@@ -185,6 +185,40 @@ def _keys(name: str) -> set[str]:
     return keys
 
 
+# Short forms students type for words the notes spell out ("temp token", "launch config").
+SHORT_WORDS = {
+    "temp": "temporary",
+    "config": "configuration",
+    "configs": "configurations",
+    "mgmt": "management",
+    "acct": "account",
+    "accts": "accounts",
+    "env": "environment",
+    "envs": "environments",
+    "perms": "permissions",
+    "repo": "repository",
+    "repos": "repositories",
+    "msg": "message",
+    "msgs": "messages",
+    "req": "request",
+    "reqs": "requests",
+    "conn": "connection",
+    "conns": "connections",
+    "cert": "certificate",
+    "certs": "certificates",
+    "addr": "address",
+    "svc": "service",
+    "svcs": "services",
+    "auth": "authentication",
+    "vol": "volume",
+    "vols": "volumes",
+    "secs": "seconds",
+    "mins": "minutes",
+    "hrs": "hours",
+    "yrs": "years",
+}
+
+
 class Linker:
     """Link questions to entities.
 
@@ -224,6 +258,13 @@ class Linker:
 
     def _exact(self, phrase: str, start: int, end: int) -> Link | None:
         lexicon = self.lexicon
+        if " " in phrase:
+            # a name typed with a short word ("launch config") even where the notes use the short
+            # word on its own (AWS Config)
+            spelled = " ".join(SHORT_WORDS.get(word, word) for word in phrase.split())
+            if spelled != phrase and spelled in lexicon.forms:
+                entity_id = lexicon.forms[spelled]
+                return Link(entity_id, lexicon.labels[entity_id], phrase, start, end, score=99.0)
         for key in (phrase, phrase.replace(" ", "")):
             if key in lexicon.forms:
                 entity_id = lexicon.forms[key]
