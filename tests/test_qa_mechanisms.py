@@ -112,6 +112,13 @@ To open a widget vault:
 ### Square Gateways
 
 - Square gateways stack traffic in one zone.
+
+## Widget Ledger
+
+- Widget Ledger records every change made to a widget.
+- Integration with Widget Audit
+  - A ledger change made by an API call keeps the audit event ID of that call.
+  - The audit logs then tell who made the call.
 """
 
 
@@ -343,3 +350,8 @@ def test_item_lookup_ranks_passages_that_name_it_by_the_questions_vector(engine:
     assert hits and all("truck" in f"{hit.passage.context} {hit.passage.text}".lower() for hit in hits)
     first = hits[0]
     assert first.similarity == pytest.approx(float(engine.retriever.dense.reconstruct(first.passage.id) @ vector))
+
+
+def test_a_title_bullet_is_answered_by_what_it_heads(engine: Engine) -> None:
+    answer = engine.ask("how does widget ledger tie into widget audit")
+    assert answer.answer.startswith("Integration with Widget Audit:") and "audit event ID" in answer.answer

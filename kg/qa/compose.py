@@ -846,11 +846,18 @@ ANNOUNCING_RE = re.compile(
 
 def announces_items(passage: Passage, children: dict[int, list[int]]) -> bool:
     """Whether a passage announces its sub-bullets ("Hosting plans:", "CloudFront provides several
-    mechanisms to serve private content.")."""
+    mechanisms to serve private content.", a title such as "After each bulk data load")."""
     kids = children.get(passage.id, [])
     return bool(kids) and (
-        passage.text.rstrip().endswith(":") or (len(kids) >= 2 and bool(ANNOUNCING_RE.search(passage.text)))
+        passage.text.rstrip().endswith(":")
+        or (len(kids) >= 2 and bool(ANNOUNCING_RE.search(passage.text)))
+        or is_title(passage.text)
     )
+
+
+def is_title(text: str) -> bool:
+    """A bullet that only names what its sub-bullets say ("Integration with AWS CloudTrail")."""
+    return len(text.split()) <= 6 and not text.rstrip().endswith((".", "!", "?", ":"))
 
 
 def _introducing_passage(

@@ -442,7 +442,7 @@ class Engine:
             result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
             if result is not None and not result.facts and result.lead_passages:
                 lead = self.passages[result.lead_passages[0]]
-                if self.children.get(lead.id) and len(lead.text.split()) <= 6:
+                if compose.announces_items(lead, self.children):
                     result = compose.compose_list(
                         [h for h in hits if h.passage.id == lead.id],
                         terms,
