@@ -119,6 +119,10 @@ To open a widget vault:
 - Integration with Widget Audit
   - A ledger change made by an API call keeps the audit event ID of that call.
   - The audit logs then tell who made the call.
+- Widget Ledger reads from Amazon Widget Store.
+- After each bulk widget load
+  - run COMPACT to reclaim space.
+  - run REINDEX to refresh the statistics.
 """
 
 
@@ -355,3 +359,11 @@ def test_item_lookup_ranks_passages_that_name_it_by_the_questions_vector(engine:
 def test_a_title_bullet_is_answered_by_what_it_heads(engine: Engine) -> None:
     answer = engine.ask("how does widget ledger tie into widget audit")
     assert answer.answer.startswith("Integration with Widget Audit:") and "audit event ID" in answer.answer
+
+
+def test_the_list_under_the_bullet_with_the_questions_words_answers(engine: Engine) -> None:
+    answer = engine.ask("what to run after a bulk load in widget ledger")
+    assert "COMPACT" in answer.answer and "REINDEX" in answer.answer
+    # cited as one span: the bullet and the items it announces
+    first = answer.citations[0]
+    assert (first.line_start, first.line_end) == (_line("After each bulk widget load"), _line("run REINDEX"))

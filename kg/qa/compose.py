@@ -1130,6 +1130,13 @@ def compose_relation(
     names = names or {}
     key_term = _predicate(question, terms)  # "what does an application version point to": "points to"
     hit = pick_passage(hits, terms, linked, prefer=lambda p: 0.6 if key_term and key_term in tokenize(p.text) else 0.0)
+    if chosen and hit is not None:
+        # facts that share little of the question ("Redshift reads from S3" for "what to run after
+        # a bulk load") lose to a passage that has its words
+        said = overlap(terms, " ".join(r["text"] for r in chosen))
+        about = set(linked) & {*hit.passage.entities, *hit.passage.topics}
+        if about and overlap(terms, f"{hit.passage.context} {hit.passage.text}") >= said + 0.5:
+            chosen = []
     if chosen:
         predicate_label = chosen[0]["predicate_label"]
         subjects = list(dict.fromkeys(_as_written(r["subject_label"], r["subject"], r["text"], names) for r in chosen))

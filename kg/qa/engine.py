@@ -442,9 +442,18 @@ class Engine:
             result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
             if result is not None and not result.facts and result.lead_passages:
                 lead = self.passages[result.lead_passages[0]]
+                parent = self.passages[lead.parent] if lead.parent is not None else None
+                if (
+                    parent is not None
+                    and compose.announces_items(parent, self.children)
+                    and terms & set(tokenize(parent.text)) - set(tokenize(lead.text))
+                ):
+                    # the question's words are in the bullet over it ("After each bulk data load"):
+                    # the whole list under that bullet answers ("run VACUUM ..."; "run ANALYZE ...")
+                    lead = parent
                 if compose.announces_items(lead, self.children):
                     result = compose.compose_list(
-                        [h for h in hits if h.passage.id == lead.id],
+                        [Hit(lead, 0.0, result.confidence)],
                         terms,
                         linked,
                         self.children,
@@ -756,15 +765,19 @@ class Engine:
         ordered: list[tuple[int, float]] = []
         for rank, passage_id in enumerate(dict.fromkeys(leads)):
             ordered.append((passage_id, top + 1.0 - 0.01 * rank))
+        listing = {p for p, _ in ordered if compose.announces_items(self.passages[p], self.children)}
         ordered += [(hit.passage.id, hit.score) for hit in hits]
         citations: list[Citation] = []
         seen: set[tuple[str, int, int]] = set()
         for passage_id, score in ordered:
             passage = self.passages[passage_id]
-            start, end = passage.line_start, min(passage.line_end, passage.line_start + MAX_SPAN - 1)
+            end = passage.line_end
+            if passage_id in listing:  # a bullet that announces a list is cited with its items
+                end = max(end, *(self.passages[k].line_end for k in self.children[passage_id]))
+            start, end = passage.line_start, min(end, passage.line_start + MAX_SPAN - 1)
             key = (passage.source, start, end)
-            if key in seen:
-                continue
+            if any(source == key[0] and a <= start and end <= b for source, a, b in seen):
+                continue  # already cited within a wider span
             seen.add(key)
             citations.append(
                 Citation(
