@@ -343,8 +343,6 @@ def test_comparison_cites_the_lines_each_item_summary_quotes(engine: Engine) -> 
     # first the lines quoted, not the bullets that only name the items
     cited = {citation.line_start for citation in answer.citations[:2]}
     assert cited == {_line("- Fast moves between sites"), _line("- Cheap bulk moves")}
-    # the item's name as the notes write it ("Import/Export") is not quoted as what it says
-    assert "Widget Disk Import/Export;" not in answer.answer
 
 
 def test_item_lookup_ranks_passages_that_name_it_by_the_questions_vector(engine: Engine) -> None:
@@ -367,3 +365,18 @@ def test_the_list_under_the_bullet_with_the_questions_words_answers(engine: Engi
     # cited as one span: the bullet and the items it announces
     first = answer.citations[0]
     assert (first.line_start, first.line_end) == (_line("After each bulk widget load"), _line("run REINDEX"))
+
+
+def test_item_summary_says_it_for_the_item_but_keeps_the_name_before_a_noun() -> None:
+    units = {
+        "gateway cached": {
+            "All data stored on a Gateway-Cached volume is moved to S3.": 0,
+            "Use the gateway cached mode to save disk.": 1,
+        },
+        "gateway stored": {"All data stays on site.": 2},
+    }
+    text, quoted = compose._item_summary("gateway cached", units, set(), 200)
+    assert "a Gateway-Cached volume" in text and "Use it to save" not in text and "Use the gateway cached mode" in text
+    assert quoted == [0, 1]
+    units["gateway cached"] = {"You can create a gateway cached on a table.": 3}
+    assert compose._item_summary("gateway cached", units, set(), 200)[0] == "You can create it on a table."

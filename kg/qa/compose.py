@@ -1068,13 +1068,32 @@ PREDICATE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"\b(?:stor\w*|kept|keep|saved?|archiv\w*|backup|backed|persist\w*|end\s+up)\b", re.I),
     ),
     ("integratesWith", re.compile(r"\b(?:integrat\w*|works?\s+with|connect\w*)\b", re.I)),
-    ("triggers", re.compile(r"\b(?:trigger\w*|invok\w*|fire\w*)\b", re.I)),
+    ("triggers", re.compile(r"\b(?:trigger\w*|invok\w*|fire[sd]?)\b", re.I)),  # not "Firehose"
     ("readsFrom", re.compile(r"\b(?:load\w*|read\w*|import\w*|pull\w*|ingest\w*|origin)\b", re.I)),
     ("replicatesTo", re.compile(r"\b(?:replicat\w*|cop(?:y|ied|ies))\b", re.I)),
     ("runsOn", re.compile(r"\b(?:built|runs?|running|hosted|based)\b", re.I)),
     ("monitors", re.compile(r"\bmonitor\w*\b", re.I)),
     ("uses", re.compile(r"\b(?:use[sd]?|using)\b", re.I)),
 )
+
+
+def _verb(question: str, found: re.Match[str], named: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether a cue word is used as a verb: not a noun after an article ("after a bulk load"),
+    unless what is between is a name ("where do tapes from a gateway-vtl end up").
+
+    >>> _verb("what to run after a bulk load", re.search(r"load", "what to run after a bulk load"))
+    False
+    >>> question = "where do tapes from a gateway-vtl end up"
+    >>> _verb(question, re.search(r"end up", question), {"gateway-vtl"})
+    True
+    """
+    before = question[: found.start()].lower().split()[-2:]
+    if before and before[-1] in DETERMINERS:
+        return False
+    return not (len(before) == 2 and before[0] in DETERMINERS and before[1] not in named)
+
+
+DETERMINERS = frozenset("a an the each every this that".split())
 
 
 def _as_written(label: str, iri: str, text: str, names: dict[str, list[str]]) -> str:
@@ -1096,8 +1115,12 @@ def compose_relation(
     question: str,
     passage_of: Any,
     names: dict[str, list[str]] | None = None,
+    passages: Sequence[Passage] = (),
 ) -> Composition | None:
-    wanted = [name for name, pattern in PREDICATE_CUES if pattern.search(question)]
+    named = {w.lower() for e in linked for n in (names or {}).get(e, []) for w in n.split()}
+    wanted = [
+        name for name, pattern in PREDICATE_CUES if any(_verb(question, f, named) for f in pattern.finditer(question))
+    ]
     if re.search(r"\b(?:load\w*|put\w*|writ\w*|push\w*)\b.*\b(?:into|to)\b", question, re.I):
         wanted = ["deliversTo"]  # "what does firehose load data into": where it goes, not where from
     if "deliversTo" in wanted or "storesDataIn" in wanted:
@@ -1130,12 +1153,17 @@ def compose_relation(
     names = names or {}
     key_term = _predicate(question, terms)  # "what does an application version point to": "points to"
     hit = pick_passage(hits, terms, linked, prefer=lambda p: 0.6 if key_term and key_term in tokenize(p.text) else 0.0)
-    if chosen and hit is not None:
+    if chosen and hit is not None and passages:
         # facts that share little of the question ("Redshift reads from S3" for "what to run after
         # a bulk load") lose to a passage that has its words
-        said = overlap(terms, " ".join(r["text"] for r in chosen))
+        sources = [p for p in dict.fromkeys(passage_of(r) for r in chosen) if p is not None]
+        said = max((overlap(terms, f"{passages[p].context} {passages[p].text}") for p in sources), default=0.0)
         about = set(linked) & {*hit.passage.entities, *hit.passage.topics}
-        if about and overlap(terms, f"{hit.passage.context} {hit.passage.text}") >= said + 0.5:
+        if (
+            hit.passage.id not in sources
+            and about
+            and overlap(terms, f"{hit.passage.context} {hit.passage.text}") >= said + 0.5
+        ):
             chosen = []
     if chosen:
         predicate_label = chosen[0]["predicate_label"]
@@ -1370,10 +1398,11 @@ def compose_comparison_passages(
     in_service: Callable[[Passage], bool] | None = None,
     contrast: Composition | None = None,
     question: str = "",
+    looked_up: dict[str, list[Hit]] | None = None,
 ) -> Composition | None:
     """A passage that contrasts the items itself, else for each item the passage that describes it
     (preferring the one that names it and its sub-bullets, and bullets parallel to the other
-    item's)."""
+    item's), among the question's hits and those ``looked_up`` by the item's name."""
     names = [name.lower() for name, _ in items]
     known = known or {}
 
@@ -1404,7 +1433,10 @@ def compose_comparison_passages(
         others = [n for n in names if n != name.lower()]
         best = None
         best_score = float("-inf")
-        for rank, hit in enumerate(hits[:16]):
+        candidates = list(hits[:16])
+        shown = {hit.passage.id for hit in candidates}
+        candidates += [hit for hit in (looked_up or {}).get(name, []) if hit.passage.id not in shown]
+        for rank, hit in enumerate(candidates):
             passage = hit.passage
             text = flat(passage.text)
             named_in_text = names_item(passage, name, entity)
@@ -1518,15 +1550,12 @@ def _item_summary(
     name_words = set(tokenize(" ".join(units)))
     others = [set(tokenize(u)) - name_words for other, us in units.items() if other != name for u in us]
 
-    # the name as the notes may write it: "disk import export" is "Disk Import/Export"
-    written = r"[\s/_-]+".join(re.escape(word) for word in name.split())
-
     def compact(unit: str) -> str:
-        opening = re.match(written + r"\s*(?:[:–-]|$)", unit, re.I)
-        if opening:
-            unit = unit[opening.end() :].lstrip(" :-–")  # "Global Secondary Index:" says only its name
-        # (not inside a longer proper name: "Azure Backup" stays)
-        pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + written + r"\b", re.I)
+        if re.match(re.escape(name) + r"\s*(?:[:–-]|$)", unit, re.I):
+            unit = unit[len(name) :].lstrip(" :-–")  # "Global Secondary Index:" says only its name
+        # (not inside a longer proper name: "Azure Backup" stays; a name written otherwise than
+        # asked, "Gateway-Cached", stays as the notes write it)
+        pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", re.I)
 
         def it(found: re.Match[str]) -> str:
             before = unit[: found.start()].split()
@@ -1534,7 +1563,14 @@ def _item_summary(
             proper = (before and before[-1][:1].isupper() and not found.group(0)[:1].islower()) or (
                 after and after[0][:1].isupper()
             )
-            return found.group(0) if proper or found.start() == 0 else "it"  # the subject stays
+            # "a Gateway-Cached volume": the name said of a noun after it
+            modifier = (
+                bool(re.match(r"(?:an?|the)\s", found.group(0), re.I))
+                and bool(after)
+                and after[0].isalpha()
+                and after[0].lower() not in LINKING_WORDS
+            )
+            return found.group(0) if proper or modifier or found.start() == 0 else "it"  # the subject stays
 
         return pattern.sub(it, unit).strip()
 
@@ -1566,6 +1602,12 @@ def _item_summary(
         length += len(texts[i]) + 2
     quoted = list(dict.fromkeys(units[name][own[i]] for i in chosen))  # the best first
     return shorten("; ".join(texts[i].rstrip(":") for i in sorted(chosen)), budget), quoted
+
+
+# words that go on after a name without making it a modifier ("a global secondary index on a table")
+LINKING_WORDS = frozenset(
+    "on in at to for with when and or is are was were can could will that which if by from as of so".split()
+)
 
 
 def _first_word_of(name: str, text: str) -> str:

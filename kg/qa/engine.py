@@ -439,7 +439,9 @@ class Engine:
                 vector=vector,
             )
         elif name == "relationship":
-            result = compose.compose_relation(fact_rows, hits, terms, linked, question, self._passage_of, self.names)
+            result = compose.compose_relation(
+                fact_rows, hits, terms, linked, question, self._passage_of, self.names, self.passages
+            )
             if result is not None and not result.facts and result.lead_passages:
                 lead = self.passages[result.lead_passages[0]]
                 parent = self.passages[lead.parent] if lead.parent is not None else None
@@ -594,16 +596,14 @@ class Engine:
 
         # Retrieval for the whole question can miss one item's own section ("multi-az vs read
         # replicas" finds Multi-AZ bullets): each item's name is looked up too.
-        seen = {hit.passage.id for hit in hits[:12]}
-        extra = []
-        for name, _ in items:
-            query = " ".join([name, *(self.labels.get(e, "") for e in within)])
-            for hit in self.retriever.lookup(query, vector, ITEM_LOOKUP):
-                if hit.passage.id not in seen:
-                    seen.add(hit.passage.id)
-                    extra.append(hit)
+        looked_up = {
+            name: self.retriever.lookup(
+                " ".join([name, *(self.labels.get(e, "") for e in within)]), vector, ITEM_LOOKUP
+            )
+            for name, _ in items
+        }
         return compose.compose_comparison_passages(
-            [*hits[:12], *extra, *(hit for hit in hits[12:] if hit.passage.id not in seen)],
+            hits,
             items,
             terms,
             self.children,
@@ -612,6 +612,7 @@ class Engine:
             in_service=in_service if within else None,
             contrast=contrast,
             question=question,
+            looked_up=looked_up,
         )
 
     def _contrasting(self, items: list[tuple[str, str | None]], terms: set[str]) -> list[Hit]:
