@@ -220,6 +220,7 @@ def test_ask_other_format_version_is_clear_error(tmp_path: Path, small_store: Pa
         ("how many SGs can I create per vpc", "500", 1021),
         ("security group vs network acl", "Stateful", 1052),
         ("which services can sns deliver to", "SQS", 2564),
+        ("how many ips are usable in the smallest subnet", "11 IP addresses", 904),  # "ips" is "IPs"
     ],
 )
 def test_engine_real_model_answers_and_cites(aws_engine: Engine, question: str, expected: str, line: int) -> None:

@@ -41,6 +41,7 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
 - Amazon Widget Store keeps widget data in buckets.
   - Bucket retention is between 7 and 90 days (default 30).
 - Each subnet has 16 addresses at least.
+- The store reserves 5 IPs of every subnet, so 16-5 = 11 IP addresses are left in the smallest subnet.
 
 ## Widget Cache
 
@@ -380,3 +381,27 @@ def test_item_summary_says_it_for_the_item_but_keeps_the_name_before_a_noun() ->
     assert quoted == [0, 1]
     units["gateway cached"] = {"You can create a gateway cached on a table.": 3}
     assert compose._item_summary("gateway cached", units, set(), 200)[0] == "You can create it on a table."
+
+
+def test_an_acronym_plural_typed_in_lowercase_is_the_acronym(engine: Engine) -> None:
+    # "ips" is "IPs" in the notes, which is "IP" ("11 IP addresses"), not an unknown word
+    assert engine._prepare("how many ips are left")["question"] == "how many IPs are left"
+    answer = engine.ask("how many ips are left in the smallest widget store subnet")
+    assert answer.answer.startswith("11 IP addresses")
+    assert answer.question == "how many ips are left in the smallest widget store subnet"  # as asked
+
+
+def test_a_figure_read_from_a_passage_is_about_the_component_asked() -> None:
+    from kg.passages import Passage
+    from kg.qa.retrieve import Hit
+
+    def passage(i: int, text: str, topics: list[str]) -> Passage:
+        return Passage(i, "n.md", i + 1, i + 1, "bullet", text, "VMs", f"VMs > {text}", [], topics, i, None)
+
+    scale_set = passage(0, "A scale set supports up to 1,000 VM instances.", ["vm", "scale-set"])
+    intent = classify("how many vms can i put in one availability set")
+    args = ([Hit(scale_set, 1.0, 0.6)], intent, {"vm"}, ["vm", "availability-set"])
+    question = "how many vms can i put in one availability set"
+    assert compose.compose_limit_from_passages(*args, 0.5, question=question, components=["availability-set"]) is None
+    # the same figure answers when the question names no component
+    assert compose.compose_limit_from_passages(*args, 0.5, question=question) is not None

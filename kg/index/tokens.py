@@ -2,6 +2,8 @@
 
 >>> tokenize("What's the max size of S3 objects?")
 ['max', 'size', 's3', 'object']
+>>> tokenize("AWS reserves 5 IPs; AMIs and SGs")
+['aws', 'reserv', '5', 'ip', 'ami', 'sg']
 """
 
 from __future__ import annotations
@@ -55,8 +57,14 @@ def stem(word: str) -> str:
     return word
 
 
+# The plural of an acronym: "IPs", "AMIs", "SGs" (not "AWS", "IOPS": no lowercase s).
+ACRONYM_PLURAL_RE = re.compile(r"\b([A-Z][A-Z0-9]+)s\b")
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Lowercase word tokens, stemmed, stopwords dropped; ``3,600`` → ``3600``."""
+    """Lowercase word tokens, stemmed, stopwords dropped; ``3,600`` → ``3600``; an acronym's plural
+    is its singular (``IPs`` → ``ip``, as "IP addresses" has it)."""
+    text = ACRONYM_PLURAL_RE.sub(r"\1", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
     tokens = []
     for raw in _TOKEN_RE.findall(text):

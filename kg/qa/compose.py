@@ -400,9 +400,10 @@ def compose_limit_from_passages(
     min_overlap: float,
     question: str = "",
     measured: set[str] | frozenset[str] = frozenset(),
+    components: Sequence[str] = (),
 ) -> Composition | None:
     """A value read straight from a retrieved passage that is about the entity and has the unit asked
-    (for "how many X" / "number of X", a count of X)."""
+    (for "how many X" / "number of X", a count of X), and about the component the question names."""
     if "range" in intent.kinds and not intent.unit:
         for hit in hits[:8]:
             # "Rule priority must be between 100 and 4096": a range of plain numbers
@@ -418,6 +419,8 @@ def compose_limit_from_passages(
         passage = hit.passage
         if linked and not (set(linked) & (set(passage.entities) | set(passage.topics))):
             continue
+        if components and not set(components) & (set(passage.entities) | set(passage.topics)):
+            continue  # "VMs in one availability set" are not counted by a scale set's figure
         if overlap(terms, f"{passage.context} {passage.text}") < min_overlap:
             continue
         if measured and not measured & set(tokenize(f"{passage.context} {passage.text}")):

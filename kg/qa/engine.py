@@ -24,7 +24,7 @@ from kg import settings
 from kg.build import sparql_prefixes
 from kg.errors import KGError
 from kg.index.dense import default_encoder
-from kg.index.tokens import tokenize
+from kg.index.tokens import ACRONYM_PLURAL_RE, tokenize
 from kg.passages import Passage
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, around, shorten
@@ -88,6 +88,12 @@ class Engine:
             if row.get("part_of")
         }
         vocabulary = {token for p in self.passages for token in re.findall(r"[a-z0-9]+", p.index_text().lower())}
+        # acronym plurals as the notes write them ("IPs"), for questions typed in lowercase ("ips")
+        self.acronym_plurals = {
+            found.group(0).lower(): found.group(0)
+            for p in self.passages
+            for found in ACRONYM_PLURAL_RE.finditer(p.text)
+        }
         self.lexicon = Lexicon.build(
             (
                 (
@@ -152,6 +158,9 @@ class Engine:
     def _prepare(self, question: str) -> dict[str, Any]:
         asked = " ".join(question.split())
         question = expand_short_words(asked, self.lexicon.vocabulary)
+        question = re.sub(
+            r"\b[a-z][a-z0-9]+s\b", lambda found: self.acronym_plurals.get(found.group(0), found.group(0)), question
+        )
         links = self.linker.link(question)
         retrieval_text = corrected_question(question, links) if links else question
         # Spell out acronyms and short names for retrieval: "LSI" also searches "local secondary index".
@@ -407,7 +416,14 @@ class Engine:
             ):
                 # a range asked and a maximum found: a passage that states the range wins
                 ranged = compose.compose_limit_from_passages(
-                    hits, intent, terms, linked, min_overlap=0.99, question=question, measured=measured
+                    hits,
+                    intent,
+                    terms,
+                    linked,
+                    min_overlap=0.99,
+                    question=question,
+                    measured=measured,
+                    components=components,
                 )
                 if ranged is not None and ranged.text.lower().startswith(("between", "from")):
                     result = ranged
@@ -423,7 +439,14 @@ class Engine:
                 )
             if result is None:
                 result = compose.compose_limit_from_passages(
-                    hits, intent, terms, linked, min_overlap=0.5, question=question, measured=measured
+                    hits,
+                    intent,
+                    terms,
+                    linked,
+                    min_overlap=0.5,
+                    question=question,
+                    measured=measured,
+                    components=components,
                 )
         elif name == "comparison":
             result = self._comparison(
