@@ -405,3 +405,22 @@ def test_a_figure_read_from_a_passage_is_about_the_component_asked() -> None:
     assert compose.compose_limit_from_passages(*args, 0.5, question=question, components=["availability-set"]) is None
     # the same figure answers when the question names no component
     assert compose.compose_limit_from_passages(*args, 0.5, question=question) is not None
+
+
+def test_that_x_in_a_second_part_is_what_the_first_answer_names(engine: Engine) -> None:
+    first = "Amazon Widget Queue stores dead letters in Amazon Widget Store"
+    resolved = engine._resolve_reference(
+        "what is that store's bucket retention", first, "where does widget queue store"
+    )
+    assert resolved == "what is amazon widget store bucket retention"
+    answer = engine.ask("where does widget queue store dead letters, and what is that store's bucket retention")
+    assert "Amazon Widget Store" in answer.answer and "between 7 and 90 days" in answer.answer
+
+
+def test_entities_whose_longer_name_holds_the_name_asked(engine: Engine) -> None:
+    # ("premium ssd max iops": the figures are on "Disk Storage Premium SSD")
+    held = engine._entities_holding(["widget store"])
+    assert held
+    labels = [engine.labels[e].lower() for e in held]
+    assert all("widget store" in label and label != "widget store" for label in labels)
+    assert engine._entities_holding(["store"]) == []  # one word names too much

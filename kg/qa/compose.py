@@ -283,6 +283,9 @@ def value_phrase(row: dict[str, Any]) -> str:
     return (cue.group(0) if cue else "") + value_text + (rate.group(0) if rate else "")
 
 
+KIND_SYNONYMS = {"maximum": ("max", "maximum"), "minimum": ("min", "minimum"), "default": ("default",)}
+
+
 def describe_limit(row: dict[str, Any]) -> str:
     """``5 TB: the maximum object size of the S3 object``."""
     value = format_quantity(row["value"], row["unit"], row.get("value_max"))
@@ -291,13 +294,19 @@ def describe_limit(row: dict[str, Any]) -> str:
         counted = re.search(r"\bnumber\s+(?:of\s+)?([a-z]+s)\b", row["attribute"], re.IGNORECASE)
         if re.fullmatch(r"[\d,.]+", row["value_text"].strip()) and counted:
             value = f"{row['value_text'].strip()} {counted.group(1)}"  # "32 volumes"
-    elif value.replace(" ", "") != row["value_text"].replace(" ", "") and row["kind"] != "percent":
+    elif (
+        value.replace(" ", "") != row["value_text"].replace(" ", "")
+        and row["kind"] != "percent"
+        and not value.startswith(row["value_text"].strip() + " ")  # "20,000 IOPS", not "20,000 IOPS (20,000)"
+    ):
         value = f"{value} ({value_phrase(row)})"
     kind = KIND_WORDS.get(row["kind"], "")
     attribute = row["attribute"]
     subject = row["subject_label"]
     if kind and attribute.lower() in kind.split():
         attribute = ""  # "the allowed range", not "the allowed range range"
+    elif kind and attribute.split()[:1] and (attribute.split()[0].lower().rstrip(".") in KIND_SYNONYMS.get(kind, ())):
+        kind = ""  # "the max IOPS", not "the maximum max IOPS"
     words = f"the {kind} {attribute}".replace("  ", " ").rstrip() if kind else f"the {attribute}"
     if subject.lower() not in attribute.lower():
         words += f" of {subject}"

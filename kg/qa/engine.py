@@ -261,6 +261,10 @@ class Engine:
                 # point in time restore be" after a question on Multi-AZ failover)
                 sub = self._answer(plain, self.retriever.encode([plain["retrieval_text"]])[0])
             sub_answers.append(sub)
+            if index == 0 and not sub.abstained and len(parts) > 1:
+                # "single vm sla needs which disk, and what's that disk's max iops": "that disk" is
+                # the one the first answer names
+                parts[1] = self._resolve_reference(parts[1], sub.answer.split(" — “")[0], part)
         answered = [a for a in sub_answers if not a.abstained]
         if not answered:
             answer.abstained = True
@@ -291,6 +295,22 @@ class Engine:
                     merged.append(citation)
         answer.citations = merged[: self.top_k]
         return answer
+
+    def _resolve_reference(self, part: str, first_answer: str, first_question: str) -> str:
+        """``part`` with "that X" / "this X" / "the same X" replaced by the entity the first answer
+        names that is an X (its name or its kind's name holds X), and was not asked in the first part."""
+        found = re.search(r"\b(?:that|this|the\s+same)\s+([a-z][\w-]*?)(?:'s|’s)?\b", part, re.I)
+        if not found:
+            return part
+        noun = compose._singular(found.group(1).lower())
+        asked = normalize(first_question)
+        for link in self.linker.link(first_answer):
+            if re.search(rf"\b{re.escape(link.surface)}\b", asked) or not link.in_notes:
+                continue  # what the first part asked about, not what its answer names
+            names = " ".join([link.surface, link.label, self.labels.get(self.part_of.get(link.entity_id, ""), "")])
+            if noun in {compose._singular(w) for w in normalize(names).split()}:
+                return part[: found.start()] + link.surface + part[found.end() :]
+        return part
 
     def _compose(
         self,
@@ -409,6 +429,12 @@ class Engine:
                 named_by_terms = self._entities_named_by(terms)
                 if named_by_terms:
                     result = limit_from(templates.limits(self.graph, named_by_terms, answer.sparql), [])
+            if result is None:
+                # "premium ssd max iops": the figure is a row of "Disk Storage Premium SSD", an
+                # entity whose name holds the name asked (linked to another entity it aliases)
+                holding = self._entities_holding([link.surface for link in links if link.in_notes and not link.weak])
+                if holding:
+                    result = limit_from(templates.limits(self.graph, holding, answer.sparql), [])
             if (
                 result is not None
                 and intent.kinds[:1] == ("range",)
@@ -702,6 +728,16 @@ class Engine:
                 if len(found) >= most:
                     break
         return found
+
+    def _entities_holding(self, surfaces: list[str]) -> list[str]:
+        """Entities whose name holds one of the names asked (of two words or more) in a longer name."""
+        asked = [s for s in surfaces if len(s.split()) >= 2]
+        found = []
+        for entity, label in self.labels.items():
+            name = normalize(label)
+            if any(s != name and re.search(rf"\b{re.escape(s)}\b", name) for s in asked):
+                found.append(entity)
+        return found[:8]
 
     def _entities_named_by(self, terms: set[str]) -> list[str]:
         """Components whose name holds at least two of ``terms`` and most of them."""
