@@ -424,3 +424,41 @@ def test_entities_whose_longer_name_holds_the_name_asked(engine: Engine) -> None
     labels = [engine.labels[e].lower() for e in held]
     assert all("widget store" in label and label != "widget store" for label in labels)
     assert engine._entities_holding(["store"]) == []  # one word names too much
+
+
+def test_a_figure_given_under_another_name_is_reached_through_the_passage_that_names_it() -> None:
+    from kg.passages import Passage
+    from kg.qa.retrieve import Hit
+
+    bridge = Passage(
+        0,
+        "n.md",
+        5,
+        5,
+        "bullet",
+        "Quick mode - one write, then wait for the settle time.",
+        "S",
+        "S",
+        [],
+        ["store"],
+        0,
+        None,
+    )
+
+    def row(attribute: str, value: int) -> dict[str, object]:
+        text = f"Default {attribute}: {value} seconds."
+        return {"attribute": attribute, "kind": "default", "base_unit": "seconds", "value": value, "unit": "seconds",
+                "value_max": None, "value_text": f"{value} seconds", "subject_label": "Store", "subject": "x/store",
+                "passage_text": text, "text": text, "source": "n.md", "line_start": 2, "line_end": 2}  # fmt: skip
+
+    rows = [row("settle time", 300), row("sync time", 60)]
+    question = "how long does the store wait after a quick mode write by default"
+    intent = classify(question)
+    terms = compose.content_terms(question, ["store"])
+    found = compose.compose_limit_by_bridge([Hit(bridge, 1.0, 0.7)], rows, intent, terms, lambda r: 1)
+    assert found is not None and found.text.startswith("300 seconds") and "wait for the settle time" in found.text
+    assert found.lead_passages == [0, 1]
+    # a passage that leaves a word of the question out is no bridge
+    assert (
+        compose.compose_limit_by_bridge([Hit(bridge, 1.0, 0.7)], rows, intent, terms | {"retry"}, lambda r: 1) is None
+    )

@@ -458,6 +458,38 @@ def compose_limit_from_passages(
     return None
 
 
+def compose_limit_by_bridge(
+    hits: list[Hit], rows: list[dict[str, Any]], intent: Intent, terms: set[str], passage_of: Any
+) -> Composition | None:
+    """A figure given under another name: a passage that says what the question asks with no figure
+    ("Simple scaling - one adjustment, then wait for the cooldown") names the one limit whose
+    figure answers ("Default cooldown: 300 seconds")."""
+    if not intent.unit or intent.unit == "count":
+        return None  # "how many X" names what it counts: there is nothing to bridge
+    family = UNIT_FAMILIES.get(intent.unit, {intent.unit})
+    for hit in hits[:3]:
+        text = hit.passage.text
+        if not terms or overlap(terms, text) < 1.0:
+            continue  # the bridge says all the question asks
+        words = set(tokenize(text)) - terms
+        found = [
+            row
+            for row in rows
+            if row["base_unit"] in family
+            and (not intent.kinds or row["kind"] in intent.kinds)
+            and (named := set(tokenize(row["attribute"])) - FRAME_WORDS)
+            and named <= words
+        ]
+        if len({row["attribute"].lower() for row in found}) != 1:
+            continue  # none, or more than one figure the passage may point at
+        row = found[0]
+        quoted = sentence_around(row["passage_text"], row["value_text"], 120)
+        lead = f"{describe_limit(row)} — “{shorten(text, 140)}” “{quoted}”"
+        leads = [p for p in (hit.passage.id, passage_of(row)) if p is not None]
+        return Composition(lead, [limit_fact(row)], leads, confidence=hit.similarity)
+    return None
+
+
 HOW_MANY_RE = re.compile(r"\bhow\s+many\s+(?:(types|kinds|sorts|classes)\s+of\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
 NUMBER_WORD_RE = r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+|\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 

@@ -474,6 +474,15 @@ class Engine:
                     measured=measured,
                     components=components,
                 )
+            if result is None:
+                # "how long does the asg wait after a simple scaling policy": the notes say it
+                # waits "for the cooldown", and give the cooldown's figure elsewhere
+                asked = compose.content_terms(question, [link.surface for link in links if not link.weak])
+                about = [h for h in hits[:3] if set(all_linked) & {*h.passage.entities, *h.passage.topics}]
+                near = {*all_linked, *(t for h in about for t in h.passage.topics)}
+                near |= {self._service(e) for e in near}
+                rows = templates.limits(self.graph, sorted(near), answer.sparql) if about else []
+                result = compose.compose_limit_by_bridge(about, rows, intent, asked, self._passage_of)
         elif name == "comparison":
             result = self._comparison(
                 question,
