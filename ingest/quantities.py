@@ -259,7 +259,21 @@ def _special_quantities(text: str) -> list[Quantity]:
                 _plain(factor),
             )
         )
+    for match in EVERY_RE.finditer(text):
+        # "backs up once a day", "sends data points every minute": once per one unit (not the
+        # rate of a count: "thousands of messages every second")
+        if re.search(r"(?:\d|\b(?:hundreds|thousands|millions|billions))\S*(?:\s+\S+){0,3}\s*$", text[: match.start()]):
+            continue
+        canonical, base, factor = UNITS[match.group("unit").lower() + "s"]
+        found.append(
+            Quantity(match.start(), match.end(), match.group(0), "rate", Decimal(1), canonical, base, _plain(factor))
+        )
     return found
+
+
+EVERY_RE = re.compile(
+    r"\b(?:once\s+(?:a|an|per|every|each)|every)\s+(?P<unit>second|minute|hour|day|week|month|year)\b", re.IGNORECASE
+)
 
 
 SHARED_NOUN_RE = re.compile(

@@ -38,6 +38,8 @@ def run():  # type: ignore[no-untyped-def]
         ("Smallest subnet is a /28 netmask", "min", "28", None, "prefix length", "28"),
         ("data points every five minutes", "rate", "5", None, "minutes", "300"),
         ("failover typically takes one to two minutes", "range", "1", "2", "minutes", "60"),
+        ("The standard VM policy backs up once a day.", "rate", "1", None, "days", "86400"),
+        ("Detailed monitoring sends data points every minute", "rate", "1", None, "minutes", "60"),
     ],
 )
 def test_quantities_read_values(text, kind, value, value_max, unit, normalized) -> None:  # type: ignore[no-untyped-def]
@@ -59,6 +61,7 @@ def test_quantities_read_values(text, kind, value, value_max, unit, normalized) 
         "2 types of primary keys",
         "max storage = 32TB * 32",
         "one key pair",
+        "queues that process thousands of messages every second",
     ],
 )
 def test_quantities_skip_versions_ports_and_arithmetic(text: str) -> None:

@@ -678,7 +678,9 @@ def _quantity_words(line: str, words: list[str]) -> tuple[set[int], set[int]]:
     return starts, interiors
 
 
-BARE_CUED_NUMBER = re.compile(r"\b(?:up\s+to|max(?:imum)?|min(?:imum)?)\s+(?P<number>\d[\d,.]*)(?![\w%])", re.IGNORECASE)
+BARE_CUED_NUMBER = re.compile(
+    r"\b(?:up\s+to|max(?:imum)?|min(?:imum)?)\s+(?P<number>\d[\d,.]*)(?![\w%])", re.IGNORECASE
+)
 
 
 # -- prose -----------------------------------------------------------------------------------------
