@@ -221,6 +221,8 @@ def test_ask_other_format_version_is_clear_error(tmp_path: Path, small_store: Pa
         ("security group vs network acl", "Stateful", 1052),
         ("which services can sns deliver to", "SQS", 2564),
         ("how many ips are usable in the smallest subnet", "11 IP addresses", 904),  # "ips" is "IPs"
+        # a passage with the question's rare "110KB" beats a graph figure, with the bullet qualifying it
+        ("how many rcus does a strongly consistent read of a 110KB item use", "56", 1634),
     ],
 )
 def test_engine_real_model_answers_and_cites(aws_engine: Engine, question: str, expected: str, line: int) -> None:

@@ -462,3 +462,21 @@ def test_a_figure_given_under_another_name_is_reached_through_the_passage_that_n
     assert (
         compose.compose_limit_by_bridge([Hit(bridge, 1.0, 0.7)], rows, intent, terms | {"retry"}, lambda r: 1) is None
     )
+
+
+def test_a_figure_read_from_a_passage_comes_with_the_bullet_that_qualifies_it() -> None:
+    from kg.passages import Passage
+    from kg.qa.retrieve import Hit
+
+    def passage(i: int, text: str) -> Passage:
+        return Passage(i, "n.md", i + 1, i + 1, "bullet", text, "Reads", f"Reads > {text}", ["table"], [], i, 9)
+
+    first = passage(4, "To read a 110KB item, 28 capacity units are consumed.")
+    sequel = passage(5, "For strongly consistent reads, twice the number of capacity units are consumed: 56.")
+    question = "how many capacity units does a strongly consistent read of a 110KB item use"
+    intent = classify(question)
+    terms = compose.limit_terms(compose.content_terms(question), intent)
+    hits = [Hit(first, 1.0, 0.9), Hit(passage(7, "Writes use write units."), 0.5, 0.5), Hit(sequel, 0.9, 0.8)]
+    found = compose.compose_limit_from_passages(hits, intent, terms, ["table"], 0.5, question=question)
+    assert found is not None and found.text.startswith("28 capacity units") and "56" in found.text
+    assert found.lead_passages == [4, 5]

@@ -410,9 +410,11 @@ def compose_limit_from_passages(
     question: str = "",
     measured: set[str] | frozenset[str] = frozenset(),
     components: Sequence[str] = (),
+    counted: set[str] | frozenset[str] | None = None,
 ) -> Composition | None:
     """A value read straight from a retrieved passage that is about the entity and has the unit asked
-    (for "how many X" / "number of X", a count of X), and about the component the question names."""
+    (for "how many X" / "number of X", a count of X: ``counted`` words, by default the question's
+    words after "how many"), and about the component the question names."""
     if "range" in intent.kinds and not intent.unit:
         for hit in hits[:8]:
             # "Rule priority must be between 100 and 4096": a range of plain numbers
@@ -421,9 +423,11 @@ def compose_limit_from_passages(
                 text = f"{bare.group(0)} — “{sentence_around(hit.passage.text, bare.group(0))}”"
                 return Composition(text, [], [hit.passage.id], confidence=0.5)
     family = UNIT_FAMILIES.get(intent.unit, set()) if intent.unit else set()
-    counted = COUNTED_RE.search(question)
+    counted_by = COUNTED_RE.search(question)
     # (names of linked entities are left out: "how many SGs" is answered by "5 security groups")
-    asked = (set(tokenize(counted.group(1))) - FRAME_WORDS) & terms if counted else set()
+    asked = (set(tokenize(counted_by.group(1))) - FRAME_WORDS) & terms if counted_by else set()
+    if counted is not None:
+        asked = set(counted)
     for hit in hits[:8]:
         passage = hit.passage
         if linked and not (set(linked) & (set(passage.entities) | set(passage.topics))):
@@ -454,7 +458,15 @@ def compose_limit_from_passages(
         elif lead.replace(" ", "") != quantity.text.replace(" ", ""):
             lead = f"{lead} ({quantity.text})"  # "1 to 2 minutes (one to two minutes)", as the notes say it
         text = f"{lead} — “{sentence_around(passage.text, quantity.text)}”"
-        return Composition(text, [], [passage.id], confidence=0.5)
+        leads = [passage.id]
+        # the bullet after it may qualify the figure with words of the question this one lacks
+        # ("For strongly consistent read operations, twice the number ... 56 in the above example.")
+        missing = terms - set(tokenize(f"{passage.context} {passage.text}"))
+        sequel = next((h.passage for h in hits if h.passage.id == passage.id + 1), None)
+        if sequel is not None and sequel.parent == passage.parent and missing & set(tokenize(sequel.text)):
+            text += f" “{shorten(sequel.text, 160)}”"
+            leads.append(sequel.id)
+        return Composition(text, [], leads, confidence=0.5)
     return None
 
 

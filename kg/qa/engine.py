@@ -483,6 +483,25 @@ class Engine:
                 near |= {self._service(e) for e in near}
                 rows = templates.limits(self.graph, sorted(near), answer.sparql) if about else []
                 result = compose.compose_limit_by_bridge(about, rows, intent, asked, self._passage_of)
+            if result is not None and result.facts:
+                # a graph figure that misses a rare word of the question ("110KB") loses to a
+                # passage that has it ("To read a 110KB item, 28 capacity units are consumed")
+                result.question = question
+                if self._misses_rare_term(result, terms):
+                    read = compose.compose_limit_from_passages(
+                        hits,
+                        intent,
+                        terms,
+                        [*linked, *(self._service(e) for e in linked)],  # a passage of its service may say it
+                        min_overlap=0.5,
+                        question=question,
+                        measured=measured,
+                        counted=counted,  # "rcus" counts read capacity units
+                    )
+                    if read is not None:
+                        read.question = question
+                        if not self._misses_rare_term(read, terms):
+                            result = read
         elif name == "comparison":
             result = self._comparison(
                 question,
