@@ -480,3 +480,19 @@ def test_a_figure_read_from_a_passage_comes_with_the_bullet_that_qualifies_it() 
     found = compose.compose_limit_from_passages(hits, intent, terms, ["table"], 0.5, question=question)
     assert found is not None and found.text.startswith("28 capacity units") and "56" in found.text
     assert found.lead_passages == [4, 5]
+
+
+def test_a_long_procedure_and_its_sequel_keep_the_words_that_finish_it() -> None:
+    from kg.passages import Passage
+    from kg.qa.retrieve import Hit
+
+    filler = "with a long explanation of everything the console shows on the way there " * 2
+    texts = [
+        f"To update a widget, create a change plan {filler}.",
+        f"The service compares the change plan {filler}and lists what will change.",
+        f"The change plan lists the proposed changes {filler}; you then execute the change plan to update the widget.",
+    ]
+    passages = [Passage(i, "n.md", i + 1, i + 1, "bullet", t, "W", "W", [], [], i, None) for i, t in enumerate(texts)]
+    found = compose._procedure_with_sequel(Hit(passages[0], 1.0, 0.9), passages, 300, {"updat", "widget"})
+    assert len(found.text) <= 330 and found.lead_passages == [0, 1, 2]
+    assert found.text.startswith("To update a widget") and "execute the change plan to update the widget." in found.text

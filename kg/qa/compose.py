@@ -17,7 +17,7 @@ from typing import Any
 from ingest.quantities import find_quantities
 from kg.index.tokens import tokenize
 from kg.passages import Passage
-from kg.qa.answer import KIND_WORDS, FactRow, format_quantity, sentence_around, shorten
+from kg.qa.answer import KIND_WORDS, FactRow, around, format_quantity, sentence_around, shorten
 from kg.qa.intent import Intent
 from kg.qa.retrieve import Hit
 
@@ -869,7 +869,7 @@ def compose_list(
     if ordered and not children.get(hit.passage.id) and re.match(r"^\s*to\s+\w+", hit.passage.text, re.I):
         # "To update a stack, create a change set ..." goes on in the bullets after it
         # ("... you can execute the change set"): those that name what it names follow it
-        return _procedure_with_sequel(hit, passages, budget)
+        return _procedure_with_sequel(hit, passages, budget, terms)
     return _render_items(
         hit.passage,
         children,
@@ -881,18 +881,29 @@ def compose_list(
     )
 
 
-def _procedure_with_sequel(hit: Hit, passages: Sequence[Passage], budget: int) -> Composition:
+def _procedure_with_sequel(
+    hit: Hit, passages: Sequence[Passage], budget: int, terms: set[str] = frozenset()
+) -> Composition:
     passage = hit.passage
     own = set(tokenize(passage.text[passage.text.find(",") + 1 :])) - FRAME_WORDS
-    text, leads = passage.text, [passage.id]
+    chosen = [passage]
     for following in passages[passage.id + 1 : passage.id + 4]:
         if following.parent != passage.parent or following.section != passage.section:
             break
-        shared = own & set(tokenize(following.text))
-        if len(shared) < 2 or len(text) + len(following.text) > budget + 60:
+        if len(own & set(tokenize(following.text))) < 2:
             break
-        text, leads = f"{text} {following.text}", [*leads, following.id]
-    return Composition(shorten(text, budget + 60), [], leads, confidence=hit.similarity)
+        chosen.append(following)
+    texts = [" ".join(p.text.split()) for p in chosen]
+    if sum(len(t) + 1 for t in texts) > budget:
+        # each bullet cut to its share, around the last word of the question it says ("... you can
+        # execute the change set to update your stack.")
+        share = max(80, budget // len(texts) - 2)
+        cut = [shorten(texts[0], share)]
+        for text in texts[1:]:
+            said = [w for w in re.findall(r"[\w-]+", text) if set(tokenize(w)) & (terms or own)]
+            cut.append(around(text, said[-1], share) if said else shorten(text, share))
+        texts = cut
+    return Composition(" ".join(texts), [], [p.id for p in chosen], confidence=hit.similarity)
 
 
 ANNOUNCING_RE = re.compile(
