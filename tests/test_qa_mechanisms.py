@@ -41,6 +41,8 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
 - Amazon Widget Store keeps widget data in buckets.
   - Bucket retention is between 7 and 90 days (default 30).
 - Each subnet has 16 addresses at least.
+- Widget Store sessions use a cookie for sessions, so a session cookie keeps sessions on one bucket.
+- Amazon Widget Store creates a cookie named WSTOKEN that maps a session to its bucket.
 - The store reserves 5 IPs of every subnet, so 16-5 = 11 IP addresses are left in the smallest subnet.
 
 ## Widget Cache
@@ -496,3 +498,8 @@ def test_a_long_procedure_and_its_sequel_keep_the_words_that_finish_it() -> None
     found = compose._procedure_with_sequel(Hit(passages[0], 1.0, 0.9), passages, 300, {"updat", "widget"})
     assert len(found.text) <= 330 and found.lead_passages == [0, 1, 2]
     assert found.text.startswith("To update a widget") and "execute the change plan to update the widget." in found.text
+
+
+def test_what_x_is_answered_by_the_sentence_that_names_an_x(engine: Engine) -> None:
+    answer = engine.ask("what cookie does widget store use for sessions")
+    assert answer.answer.startswith("Amazon Widget Store creates a cookie named WSTOKEN")

@@ -560,6 +560,28 @@ def compose_count_of_list(
 # -- passages ------------------------------------------------------------------------------------------
 
 
+ASKED_NOUN_RE = re.compile(
+    r"^\s*(?:what|which)\s+(?!(?:is|are|was|were|does|do|did|can|should|kind|type|types)\b)([a-z]\w+)\b", re.I
+)
+
+
+def compose_named(hits: list[Hit], question: str) -> Composition | None:
+    """ "what cookie does ELB use": a retrieved sentence that gives the thing asked by its name ("ELB
+    creates a cookie named AWSELB")."""
+    asked = ASKED_NOUN_RE.match(question)
+    if not asked:
+        return None
+    noun = asked.group(1).lower()
+    pattern = re.compile(rf"\b{re.escape(noun)}s?\s+(?:named|called)\s+[“\"'`]?[\w.:/-]*\w", re.I)
+    for hit in hits[:5]:
+        found = pattern.search(hit.passage.text)
+        if found:
+            return Composition(
+                sentence_around(hit.passage.text, found.group(0)), [], [hit.passage.id], confidence=hit.similarity
+            )
+    return None
+
+
 def pick_passage(
     hits: list[Hit], terms: set[str], linked: Sequence[str], *, prefer: Any = None, linked_weight: float = 0.6
 ) -> Hit | None:

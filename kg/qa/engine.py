@@ -386,7 +386,11 @@ class Engine:
                     merged.setdefault(hit.passage.id, hit)
             hits = list(merged.values())
         result: compose.Composition | None = None
-        if name == "limit":
+        # "what cookie does ELB use": "ELB creates a cookie named AWSELB"
+        named = compose.compose_named(hits, question) if name != "limit" else None
+        if named is not None:
+            result = named
+        elif name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
             counted = compose.counted_words(
                 # the names as asked too: "how many rgs" counts resource groups
