@@ -503,3 +503,15 @@ def test_a_long_procedure_and_its_sequel_keep_the_words_that_finish_it() -> None
 def test_what_x_is_answered_by_the_sentence_that_names_an_x(engine: Engine) -> None:
     answer = engine.ask("what cookie does widget store use for sessions")
     assert answer.answer.startswith("Amazon Widget Store creates a cookie named WSTOKEN")
+
+
+def test_item_summary_prefers_a_sentence_that_fits_and_says_what_is_asked() -> None:
+    long = "Unlike automated snapshots that are deleted after the retention period, manual snapshots are kept " * 2
+    units = {
+        "manual snapshots": {long: 1, "Manual snapshots, however, are not deleted.": 0},
+        "automated backups": {"When an instance is deleted, automated backups are deleted.": 0},
+    }
+    text, quoted = compose._item_summary("manual snapshots", units, {"delet"}, 80)
+    assert text.startswith("Manual snapshots, however, are not deleted.") and quoted[0] == 0
+    # nothing asked beyond the names: the best sentence stays first, shortened
+    assert compose._item_summary("manual snapshots", units, set(), 80)[0].startswith("Unlike automated")

@@ -1598,12 +1598,17 @@ def _item_units(
     """What the notes say of one item, sentence by sentence, each with the passage it is from: the
     passage that describes it, its sub-bullets, and the retrieved bullets beside it that name it
     (and no other item)."""
-    units = [(u, passage.id) for u in SENTENCE_SPLIT_RE.split(" ".join(passage.text.split())) if u]
+    others = [n.lower() for n, _ in items if n != name]
+    units = [
+        (u, passage.id)
+        for u in SENTENCE_SPLIT_RE.split(" ".join(passage.text.split()))
+        # (not a sentence about another item alone: "Manual snapshots, however, are not deleted.")
+        if u and (name.lower() in u.lower() or not any(o in u.lower() for o in others))
+    ]
     for kid in children.get(passage.id, [])[:8]:
         units.append((passages[kid].text, kid))
         # "Features:" and the features, "SSE-KMS offers additional benefits" and the benefits
         units += [(passages[k].text, k) for k in children.get(kid, [])[:8]]
-    others = [n.lower() for n, _ in items if n != name]
     for hit in hits[:16]:
         near = hit.passage
         if near.id == passage.id or near.parent == passage.id:
@@ -1613,6 +1618,13 @@ def _item_units(
         if beside and name.lower() in low and not any(o in low for o in others):
             sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
             units += [(u, near.id) for u in sentences if name.lower() in u.lower()]
+        elif near.section == passage.section and name.lower() in low:
+            # a sentence of a bullet on both items that is about this one alone ("Manual
+            # snapshots, however, are not deleted.")
+            sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
+            units += [
+                (u, near.id) for u in sentences if name.lower() in u.lower() and not any(o in u.lower() for o in others)
+            ]
         elif USE_CASE_RE.search(near.context) and flat(name) in flat(near.text) and not any(o in low for o in others):
             units.append((f"use case: {near.text.strip()}", near.id))  # "Massive Data Ingestion: Kinesis Firehose"
     found: dict[str, int] = {}
@@ -1684,6 +1696,13 @@ def _item_summary(
     ranked = sorted((i for i, t in enumerate(texts) if t), key=lambda i: -score(i, own[i]))
     chosen: list[int] = []
     length = 0
+    if ranked and len(texts[ranked[0]]) + 2 > budget and terms:
+        # the best sentence is too long for the room: one that fits and says as much of what is
+        # asked goes first ("Manual snapshots, however, are not deleted.")
+        asked = overlap(terms, own[ranked[0]])
+        fitting = [i for i in ranked if len(texts[i]) + 2 <= budget and asked > 0 and overlap(terms, own[i]) >= asked]
+        if fitting:
+            ranked = [fitting[0], *(i for i in ranked if i != fitting[0])]
     for i in ranked:
         if chosen and length + len(texts[i]) + 2 > budget:
             continue
