@@ -43,6 +43,7 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
 - Each subnet has 16 addresses at least.
 - Widget Store sessions use a cookie for sessions, so a session cookie keeps sessions on one bucket.
 - Amazon Widget Store creates a cookie named WSTOKEN that maps a session to its bucket.
+- Widget Store access logging is off by default.
 - The store reserves 5 IPs of every subnet, so 16-5 = 11 IP addresses are left in the smallest subnet.
 
 ## Widget Cache
@@ -515,3 +516,8 @@ def test_item_summary_prefers_a_sentence_that_fits_and_says_what_is_asked() -> N
     assert text.startswith("Manual snapshots, however, are not deleted.") and quoted[0] == 0
     # nothing asked beyond the names: the best sentence stays first, shortened
     assert compose._item_summary("manual snapshots", units, set(), 80)[0].startswith("Unlike automated")
+
+
+def test_yes_no_reads_a_word_that_says_the_opposite(engine: Engine) -> None:
+    assert engine.ask("is widget store access logging on by default").answer.startswith("No")
+    assert engine.ask("is widget store access logging off by default").answer.startswith("Yes")

@@ -741,6 +741,8 @@ def compose_yesno(
         negative = True
     if KEEP_RE.search(question) and LOSE_RE.search(f"{hit.passage.context.split(' > ')[-1]} {sentence}"):
         negative = not negative  # "does the data survive a stop?" — "data is lost when: the instance stops"
+    if _opposite(question, sentence):
+        negative = not negative  # "is logging on by default?" — "Logging is off by default"
     verdict = "No" if negative else "Yes"
     text = " ".join(hit.passage.text.split())
     start = text.find(sentence)
@@ -750,6 +752,44 @@ def compose_yesno(
             f"{hit.passage.context.split(' > ')[-1].rstrip()} {shown}"  # "Data ... is lost when: the instance stops"
         )
     return Composition(f"{verdict} — “{shorten(shown, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
+
+
+# Words that say the opposite of each other: a sentence with one answers a question with the other "no".
+OPPOSITES = (
+    ("on", "off"),
+    ("enabled", "disabled"),
+    ("enable", "disable"),
+    ("synchronous", "asynchronous"),
+    ("synchronously", "asynchronously"),
+    ("across", "within"),
+    ("public", "private"),
+    ("stateful", "stateless"),
+    ("encrypted", "unencrypted"),
+    ("mutable", "immutable"),
+    ("automatically", "manually"),
+    ("automatic", "manual"),
+    ("inbound", "outbound"),
+    ("global", "regional"),
+    ("increase", "decrease"),
+)
+
+
+def _opposite(question: str, sentence: str) -> bool:
+    """Whether the sentence says the opposite of a word the question asks about (and never the
+    word itself): "on by default?" — "off by default"; "replicated across AZs?" — "within its AZ".
+
+    >>> _opposite("is logging on by default", "Logging is off by default.")
+    True
+    >>> _opposite("is logging off by default", "Logging is off by default.")
+    False
+    """
+    asked = set(re.findall(r"[a-z]+", question.lower()))
+    said = set(re.findall(r"[a-z]+", sentence.lower()))
+    for one, other in OPPOSITES:
+        for a, b in ((one, other), (other, one)):
+            if a in asked and b in said and a not in said and b not in asked:
+                return True
+    return False
 
 
 def _predicate(question: str, terms: set[str]) -> str:
