@@ -79,6 +79,8 @@ def test_link_plain_words_are_not_names(linker: Linker, question: str) -> None:
         ("how many buckets can one account have", "limit"),
         ("what is aws storage gateway", "definition"),
         ("define RPO", "definition"),
+        ("what is a range get in s3", "definition"),  # "range" names a thing here, it asks no range
+        ("what is the range of ports", "limit"),
         ("security group vs network acl", "comparison"),
         ("difference between gsi and lsi", "comparison"),
         ("which services can sns deliver to", "relationship"),

@@ -44,6 +44,8 @@ Visibility timeout: 0 seconds to 12 hours, default 30 seconds
 - Widget Store sessions use a cookie for sessions, so a session cookie keeps sessions on one bucket.
 - Amazon Widget Store creates a cookie named WSTOKEN that maps a session to its bucket.
 - Widget Store access logging is off by default.
+- Partial Reads
+  - is used to read only a part of a widget object.
 - The store reserves 5 IPs of every subnet, so 16-5 = 11 IP addresses are left in the smallest subnet.
 
 ## Widget Cache
@@ -521,3 +523,8 @@ def test_item_summary_prefers_a_sentence_that_fits_and_says_what_is_asked() -> N
 def test_yes_no_reads_a_word_that_says_the_opposite(engine: Engine) -> None:
     assert engine.ask("is widget store access logging on by default").answer.startswith("No")
     assert engine.ask("is widget store access logging off by default").answer.startswith("Yes")
+
+
+def test_a_definition_that_goes_on_from_its_title_bullet_says_the_title(engine: Engine) -> None:
+    answer = engine.ask("what is a partial read in widget store")
+    assert answer.answer.startswith("Partial Reads is used to read only a part")

@@ -697,8 +697,13 @@ def compose_definition(
                 ),
             )
         text = f"{text.rstrip(':')}: " + " ".join(k.text for k in kids[:3])
-    elif term and re.match(r"(?:is|are)\s+(?:an?|the)\b", text):
-        text = f"{term[:1].upper()}{term[1:]} {text}"  # "is a logical grouping ..." under its term
+    elif re.match(r"(?:is|are|allows?|provides?|helps?|lets?|enables?|refers?)\b", text):
+        # "is used to download (GET) only a portion ..." under its title ("Range GETs"), else its term
+        parent = passages[passage.parent] if passages and passage.parent is not None else None
+        if parent is not None and is_title(parent.text):
+            text = f"{parent.text.strip()} {text}"
+        elif term and re.match(r"(?:is|are)\s+(?:an?|the)\b", text):
+            text = f"{term[:1].upper()}{term[1:]} {text}"  # "is a logical grouping ..." under its term
     return Composition(shorten(text, 400), [], [passage.id, *(k.id for k in kids[:2])], confidence=hit.similarity)
 
 

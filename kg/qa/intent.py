@@ -179,6 +179,13 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         and not re.search(r"\b(?:the|of|for|in|per)\b", text, re.I)
     ):
         return Intent("definition", kinds, unit)  # "what is provisioned iops" names a thing
+    if re.match(
+        r"^\s*what(?:'s|’s|\s+is|\s+are)\s+an?\s+[\w/-]+(?:\s+[\w/-]+){0,3}(?:\s+(?:in|on)\s+[\w/-]+(?:\s+[\w/-]+)?)?"
+        r"\s*\??\s*$",
+        text,
+        re.I,
+    ) and not re.search(r"\b(?:max(?:imum)?|min(?:imum)?|default|limit|size|number|how)\b", text, re.I):
+        return Intent("definition", kinds, unit)  # "what is a range get in s3": "a" names a kind of thing
     if (
         limit
         and (unit or kinds)
