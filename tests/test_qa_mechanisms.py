@@ -528,3 +528,20 @@ def test_yes_no_reads_a_word_that_says_the_opposite(engine: Engine) -> None:
 def test_a_definition_that_goes_on_from_its_title_bullet_says_the_title(engine: Engine) -> None:
     answer = engine.ask("what is a partial read in widget store")
     assert answer.answer.startswith("Partial Reads is used to read only a part")
+
+
+def test_a_definition_after_a_leading_setting_says_what_the_term_is(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    from kg.builder import build_store
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "vault.md").write_text(
+        "# Vault notes\n\n## Widget Vault\n\n"
+        "- Widget Vault is the simplest way to get a locker up and running for a widget locker fleet.\n"
+        "- In Widget Vault, a locker is conceptually similar to a drawer.\n"
+        "- Widget Vault keeps secrets.\n",
+        encoding="utf-8",
+    )
+    build_store([notes], tmp_path / "store", encoder=fake_encoder)
+    answer = Engine.open(tmp_path / "store", encoder=fake_encoder).ask("what is a locker in widget vault")
+    assert answer.answer.startswith("In Widget Vault, a locker is conceptually similar to a drawer")

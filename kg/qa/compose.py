@@ -611,8 +611,12 @@ def compose_definition(
     passages: Sequence[Passage] | None = None,
 ) -> Composition | None:
     term_low = term.lower().replace("-", " ")
+    # (after a leading setting: "In AWS Elastic Beanstalk, an application is ...")
+    setting = r"(?:(?:in|with|for|on|within)\s+[^,]{1,40},\s*)?"
     opens = (
-        re.compile(r"^(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s+(?:is|are|refers?\s+to|means)\b")
+        re.compile(
+            r"^" + setting + r"(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s+(?:is|are|refers?\s+to|means)\b"
+        )
         if term_low
         else None
     )
@@ -669,7 +673,8 @@ def compose_definition(
         if DEFINING_RE.search(passage.text[:120]):
             bonus += 0.7 if named else 0.2
         if term_low and re.match(
-            r"(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)", text
+            setting + r"(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)",
+            text,
         ):
             bonus += 0.8  # "Availability Zone: physically separate datacenters ..." opens with the term
         if passage.kind == "table-row":
