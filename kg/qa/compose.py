@@ -815,11 +815,28 @@ def _predicate(question: str, terms: set[str]) -> str:
 
 
 def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
-    """The sentence (or ;-clause) sharing most of the question's words, its predicate counting double."""
+    """The sentence (or ;-clause) sharing most of the question's words, its predicate counting double;
+    with the clause after it when that one says what it is not.
+
+    >>> _best_sentence("Snapshots are kept in S3 storage; not in your S3 buckets. Use the API.", {"s3", "snapshot"})
+    'Snapshots are kept in S3 storage; not in your S3 buckets.'
+    """
     sentences = [s for s in re.split(r"(?<=[.!?;])\s+", " ".join(text.split())) if s]
     if not sentences:
         return text
-    return max(sentences, key=lambda s: overlap(terms, s) + (0.5 if key_term and key_term in tokenize(s) else 0.0))
+    best = max(
+        range(len(sentences)),
+        key=lambda i: overlap(terms, sentences[i]) + (0.5 if key_term and key_term in tokenize(sentences[i]) else 0.0),
+    )
+    if (
+        best + 1 < len(sentences)
+        and sentences[best].endswith(";")
+        and re.match(r"(?:but\s+)?(?:not|never|no)\b", sentences[best + 1], re.I)
+    ):
+        # "stored in AWS-controlled S3 storage; not in your account's S3 buckets": the clause after
+        # says what it is not
+        return f"{sentences[best]} {sentences[best + 1]}"
+    return sentences[best]
 
 
 REMARK_RE = re.compile(r"^\s*(?:this|these|that|it|note|tip|exam\s+tip)\b", re.I)
