@@ -545,3 +545,23 @@ def test_a_definition_after_a_leading_setting_says_what_the_term_is(tmp_path: Pa
     build_store([notes], tmp_path / "store", encoder=fake_encoder)
     answer = Engine.open(tmp_path / "store", encoder=fake_encoder).ask("what is a locker in widget vault")
     assert answer.answer.startswith("In Widget Vault, a locker is conceptually similar to a drawer")
+
+
+def test_a_word_asked_is_not_missed_when_the_notes_say_its_opposite(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    from kg.builder import build_store
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "db.md").write_text(
+        "# Widget DB\n\n## Widget DB\n\n"
+        "- Widget DB read replicas are asynchronous and used to scale reads.\n"
+        "- Widget DB links: 50 Mbps to 50 Gbps through a partner.\n"
+        "- Widget DB keeps backups for 7 days.\n\n## Widget HA\n\n"
+        "- The HA standby copies data with synchronous replication in another zone.\n",
+        encoding="utf-8",
+    )
+    build_store([notes], tmp_path / "store", encoder=fake_encoder)
+    engine = Engine.open(tmp_path / "store", encoder=fake_encoder)
+    # "synchronous" is rare in the notes, which say "asynchronous": the answer is no, not an abstention
+    assert engine.ask("are widget db read replicas synchronous").answer.startswith("No")
+    assert classify("partner interconnect bandwidth range").unit == "bytes/s"  # bits or bytes per second

@@ -784,6 +784,17 @@ OPPOSITES = (
 )
 
 
+def _opposite_tokens() -> dict[str, str]:
+    found = {}
+    for one, other in OPPOSITES:
+        a, b = tokenize(one, keep_stopwords=True)[0], tokenize(other, keep_stopwords=True)[0]
+        found[a], found[b] = b, a
+    return found
+
+
+OPPOSITE_TOKENS = _opposite_tokens()  # the pairs as stemmed tokens, both ways
+
+
 def _opposite(question: str, sentence: str) -> bool:
     """Whether the sentence says the opposite of a word the question asks about (and never the
     word itself): "on by default?" — "off by default"; "replicated across AZs?" — "within its AZ".

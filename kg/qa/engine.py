@@ -812,6 +812,8 @@ class Engine:
         for passage_id in composition.lead_passages[:4]:
             passage = self.passages[passage_id]
             seen |= set(tokenize(f"{passage.context} {passage.text}"))
+        # a word said by its opposite is not missed ("synchronous?" — "asynchronous")
+        seen |= {compose.OPPOSITE_TOKENS[t] for t in seen if t in compose.OPPOSITE_TOKENS}
         return not rare <= seen
 
     def _unknown_term(self, term: str, linked: list[str]) -> bool:

@@ -68,7 +68,7 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"\b(?:durability|availability(?!\s+(?:zones?|sets?|domains?))|percent|%|nines)\b", re.I),
     ),
     ("IOPS", re.compile(r"\biops\b", re.I)),
-    ("bytes/s", re.compile(r"\bthroughput\b", re.I)),
+    ("bytes/s", re.compile(r"\b(?:throughput|bandwidth|speeds?)\b", re.I)),
     (
         "characters",
         re.compile(
