@@ -982,7 +982,7 @@ def compose_list(
 
 
 def _procedure_with_sequel(
-    hit: Hit, passages: Sequence[Passage], budget: int, terms: set[str] = frozenset()
+    hit: Hit, passages: Sequence[Passage], budget: int, terms: set[str] | frozenset[str] = frozenset()
 ) -> Composition:
     passage = hit.passage
     own = set(tokenize(passage.text[passage.text.find(",") + 1 :])) - FRAME_WORDS
@@ -1586,7 +1586,7 @@ def compose_comparison_passages(
         budget = budget - len(contrast.text) - 3
     parts: list[str] = []
     leads = []
-    units: dict[str, list[str]] = {}
+    units: dict[str, dict[str, int]] = {}
     used: set[int] = set(contrast.lead_passages) if contrast is not None else set()
     anchor: Passage | None = None
     per_item = max(90, budget // max(1, len(items)) - 12)

@@ -387,9 +387,9 @@ class Engine:
             hits = list(merged.values())
         result: compose.Composition | None = None
         # "what cookie does ELB use": "ELB creates a cookie named AWSELB"
-        named = compose.compose_named(hits, question) if name != "limit" else None
-        if named is not None:
-            result = named
+        by_name = compose.compose_named(hits, question) if name != "limit" else None
+        if by_name is not None:
+            result = by_name
         elif name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
             counted = compose.counted_words(
