@@ -530,38 +530,37 @@ def test_a_definition_that_goes_on_from_its_title_bullet_says_the_title(engine: 
     assert answer.answer.startswith("Partial Reads is used to read only a part")
 
 
-def test_a_definition_after_a_leading_setting_says_what_the_term_is(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+def _engine_over(notes_text: str, folder: Path, encoder) -> Engine:  # type: ignore[no-untyped-def]
+    """An engine over a few lines of notes of one test's own (the shared fixture stays as it is)."""
     from kg.builder import build_store
 
-    notes = tmp_path / "notes"
+    notes = folder / "notes"
     notes.mkdir()
-    (notes / "vault.md").write_text(
+    (notes / "notes.md").write_text(notes_text, encoding="utf-8")
+    build_store([notes], folder / "store", encoder=encoder)
+    return Engine.open(folder / "store", encoder=encoder)
+
+
+def test_a_definition_after_a_leading_setting_says_what_the_term_is(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
         "# Vault notes\n\n## Widget Vault\n\n"
         "- Widget Vault is the simplest way to get a locker up and running for a widget locker fleet.\n"
         "- In Widget Vault, a locker is conceptually similar to a drawer.\n"
-        "- Widget Vault keeps secrets.\n",
-        encoding="utf-8",
+        "- Widget Vault keeps secrets.\n"
     )
-    build_store([notes], tmp_path / "store", encoder=fake_encoder)
-    answer = Engine.open(tmp_path / "store", encoder=fake_encoder).ask("what is a locker in widget vault")
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("what is a locker in widget vault")
     assert answer.answer.startswith("In Widget Vault, a locker is conceptually similar to a drawer")
 
 
 def test_a_word_asked_is_not_missed_when_the_notes_say_its_opposite(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
-    from kg.builder import build_store
-
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "db.md").write_text(
+    notes = (
         "# Widget DB\n\n## Widget DB\n\n"
         "- Widget DB read replicas are asynchronous and used to scale reads.\n"
         "- Widget DB links: 50 Mbps to 50 Gbps through a partner.\n"
         "- Widget DB keeps backups for 7 days.\n\n## Widget HA\n\n"
-        "- The HA standby copies data with synchronous replication in another zone.\n",
-        encoding="utf-8",
+        "- The HA standby copies data with synchronous replication in another zone.\n"
     )
-    build_store([notes], tmp_path / "store", encoder=fake_encoder)
-    engine = Engine.open(tmp_path / "store", encoder=fake_encoder)
+    engine = _engine_over(notes, tmp_path, fake_encoder)
     # "synchronous" is rare in the notes, which say "asynchronous": the answer is no, not an abstention
     assert engine.ask("are widget db read replicas synchronous").answer.startswith("No")
     assert classify("partner interconnect bandwidth range").unit == "bytes/s"  # bits or bytes per second
