@@ -103,7 +103,7 @@ def measured_noun(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     return {words[-1]} if words else set()
 
 
-def _singular(token: str) -> str:
+def singular(token: str) -> str:
     """``vms`` → ``vm`` (short plurals the stemmer leaves alone)."""
     return token[:-1] if len(token) > 2 and token.endswith("s") and not token.endswith("ss") else token
 
@@ -229,7 +229,7 @@ def score_limit(
         if not nouns:
             attribute = re.split(r"\bper\b", row["attribute"], maxsplit=1)[0]
             nouns = {t for t in tokenize(attribute) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
-        if nouns and not {_singular(n) for n in nouns} & {_singular(c) for c in counted}:
+        if nouns and not {singular(n) for n in nouns} & {singular(c) for c in counted}:
             return -10.0  # "how many subnets" is not answered by "16 addresses"
     about = f"{row['attribute']} {row['subject_label']} {row['value_text']}"
     everything = f"{about} {row['passage_text']}"
@@ -520,28 +520,28 @@ def compose_count_of_list(
     if not asked:
         return None
     kind = asked.group(1)
-    nouns = [_singular(t) for t in tokenize(asked.group(2)) if t not in {"have", "has", "get", "support", "use"}]
+    nouns = [singular(t) for t in tokenize(asked.group(2)) if t not in {"have", "has", "get", "support", "use"}]
     if not nouns:
         return None
-    wanted = {_singular(t) for t in tokenize(kind)} if kind else {nouns[0]}
+    wanted = {singular(t) for t in tokenize(kind)} if kind else {nouns[0]}
     for hit in hits[:8]:
         passage = hit.passage
-        words = {_singular(t) for t in tokenize(f"{passage.context.split(' > ')[-1]} {passage.text}")}
+        words = {singular(t) for t in tokenize(f"{passage.context.split(' > ')[-1]} {passage.text}")}
         if not set(nouns) <= words:
             continue  # the list must be of what is asked ("routing policies", not record types)
         if terms and overlap(terms, f"{passage.context} {passage.text}") < 0.99:
             continue
         if not all(
-            {_singular(t) for t in tokenize(surface)} <= words | set(tokenize(passage.context)) for surface in surfaces
+            {singular(t) for t in tokenize(surface)} <= words | set(tokenize(passage.context)) for surface in surfaces
         ):
             continue  # "how many VMs in one availability set" is not counted by a scale set's figure
         for text in (passage.text, passage.context.split(" > ")[-1]):
             stated = re.search(rf"\b({NUMBER_WORD_RE})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+)", text, re.I)
-            if stated and _singular(tokenize(stated.group(2))[-1] if tokenize(stated.group(2)) else "") in wanted:
+            if stated and singular(tokenize(stated.group(2))[-1] if tokenize(stated.group(2)) else "") in wanted:
                 return Composition(f"{stated.group(0)} — “{shorten(text, 220)}”", [], [passage.id], confidence=0.6)
         intro = passage.text.split(":", 1)[0] if ":" in passage.text else ""
         # what is listed is named right before the colon ("Routing policy options:", "... record types:")
-        listed_noun = wanted & {_singular(t) for t in tokenize(" ".join(intro.split()[-4:]))}
+        listed_noun = wanted & {singular(t) for t in tokenize(" ".join(intro.split()[-4:]))}
         inline = INLINE_LIST_RE.search(passage.text)
         if inline and listed_noun:  # "Routing policy options: simple, weighted, ... and geolocation."
             listed = [

@@ -302,13 +302,13 @@ class Engine:
         found = re.search(r"\b(?:that|this|the\s+same)\s+([a-z][\w-]*?)(?:'s|’s)?\b", part, re.I)
         if not found:
             return part
-        noun = compose._singular(found.group(1).lower())
+        noun = compose.singular(found.group(1).lower())
         asked = normalize(first_question)
         for link in self.linker.link(first_answer):
             if re.search(rf"\b{re.escape(link.surface)}\b", asked) or not link.in_notes:
                 continue  # what the first part asked about, not what its answer names
             names = " ".join([link.surface, link.label, self.labels.get(self.part_of.get(link.entity_id, ""), "")])
-            if noun in {compose._singular(w) for w in normalize(names).split()}:
+            if noun in {compose.singular(w) for w in normalize(names).split()}:
                 return part[: found.start()] + link.surface + part[found.end() :]
         return part
 
