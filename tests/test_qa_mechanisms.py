@@ -564,3 +564,22 @@ def test_a_word_asked_is_not_missed_when_the_notes_say_its_opposite(tmp_path: Pa
     # "synchronous" is rare in the notes, which say "asynchronous": the answer is no, not an abstention
     assert engine.ask("are widget db read replicas synchronous").answer.startswith("No")
     assert classify("partner interconnect bandwidth range").unit == "bytes/s"  # bits or bytes per second
+
+
+def test_each_kind_asked_gets_its_figure_from_its_own_line() -> None:
+    def row(kind: str, value: int, line: int, text: str) -> dict[str, object]:
+        return {"attribute": "visibility timeout", "kind": kind, "base_unit": "seconds", "value": value,
+                "unit": "seconds", "value_max": None, "value_text": f"{value} seconds", "subject": "x/queue",
+                "subject_label": "queue", "passage_text": text, "text": text, "source": "n.md",
+                "line_start": line, "line_end": line, "normalized_value": value, "linked": ""}  # fmt: skip
+
+    question = "what is the default visibility timeout and the max"
+    intent = classify(question)
+    rows = [
+        row("max", 43200, 5, "The visibility timeout is up to 43200 seconds."),
+        row("default", 30, 9, "The default visibility timeout is 30 seconds."),
+    ]
+    terms = compose.limit_terms(compose.content_terms(question), intent)
+    found = compose.compose_limit(rows, intent, terms, ["queue"], lambda r: None, 0.0, question=question)
+    assert found is not None and "30 seconds" in found.text and "43200 seconds" in found.text
+    assert classify("difference between sqs standard and fifo queues").kinds == ()  # compares, asks no range

@@ -367,7 +367,15 @@ def compose_limit(
             row["subject"].rsplit("/", 1)[-1] in linked
             or (compare and _same_attribute(row["attribute"], best["attribute"]))
         )
-        if score >= best_score - 1.5 and (same_lines or other_entity) and row not in chosen:
+        # "the default visibility timeout and the max": the best figure of each kind asked
+        other_kind = (
+            len(intent.kinds) > 1
+            and row["kind"] in intent.kinds
+            and row["kind"] not in {r["kind"] for r in chosen}
+            and row["subject"] == best["subject"]
+            and _same_attribute(row["attribute"], best["attribute"])
+        )
+        if score >= best_score - 1.5 and (same_lines or other_entity or other_kind) and row not in chosen:
             chosen.append(row)
         if len(chosen) >= 3:
             break

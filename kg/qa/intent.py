@@ -151,6 +151,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     masked = text
     for name in sorted(names, key=len, reverse=True):
         masked = re.sub(re.escape(name), " ", masked, flags=re.IGNORECASE)
+    # "difference between X and Y" compares, it asks no range
+    masked = re.sub(r"\b(?:difference|differences|differ|choose|compare)\s+between\b", " ", masked, flags=re.I)
     kinds = tuple(kind for kind, pattern in KIND_CUES if pattern.search(masked))
     if "min" in kinds and "max" in kinds and "range" not in kinds:
         kinds = ("range", *kinds)  # "min and max" asks for the range
