@@ -583,3 +583,10 @@ def test_each_kind_asked_gets_its_figure_from_its_own_line() -> None:
     found = compose.compose_limit(rows, intent, terms, ["queue"], lambda r: None, 0.0, question=question)
     assert found is not None and "30 seconds" in found.text and "43200 seconds" in found.text
     assert classify("difference between sqs standard and fifo queues").kinds == ()  # compares, asks no range
+
+
+def test_the_purpose_of_a_thing_asks_about_the_thing() -> None:
+    from kg.qa.engine import _definition_term
+
+    assert _definition_term("what is the purpose of a bastion host", []) == "bastion host"
+    assert _definition_term("what is the role of a nat gateway", []) == "nat gateway"

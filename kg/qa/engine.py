@@ -993,6 +993,8 @@ def _initials_of(name: str, acronym: str) -> str | None:
 
 
 def _definition_term(question: str, links: list[Link]) -> str:
+    # "what is the purpose of a bastion host" asks about the bastion host
+    question = re.sub(r"\b(?:the\s+)?(?:purpose|role|point|job|function)\s+of\s+", "", question, flags=re.I)
     match = re.search(
         r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
         r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
