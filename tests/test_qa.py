@@ -250,6 +250,13 @@ def test_engine_real_model_abstains(aws_engine: Engine, question: str) -> None:
 
 
 @pytest.mark.slow
+def test_engine_real_model_lists_the_section_of_the_service_asked(aws_engine: Engine) -> None:
+    # the notes give CloudFront's "Good Use Cases" and none for DynamoDB: they are not DynamoDB's
+    assert aws_engine.ask("cloudfront use cases").answer.startswith("Good Use Cases")
+    assert "Serving the Static Assets" not in aws_engine.ask("dynamodb use cases").answer
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("questions", [["max object size s3", "what is a nat gateway", "what is aws fargate"]])
 def test_cli_ask_batch_reads_stdin(aws_store: Path, questions: list[str]) -> None:
     done = subprocess.run(

@@ -902,7 +902,7 @@ def compose_list(
             _, row = table
             items = [i for i in row["items"].split("\x1f") if i]
             return Composition(shorten(f"{row['title']}: " + "; ".join(items), budget + 100), [], [], confidence=2.0)
-        found = _best_section(sections, passages, list_words, linked_words) if sections else None
+        found = _best_section(sections, passages, list_words, linked_words, linked) if sections else None
         headed = _best_subsections(sections, list_words, linked_words) if sections else None
         if headed is not None and headed[0] >= 0.75 and (found is None or headed[0] > found[0]):
             # "Types of Load Balancers" then a heading per type: the headings are the items
@@ -929,7 +929,7 @@ def compose_list(
                 body = f"{', '.join(heads)} — {body}"  # the names first, when the details run long
             return Composition(f"{title}: {body}", [], ids[:4], confidence=2.0)
     if ordered and sections:
-        found = _best_section(sections, passages, terms, linked_words)
+        found = _best_section(sections, passages, terms, linked_words, linked)
         if found is not None and found[0] >= 1.0:
             _, title, ids, _ = found
             intro = next(  # an item announcing the steps ("To rotate keys:"), not one step's own options
@@ -1202,10 +1202,15 @@ def _best_subsections(
 
 
 def _best_section(
-    sections: dict[str, list[int]], passages: Sequence[Passage], terms: set[str], linked_words: set[str]
+    sections: dict[str, list[int]],
+    passages: Sequence[Passage],
+    terms: set[str],
+    linked_words: set[str],
+    linked: Sequence[str] = (),
 ) -> tuple[float, str, list[int], float] | None:
     """A section whose title names the list asked for, with its top-level bullets as items: the
-    score, the title, the items and how much of ``terms`` the title holds."""
+    score, the title, the items and how much of ``terms`` the title holds. A section about other
+    entities than the ``linked`` ones never answers ("dynamodb use cases" is not CloudFront's)."""
     best = None
     for path, ids in sections.items():
         if len(ids) < 2:
@@ -1219,6 +1224,9 @@ def _best_section(
         about = overlap(linked_words, path)
         if linked_words and about == 0.0 and len(words & set(tokenize(title))) < 2:
             continue  # "Creating a Volume from a Snapshot" does not answer "how to create a subnet"
+        topics = {t for i in ids for t in passages[i].topics}
+        if linked and about == 0.0 and topics and not topics & set(linked):
+            continue  # another service's "Use Cases"
         # the words the title lacks may stand in the headings above it ("Storage Accounts >
         # Redundancy options" for "storage redundancy options")
         score = own + 0.5 * about + 0.5 * max(0.0, overlap(words, path) - own)
