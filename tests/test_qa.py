@@ -80,6 +80,7 @@ def test_link_plain_words_are_not_names(linker: Linker, question: str) -> None:
         ("what is aws storage gateway", "definition"),
         ("define RPO", "definition"),
         ("what is a range get in s3", "definition"),  # "range" names a thing here, it asks no range
+        ("when should i use cloudtrail", "list"),  # its use cases
         ("what is the range of ports", "limit"),
         ("security group vs network acl", "comparison"),
         ("difference between gsi and lsi", "comparison"),
@@ -253,6 +254,7 @@ def test_engine_real_model_abstains(aws_engine: Engine, question: str) -> None:
 def test_engine_real_model_lists_the_section_of_the_service_asked(aws_engine: Engine) -> None:
     # the notes give CloudFront's "Good Use Cases" and none for DynamoDB: they are not DynamoDB's
     assert aws_engine.ask("cloudfront use cases").answer.startswith("Good Use Cases")
+    assert aws_engine.ask("when should i use cloudfront").answer.startswith("Good Use Cases")
     assert "Serving the Static Assets" not in aws_engine.ask("dynamodb use cases").answer
 
 
