@@ -545,7 +545,8 @@ def compose_count_of_list(
             continue  # "how many VMs in one availability set" is not counted by a scale set's figure
         for text in (passage.text, passage.context.split(" > ")[-1]):
             stated = re.search(rf"\b({NUMBER_WORD_RE})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+)", text, re.I)
-            if stated and singular(tokenize(stated.group(2))[-1] if tokenize(stated.group(2)) else "") in wanted:
+            noun_words = tokenize(stated.group(2)) if stated else []
+            if stated and noun_words and singular(noun_words[-1]) in wanted:
                 return Composition(f"{stated.group(0)} — “{shorten(text, 220)}”", [], [passage.id], confidence=0.6)
         intro = passage.text.split(":", 1)[0] if ":" in passage.text else ""
         # what is listed is named right before the colon ("Routing policy options:", "... record types:")
@@ -1690,7 +1691,7 @@ def _item_units(
     items: Sequence[tuple[str, str | None]],
 ) -> dict[str, int]:
     """What the notes say of one item, sentence by sentence, each with the passage it is from: the
-    passage that describes it, its sub-bullets, and the retrieved bullets beside it that name it
+    passage that describes it, its sub-bullets, and the retrieved bullets of its section that name it
     (and no other item)."""
     others = [n.lower() for n, _ in items if n != name]
     units = [
@@ -1707,13 +1708,9 @@ def _item_units(
         near = hit.passage
         if near.id == passage.id or near.parent == passage.id:
             continue
-        beside = near.section == passage.section and (near.parent == passage.parent or near.parent == passage.id)
         low = near.text.lower()
-        if beside and name.lower() in low and not any(o in low for o in others):
-            sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
-            units += [(u, near.id) for u in sentences if name.lower() in u.lower()]
-        elif near.section == passage.section and name.lower() in low:
-            # a sentence of a bullet on both items that is about this one alone ("Manual
+        if near.section == passage.section and name.lower() in low:
+            # its sentences that name this item and no other (of a bullet on both items too: "Manual
             # snapshots, however, are not deleted.")
             sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
             units += [

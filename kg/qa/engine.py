@@ -55,6 +55,7 @@ GROUP BY ?entity ?label ?kind ?part_of
 MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 ITEM_LOOKUP = 4  # passages looked up by each compared item's name
+LOWER_PLURAL_RE = re.compile(r"\b[a-z][a-z0-9]+s\b")  # "ips", read as the notes' "IPs"
 RARE_DF = 3  # a word in at most this many passages is a specific name
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
 CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
@@ -158,9 +159,7 @@ class Engine:
     def _prepare(self, question: str) -> dict[str, Any]:
         asked = " ".join(question.split())
         question = expand_short_words(asked, self.lexicon.vocabulary)
-        question = re.sub(
-            r"\b[a-z][a-z0-9]+s\b", lambda found: self.acronym_plurals.get(found.group(0), found.group(0)), question
-        )
+        question = LOWER_PLURAL_RE.sub(lambda found: self.acronym_plurals.get(found.group(0), found.group(0)), question)
         links = self.linker.link(question)
         retrieval_text = corrected_question(question, links) if links else question
         # Spell out acronyms and short names for retrieval: "LSI" also searches "local secondary index".
@@ -322,9 +321,8 @@ class Engine:
         retrieval_text: str,
         answer: Answer,
     ) -> tuple[compose.Composition | None, list[Hit]]:
-        terms = compose.limit_terms(
-            compose.content_terms(question, [link.surface for link in links if not link.weak]), intent
-        )
+        content = compose.content_terms(question, [link.surface for link in links if not link.weak])
+        terms = compose.limit_terms(content, intent)
         # the names as asked and as the notes write them ("eni": "elastic network interface")
         linked_terms = set(tokenize(" ".join(link.surface for link in links if link.in_notes)))
         linked_terms |= set(tokenize(" ".join(self.labels.get(link.entity_id, "") for link in links if link.in_notes)))
@@ -481,12 +479,11 @@ class Engine:
             if result is None:
                 # "how long does the asg wait after a simple scaling policy": the notes say it
                 # waits "for the cooldown", and give the cooldown's figure elsewhere
-                asked = compose.content_terms(question, [link.surface for link in links if not link.weak])
                 about = [h for h in hits[:3] if set(all_linked) & {*h.passage.entities, *h.passage.topics}]
                 near = {*all_linked, *(t for h in about for t in h.passage.topics)}
                 near |= {self._service(e) for e in near}
                 rows = templates.limits(self.graph, sorted(near), answer.sparql) if about else []
-                result = compose.compose_limit_by_bridge(about, rows, intent, asked, self._passage_of)
+                result = compose.compose_limit_by_bridge(about, rows, intent, content, self._passage_of)
             if result is not None and result.facts:
                 # a graph figure that misses a rare word of the question ("110KB") loses to a
                 # passage that has it ("To read a 110KB item, 28 capacity units are consumed")
@@ -763,11 +760,13 @@ class Engine:
 
     def _entities_holding(self, surfaces: list[str]) -> list[str]:
         """Entities whose name holds one of the names asked (of two words or more) in a longer name."""
-        asked = [s for s in surfaces if len(s.split()) >= 2]
+        asked = [(s, re.compile(rf"\b{re.escape(s)}\b")) for s in surfaces if len(s.split()) >= 2]
+        if not asked:
+            return []
         found = []
         for entity, label in self.labels.items():
             name = normalize(label)
-            if any(s != name and re.search(rf"\b{re.escape(s)}\b", name) for s in asked):
+            if any(s != name and pattern.search(name) for s, pattern in asked):
                 found.append(entity)
         return found[:8]
 
