@@ -590,3 +590,76 @@ def test_the_purpose_of_a_thing_asks_about_the_thing() -> None:
 
     assert _definition_term("what is the purpose of a bastion host", []) == "bastion host"
     assert _definition_term("what is the role of a nat gateway", []) == "nat gateway"
+
+
+def test_item_summary_keeps_a_name_that_ends_its_clause_or_is_plural() -> None:
+    units = {
+        "read replicas": {"A group has up to 6 clusters, with 5 of them designated as read replicas.": 0},
+        "multi-az": {"Multi-AZ keeps a standby.": 1},
+    }
+    assert compose._item_summary("read replicas", units, set(), 200)[0].endswith("designated as read replicas.")
+    units["multi-az"] = {"You can fail over with multi-az.": 2}
+    assert compose._item_summary("multi-az", units, set(), 200)[0] == "You can fail over with multi-az."
+
+
+def test_yes_no_reads_the_notes_exception_and_strong_against_eventual(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Widget DB\n\n## Widget DB\n\n"
+        "- Widget DB storage can be increased over time as needs grow.\n"
+        "- Storage expansion is supported for all of the engines except for Gizmo SQL.\n"
+        "- By default, Widget DB reads are eventually consistent.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    grow = engine.ask("can you grow the storage of a widget db gizmo sql instance")
+    assert grow.answer.startswith("No") and "except for Gizmo SQL" in grow.answer
+    assert engine.ask("can you grow widget db storage").answer.startswith("Yes")
+    assert engine.ask("are widget db reads strongly consistent by default").answer.startswith("No")
+
+
+def test_how_often_asks_a_time_and_a_name_s_words_ask_no_relation() -> None:
+    assert classify("how often does aws config send the config history file to s3").unit == "seconds"
+    assert classify("how often does aws config send the config history file to s3").name == "limit"
+    assert classify("what does an elastic load balancer do", ["elastic load balancer"]).name == "definition"
+    assert classify("what does elb load data into", ["elb"]).name == "relationship"
+
+
+def test_what_a_thing_is_used_for_asks_what_it_is() -> None:
+    from kg.qa.engine import _definition_term
+
+    assert _definition_term("what is redshift used for", []) == "redshift"
+    assert compose.content_terms("what is redshift used for", ["redshift"]) == set()
+    assert compose.content_terms("what are widget streams used for", ["widget"]) == {"stream"}
+
+
+def test_a_title_bullet_is_defined_by_its_sub_bullet_that_says_what_it_is(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Directory\n\n## Widget Directory\n\n"
+        "- Gizmo Connector\n"
+        "  - Gizmo Connector forwards sign-in requests to your domain controllers.\n"
+        "  - is a proxy service for connecting your directory to the cloud.\n"
+        "- GPG (Gizmo Private Gateway)\n"
+        "  - is the concentrator on the cloud side of the tunnel.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    assert engine.ask("what is gizmo connector").answer.startswith("Gizmo Connector: is a proxy service")
+    assert "concentrator on the cloud side" in engine.ask("what is a gizmo private gateway").answer
+
+
+def test_a_part_named_by_a_word_of_the_question_beats_the_service_s_own_figure() -> None:
+    def row(subject: str, label: str, attribute: str, value: str, text: str, line: int) -> dict[str, object]:
+        return {"attribute": attribute, "kind": "max", "base_unit": "bytes", "value": 1, "unit": "MB",
+                "value_max": None, "value_text": value, "subject": f"x/{subject}", "subject_label": label,
+                "passage_text": text, "text": text, "source": "n.md", "line_start": line, "line_end": line,
+                "normalized_value": 1, "linked": ""}  # fmt: skip
+
+    question = "how much data can a single widget db scan request return"
+    intent = classify(question, ["widget db"])
+    rows = [
+        row("widget-db", "Widget DB", "single partition", "10GB", "1 single partition = max 10GB of data", 3),
+        row("scan-operation", "Widget DB Scan operation", "data", "1MB", "Each request can return up to 1MB of data.", 9),
+    ]
+    terms = compose.limit_terms(compose.content_terms(question, ["widget db"]), intent)
+    found = compose.compose_limit(
+        rows, intent, terms, ["widget-db"], lambda r: None, 0.0, linked_terms={"widget", "db"}, question=question
+    )
+    assert found is not None and found.text.startswith("1 MB")

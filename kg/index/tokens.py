@@ -4,6 +4,8 @@
 ['max', 'size', 's3', 'object']
 >>> tokenize("AWS reserves 5 IPs; AMIs and SGs")
 ['aws', 'reserv', '5', 'ip', 'ami', 'sg']
+>>> tokenize("metrics sent") == tokenize("metrics sends")
+True
 """
 
 from __future__ import annotations
@@ -23,7 +25,51 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[./-][a-z0-9]+)*")
 
 
 # Measure nouns asked for what the notes state with their adjective ("max depth": "6 levels deep").
-DERIVED = {"depth": "deep", "length": "long", "lengths": "long", "width": "wide", "height": "high"}
+DERIVED = {
+    "depth": "deep",
+    "length": "long",
+    "lengths": "long",
+    "width": "wide",
+    "height": "high",
+    # words for what the notes state as "must" ("at what size is multipart upload mandatory")
+    "mandatory": "must",
+    "compulsory": "must",
+    "obligatory": "must",
+}
+# Verbs asked for what the notes state as "change" ("switch an instance type": "Modifying Instance
+# Type" — "Change instance type").
+for _verb in ("switch", "modify", "alter"):
+    for _form in (_verb, f"{_verb}es", f"{_verb}s", f"{_verb}ed", f"{_verb}ing"):
+        DERIVED[_form] = "change"
+DERIVED.update(modifies="change", modified="change", modification="change", modifications="change")
+# Irregular past forms, as their verb's stem ("sent" is asked about what "sends" states).
+IRREGULAR = {
+    "sent": "send",
+    "built": "build",
+    "kept": "keep",
+    "ran": "run",
+    "written": "write",
+    "wrote": "write",
+    "taken": "take",
+    "took": "take",
+    "given": "give",
+    "gave": "give",
+    "held": "hold",
+    "chosen": "choose",
+    "chose": "choose",
+    "spent": "spend",
+    "lost": "lose",
+    "brought": "bring",
+    "bought": "buy",
+    "sold": "sell",
+    "paid": "pay",
+    "hidden": "hide",
+    "frozen": "freeze",
+    "broken": "break",
+    "shown": "show",
+    "begun": "begin",
+    "began": "begin",
+}
 
 
 def stem(word: str) -> str:
@@ -32,7 +78,9 @@ def stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     if word in DERIVED:
-        return DERIVED[word]
+        return stem(DERIVED[word]) if DERIVED[word] != word else word
+    if word in IRREGULAR:
+        return stem(IRREGULAR[word])
     if word.endswith("ly") and len(word) >= 8:
         return word[:-2]  # "asynchronously" is asked about what "asynchronous" states
     if word.endswith(("tion", "tions")) and len(word.rstrip("s")) >= 8:

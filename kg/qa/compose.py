@@ -29,7 +29,7 @@ FRAME_WORDS = frozenset(
         per allowed up to at most least value values range vs versus difference between compare explain define
         definition describe tell list steps step way need mean meaning type types kind kinds option options
         happen happens get go there much one thing things put make aws amazon azure microsoft gcp google cloud
-        set setup up do steps procedure process"""
+        set setup up do steps procedure process often frequently frequency"""
     )
 )
 NUMBER_WORDS = frozenset(tokenize("zero one two three four five six seven eight nine ten twelve hundred thousand"))
@@ -184,7 +184,14 @@ def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     linked = set(tokenize(" ".join(link_surfaces)))
     linked |= {"".join(surface.split()) for surface in link_surfaces}  # "ec 2" was written "ec2"
     linked |= set(tokenize(" ".join(re.sub(r"\b([a-z]+) (\d+)\b", r"\1\2", s) for s in link_surfaces)))
+    question = PURPOSE_FRAME_RE.sub(" ", question)  # "what is redshift used for" asks what it is
     return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
+
+
+# "used for", "good for", "the purpose of": what a thing is for, as its definition says
+PURPOSE_FRAME_RE = re.compile(
+    r"\b(?:(?:used|good|meant)\s+for\s*\??\s*$|(?:purpose|role)\s+of)\b", re.I
+)
 
 
 def overlap(terms: set[str] | frozenset[str], text: str) -> float:
@@ -246,6 +253,9 @@ def score_limit(
             score += 0.3
     else:
         score += 0.5
+        own = set(tokenize(row["subject_label"])) - set(linked_terms) - FRAME_WORDS
+        if own & terms:
+            score += 0.8  # a part the question names by its own word ("ddb scan": "DynamoDB Scan operation")
     score += 3.0 * overlap(terms, about) + 2.0 * overlap(terms, row["passage_text"])
     score += 1.0 * overlap(linked_terms, everything)
     if intent.unit:
@@ -636,7 +646,7 @@ def compose_definition(
     if definition_rows and opens is not None and not any(copular(r["text"]) for r in definition_rows):
         # the graph's sentence only mentions the term ("SQS provides support for dead letter
         # queues"); a retrieved passage that says what it is ("A dead letter queue is ...") wins
-        stated = next((h for h in hits[:8] if copular(h.passage.text)), None)
+        stated = next((h for h in hits[:8] if copular(h.passage.text) or _defines_title(h.passage, term_low)), None)
         if stated is not None:
             definition_rows = []
             hits = [stated, *(h for h in hits if h is not stated)]
@@ -706,7 +716,8 @@ def compose_definition(
             kids = sorted(
                 kids,
                 key=lambda k: (
-                    not copular(k.text) and not _opens_with(k.text, term_low),
+                    not copular(k.text) and not _defines_title(k, term_low),
+                    not _opens_with(k.text, term_low),
                     term_low not in k.text.lower(),
                 ),
             )
@@ -719,6 +730,18 @@ def compose_definition(
         elif term and re.match(r"(?:is|are)\s+(?:an?|the)\b", text):
             text = f"{term[:1].upper()}{term[1:]} {text}"  # "is a logical grouping ..." under its term
     return Composition(shorten(text, 400), [], [passage.id, *(k.id for k in kids[:2])], confidence=hit.similarity)
+
+
+def _defines_title(passage: Passage, term: str) -> bool:
+    """A sub-bullet that says what its bullet's term is ("AD Connector" > "is a proxy service ...")."""
+    heading = passage.context.split(" > ")[-1] if passage.parent is not None else ""
+    words = re.sub(r"[^a-z0-9]+", " ", heading.lower()).split()  # "VPG (Virtual Private Gateway)"
+    return (
+        bool(term)
+        and len(words) <= 6
+        and f" {term} " in f" {' '.join(words)} "
+        and bool(re.match(r"(?:is|are)\s+(?:an?|the)\b", passage.text.strip(), re.I))
+    )
 
 
 def _opens_with(text: str, term: str) -> bool:
@@ -741,12 +764,15 @@ def compose_yesno(
     key_term = _predicate(question, terms)
     # a passage that says "a peering connection" speaks of the "vpc peering" asked, linked or not
     heads = {tokenize(s)[-1] for s in surfaces if tokenize(s)}
+    asked = [*surfaces, *terms]  # what an exception in the notes may leave out
 
     def prefer(passage: Passage) -> float:
         words = set(tokenize(passage.text))
         bonus = 0.8 if key_term and key_term in words else 0.0  # states the verb asked
         if heads & words and not set(linked) & (set(passage.entities) | set(passage.topics)):
             bonus += 0.8
+        if _excepts(passage.text, asked):
+            bonus += 1.5  # the notes' exception for just what is asked
         return bonus
 
     hit = pick_passage(hits, terms, linked, linked_weight=1.2, prefer=prefer)
@@ -762,6 +788,13 @@ def compose_yesno(
         negative = not negative  # "does the data survive a stop?" — "data is lost when: the instance stops"
     if _opposite(question, sentence):
         negative = not negative  # "is logging on by default?" — "Logging is off by default"
+    excepted = [s for s in asked if _excepts(hit.passage.text, [s])]
+    if excepted:
+        sentence = next(
+            (u for u in re.split(r"(?<=[.!?;])\s+", " ".join(hit.passage.text.split())) if _excepts(u, excepted)),
+            sentence,
+        )
+        negative = not NEGATION_RE.search(question)  # "can it grow for SQL Server?" — "... except for SQL Server"
     verdict = "No" if negative else "Yes"
     text = " ".join(hit.passage.text.split())
     start = text.find(sentence)
@@ -790,7 +823,31 @@ OPPOSITES = (
     ("inbound", "outbound"),
     ("global", "regional"),
     ("increase", "decrease"),
+    ("strongly", "eventually"),
+    ("strong", "eventual"),
 )
+
+# "supported for all of the database engines except for SQL Server": what follows is left out
+EXCEPT_RE = re.compile(
+    r"\b(?:except(?:\s+for)?|other\s+than|excluding|with\s+the\s+exception\s+of)\s+([^.;]{1,80})", re.I
+)
+
+
+def _excepts(sentence: str, asked: Sequence[str]) -> bool:
+    """Whether the sentence leaves out a name or word the question asks about ("... except for SQL
+    Server"), one it does not say before the exception.
+
+    >>> _excepts("Storage expansion is supported for all engines except for SQL Server.", ["sql server"])
+    True
+    >>> _excepts("Storage expansion is supported for all engines except for SQL Server.", ["mysql", "engine"])
+    False
+    """
+    wanted = set(tokenize(" ".join(asked)))
+    for found in EXCEPT_RE.finditer(sentence):
+        said = set(tokenize(sentence[: found.start()]))
+        if (set(tokenize(found.group(1))) & wanted) - said:
+            return True
+    return False
 
 
 def _opposite_tokens() -> dict[str, str]:
@@ -1630,7 +1687,7 @@ def compose_comparison_passages(
             # (the items' own names say nothing of which passage describes one of them)
             score = hit.similarity + overlap(asked, passage.text) - 0.03 * rank
             if in_service is not None and not in_service(passage):
-                score -= 0.5  # another service's "Multi-AZ" than the one the question names
+                score -= 1.0  # another service's "Multi-AZ" than the one the question names (or that holds both)
             if named_in_text and 0 <= text.find(flat(name)) < 30:
                 score += 0.3
                 if children.get(passage.id):
@@ -1762,7 +1819,12 @@ def _item_summary(
                 and after[0].isalpha()
                 and after[0].lower() not in LINKING_WORDS
             )
-            return found.group(0) if proper or modifier or found.start() == 0 else "it"  # the subject stays
+            # the subject stays; so does a name that ends its clause ("… designated as read
+            # replicas", not "… as it") and a plural one ("it" would not agree)
+            ends = not after or bool(re.match(r"[.;:,)]", unit[found.end() :].lstrip()[:1] or "."))
+            plural = bool(re.search(r"[^s]s$", name, re.I))
+            keep = proper or modifier or found.start() == 0 or ends or plural
+            return found.group(0) if keep else "it"
 
         return pattern.sub(it, unit).strip()
 

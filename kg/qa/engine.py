@@ -9,6 +9,8 @@ Usage (with a store built by `kg ingest`)::
 
 from __future__ import annotations
 
+from collections import Counter
+
 import functools
 import logging
 import re
@@ -668,16 +670,25 @@ class Engine:
                         known[name] = cell["value"]
         # a service named beside the items ("multi-az vs read replicas in rds") holds them
         within = {e for e in linked if e not in {entity for _, entity in items} and self.kinds.get(e) == "service"}
+        if not within:
+            # else the service whose sections speak most of every item ("multi-az vs read replicas":
+            # RDS, though ElastiCache has both too)
+            within = self._home_service([entity for _, entity in items])
 
         def in_service(passage: Passage) -> bool:  # the first service of its topics is its section's
             return next((t for t in passage.topics if self.kinds.get(t) == "service"), None) in within
 
         # Retrieval for the whole question can miss one item's own section ("multi-az vs read
         # replicas" finds Multi-AZ bullets): each item's name is looked up too.
+        # (in the service that holds them, when one does)
         looked_up = {
-            name: self.retriever.lookup(
-                " ".join([name, *(self.labels.get(e, "") for e in within)]), vector, ITEM_LOOKUP
-            )
+            name: [
+                hit
+                for hit in self.retriever.lookup(
+                    " ".join([name, *(self.labels.get(e, "") for e in within)]), vector, ITEM_LOOKUP * 4
+                )
+                if not within or in_service(hit.passage)
+            ][:ITEM_LOOKUP]
             for name, _ in items
         }
         return compose.compose_comparison_passages(
@@ -692,6 +703,23 @@ class Engine:
             question=question,
             looked_up=looked_up,
         )
+
+    def _home_service(self, entities: list[str | None]) -> set[str]:
+        """The one service whose passages name each of these components most often (the fewest
+        mentions of any one counting), if the components are not services themselves."""
+        if len(entities) < 2 or any(e is None or self.kinds.get(e) == "service" for e in entities):
+            return set()
+        counts: dict[str, Counter[str]] = {e: Counter() for e in entities if e is not None}
+        for passage in self.passages:
+            service = next((t for t in passage.topics if self.kinds.get(t) == "service"), None)
+            if service is not None:
+                for entity in counts:
+                    if entity in passage.entities:
+                        counts[entity][service] += 1
+        shared = sorted(((min(c[s] for c in counts.values()), s) for s in set.intersection(*(set(c) for c in counts.values()))), reverse=True)
+        if not shared or shared[0][0] < 2 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
+            return set()
+        return {shared[0][1]}
 
     def _contrasting(self, items: list[tuple[str, str | None]], terms: set[str]) -> list[Hit]:
         """Passages anywhere in the notes that name every item and contrast them ("Backup protects
@@ -996,7 +1024,7 @@ def _definition_term(question: str, links: list[Link]) -> str:
     question = re.sub(r"\b(?:the\s+)?(?:purpose|role|point|job|function)\s+of\s+", "", question, flags=re.I)
     match = re.search(
         r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
-        r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
+        r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:used|good|meant)\s+for|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
         question,
         re.IGNORECASE,
     )

@@ -82,7 +82,7 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "seconds",
         re.compile(
             r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
-            r"seconds?|ttl|how\s+soon|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent|fast|quick(?:ly)?))\b",
+            r"seconds?|ttl|how\s+soon|how\s+often|how\s+frequently|frequency|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent|fast|quick(?:ly)?))\b",
             re.I,
         ),
     ),
@@ -198,9 +198,11 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
             "bytes" if not unit and re.search(r"\b(?:biggest|largest|how\s+(?:big|large))\b", masked, re.I) else ""
         )
         return Intent("limit", kinds, unit, prefers=prefers)
-    if _LIST.search(text) and not _RELATION.search(text):
+    # (a name's words ask nothing: "what does an elastic load balancer do" is not about loads)
+    relation = bool(_RELATION.search(masked))
+    if _LIST.search(text) and not relation:
         return Intent("list", kinds, unit)
-    if _RELATION.search(text):
+    if relation:
         return Intent("relationship", kinds, unit)
     if _DEFINITION.search(text):
         return Intent("definition", kinds, unit)
