@@ -656,10 +656,22 @@ def test_a_part_named_by_a_word_of_the_question_beats_the_service_s_own_figure()
     intent = classify(question, ["widget db"])
     rows = [
         row("widget-db", "Widget DB", "single partition", "10GB", "1 single partition = max 10GB of data", 3),
-        row("scan-operation", "Widget DB Scan operation", "data", "1MB", "Each request can return up to 1MB of data.", 9),
+        row("scan-operation", "Widget DB Scan operation", "data", "1MB", "Each request returns up to 1MB of data.", 9),
     ]
     terms = compose.limit_terms(compose.content_terms(question, ["widget db"]), intent)
     found = compose.compose_limit(
         rows, intent, terms, ["widget-db"], lambda r: None, 0.0, linked_terms={"widget", "db"}, question=question
     )
     assert found is not None and found.text.startswith("1 MB")
+
+
+def test_a_chain_of_arrows_is_the_procedure_of_its_section(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Widgets\n\n## Modifying Widget Type\n\n"
+        "- If the needs prove higher or lower than expected, widgets can be changed to another size.\n"
+        "- Stop widget -> Change widget type -> Restart widget\n\n## Widget Pricing\n\n"
+        "- Widgets are billed per hour.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("how do i switch a widget to a bigger widget type")
+    # "switch" is asked for what the notes call modifying and changing
+    assert answer.answer.startswith("Stop widget -> Change widget type") and answer.citations[0].line_start == 6

@@ -6,6 +6,8 @@
 ['aws', 'reserv', '5', 'ip', 'ami', 'sg']
 >>> tokenize("metrics sent") == tokenize("metrics sends")
 True
+>>> tokenize("switch the type; mandatory") == tokenize("Modifying the type; must")
+True
 """
 
 from __future__ import annotations

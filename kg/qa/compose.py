@@ -189,9 +189,7 @@ def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
 
 
 # "used for", "good for", "the purpose of": what a thing is for, as its definition says
-PURPOSE_FRAME_RE = re.compile(
-    r"\b(?:(?:used|good|meant)\s+for\s*\??\s*$|(?:purpose|role)\s+of)\b", re.I
-)
+PURPOSE_FRAME_RE = re.compile(r"\b(?:(?:used|good|meant)\s+for\s*\??\s*$|(?:purpose|role)\s+of)\b", re.I)
 
 
 def overlap(terms: set[str] | frozenset[str], text: str) -> float:
@@ -1002,6 +1000,9 @@ def compose_list(
                 return _render_items(
                     passages[intro], children, passages, terms | linked_words, ordered=True, budget=budget
                 )
+            chain = next((i for i in ids if len(ARROW_RE.findall(passages[i].text)) >= 2), None)
+            if chain is not None:  # "Stop instance -> Change instance type -> Restart instance" is the procedure
+                return Composition(shorten(passages[chain].text, budget), [], [chain], confidence=2.0)
             if len(ids) > 8:  # a long section: its steps are the items that require or do something
                 ids = [i for i in ids if STEP_HINT_RE.search(passages[i].text)] or ids
             per_item = max(60, (budget - 40) // max(1, len(ids[:8])))
@@ -1023,7 +1024,7 @@ def compose_list(
             purpose = set(tokenize(infinitive.group(2)))
             if set(tokenize(infinitive.group(1))) & terms and purpose & (terms | asked_names):
                 bonus += 0.6  # the very thing asked: its verb and its object
-        if "->" in passage.text or "→" in passage.text:
+        if ARROW_RE.search(passage.text):
             bonus += 0.6
         if not ordered and INLINE_LIST_RE.search(passage.text):
             bonus += 0.8
@@ -1045,6 +1046,9 @@ def compose_list(
         budget=budget,
         similarity=hit.similarity,
     )
+
+
+ARROW_RE = re.compile(r"->|→|=>")
 
 
 def _procedure_with_sequel(

@@ -9,12 +9,11 @@ Usage (with a store built by `kg ingest`)::
 
 from __future__ import annotations
 
-from collections import Counter
-
 import functools
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -716,7 +715,8 @@ class Engine:
                 for entity in counts:
                     if entity in passage.entities:
                         counts[entity][service] += 1
-        shared = sorted(((min(c[s] for c in counts.values()), s) for s in set.intersection(*(set(c) for c in counts.values()))), reverse=True)
+        services = set.intersection(*(set(c) for c in counts.values()))
+        shared = sorted(((min(c[s] for c in counts.values()), s) for s in services), reverse=True)
         if not shared or shared[0][0] < 2 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
             return set()
         return {shared[0][1]}
