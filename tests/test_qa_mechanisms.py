@@ -675,3 +675,26 @@ def test_a_chain_of_arrows_is_the_procedure_of_its_section(tmp_path: Path, fake_
     answer = _engine_over(notes, tmp_path, fake_encoder).ask("how do i switch a widget to a bigger widget type")
     # "switch" is asked for what the notes call modifying and changing
     assert answer.answer.startswith("Stop widget -> Change widget type") and answer.citations[0].line_start == 6
+
+
+def test_a_bullet_announcing_its_sub_bullets_lists_them_whatever_its_commas(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Widgets\n\n## Reserved Widgets\n\n"
+        "- Reserved Widgets are billed for a term.\n"
+        "- Modifying Reservation: You can modify your whole reservation, or just a subset, in one or more of the"
+        " following ways:\n"
+        "  - Switch zones within the same region.\n"
+        "  - Change the widget size within the same family.\n\n"
+        "## Modifying Widget Type\n\n"
+        "- Widgets can be changed to another size.\n"
+        "- Stop widget -> Change widget type -> Restart widget\n"
+    )
+    from kg.qa.retrieve import Hit
+
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    intro = next(p for p in engine.passages if p.text.startswith("Modifying Reservation"))
+    listed = compose.compose_list([Hit(intro, 0.0, 1.0)], {"chang"}, [], engine.children, engine.passages)
+    assert listed is not None and "Switch zones" in listed.text and "Change the widget size" in listed.text
+    # a section about another thing than the one named ("Modifying Widget Type") gives no steps for it
+    assert "Stop widget" not in engine.ask("how can i modify a reserved widget").answer
+    assert classify("ways an swf workflow execution can be closed").name == "list"

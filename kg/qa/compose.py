@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ingest.quantities import find_quantities
-from kg.index.tokens import tokenize
+from kg.index.tokens import STOPWORDS, tokenize
 from kg.passages import Passage
 from kg.qa.answer import KIND_WORDS, FactRow, around, format_quantity, sentence_around, shorten
 from kg.qa.intent import Intent
@@ -600,14 +600,24 @@ def compose_named(hits: list[Hit], question: str) -> Composition | None:
 
 
 def pick_passage(
-    hits: list[Hit], terms: set[str], linked: Sequence[str], *, prefer: Any = None, linked_weight: float = 0.6
+    hits: list[Hit],
+    terms: set[str],
+    linked: Sequence[str],
+    *,
+    prefer: Any = None,
+    linked_weight: float = 0.6,
+    question: str = "",
 ) -> Hit | None:
-    """The best hit for the question's words and entities (an optional ``prefer`` adds a bonus)."""
+    """The best hit for the question's words and entities (an optional ``prefer`` adds a bonus);
+    with the ``question``, a passage that says a phrase of it as asked ("can be closed") gains."""
     best = None
     best_score = float("-inf")
+    asked = _trigrams(question)
     for rank, hit in enumerate(hits[:10]):
         passage = hit.passage
         score = 2.0 * overlap(terms, f"{passage.context} {passage.text}") + 1.2 * hit.similarity - 0.1 * rank
+        if asked:
+            score += 0.3 * min(2, len(asked & _trigrams(passage.text)))
         if linked and set(linked) & (set(passage.entities) | set(passage.topics)):
             score += linked_weight
         if prefer is not None:
@@ -615,6 +625,16 @@ def pick_passage(
         if score > best_score:
             best, best_score = hit, score
     return best
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    """Runs of three words, stopwords kept ("can be closed"), one of them at least a content word.
+
+    >>> sorted(_trigrams("it can be closed"))
+    [('can', 'be', 'close')]
+    """
+    words = tokenize(text, keep_stopwords=True)
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2) if any(w not in STOPWORDS for w in words[i : i + 3])}
 
 
 def compose_definition(
@@ -773,7 +793,7 @@ def compose_yesno(
             bonus += 1.5  # the notes' exception for just what is asked
         return bonus
 
-    hit = pick_passage(hits, terms, linked, linked_weight=1.2, prefer=prefer)
+    hit = pick_passage(hits, terms, linked, linked_weight=1.2, prefer=prefer, question=question)
     if hit is None:
         return None
     sentence = _best_sentence(hit.passage.text, terms, key_term)
@@ -1030,7 +1050,7 @@ def compose_list(
             bonus += 0.8
         return bonus
 
-    hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps)
+    hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps, question=question)
     if hit is None:
         return None
     if ordered and not children.get(hit.passage.id) and re.match(r"^\s*to\s+\w+", hit.passage.text, re.I):
@@ -1155,7 +1175,9 @@ def _render_items(
             if rest:
                 text += " (also: " + "; ".join(shorten(k.text, 60) for k in rest[:3]) + ")"
             return Composition(text, [], [best.id, passage.id], confidence=similarity)
-    if kids and not INLINE_LIST_RE.search(passage.text):
+    # (a bullet that ends announcing its sub-bullets lists them, whatever commas it has before:
+    # "Modifying Reservation: You can modify your whole reservation, or just a subset, in ... ways:")
+    if kids and (not INLINE_LIST_RE.search(passage.text) or passage.text.rstrip().endswith(":")):
         if ordered and len(kids) > 6:
             chosen = [k for k in kids if STEP_HINT_RE.search(k.text) or overlap(terms, k.text) > 0.3] or kids
         else:
@@ -1165,7 +1187,10 @@ def _render_items(
         texts = [k.text.rstrip(" ,;") for k in chosen]
         title = shorten(passage.text, 60 if ordered else 120).rstrip(":. ")
         room = budget - len(title) - 2 - (2 if ordered else 0) * len(texts)  # "1. " numbers the steps
-        items = fit_items(texts, room, floor=40 if not ordered else 60)
+        # (the items with the question's own words, when few have them, are kept whole)
+        saying = [i for i, t in enumerate(texts) if overlap(terms, t) > 0] if terms else []
+        favored = saying if len(saying) <= len(texts) // 2 else []
+        items = fit_items(texts, room, floor=40 if not ordered else 60, favored=favored)
         body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
         heads = None if ordered else item_heads(texts)
         if heads and len(body) > room:
@@ -1195,9 +1220,21 @@ def item_heads(texts: Sequence[str]) -> list[str] | None:
     return heads if len(heads) >= 0.8 * len(texts) else None
 
 
-def fit_items(texts: Sequence[str], budget: int, floor: int = 40) -> list[str]:
+def fit_items(texts: Sequence[str], budget: int, floor: int = 40, favored: Sequence[int] = ()) -> list[str]:
     """Shorten items to fit ``budget`` together: short items keep their length and leave the
-    rest to the long ones (the largest cap that fits, at least ``floor``)."""
+    rest to the long ones (the largest cap that fits, at least ``floor``); a ``favored`` item (one
+    that says what is asked) is kept whole, up to its share of the budget, and the others share the rest.
+
+    >>> fit_items(["a" * 50, "can be closed as completed, canceled, failed, or timed out", "c" * 50], 120, 20, [1])[1]
+    'can be closed as completed, canceled, failed, or timed out'
+    """
+    if favored and len(favored) < len(texts):
+        kept = {i: shorten(texts[i], budget // (len(favored) + 1)) for i in favored}
+        rest = [i for i in range(len(texts)) if i not in kept]
+        room = budget - sum(len(t) + 2 for t in kept.values())
+        if room >= floor * len(rest):
+            fitted = dict(zip(rest, fit_items([texts[i] for i in rest], room, floor), strict=True))
+            return [kept.get(i) or fitted[i] for i in range(len(texts))]
     lengths = sorted(len(t) for t in texts)
     cap = max(lengths, default=0)
     if sum(lengths) + 2 * len(texts) > budget:
@@ -1287,8 +1324,8 @@ def _best_section(
         if linked_words and about == 0.0 and len(words & set(tokenize(title))) < 2:
             continue  # "Creating a Volume from a Snapshot" does not answer "how to create a subnet"
         topics = {t for i in ids for t in passages[i].topics}
-        if linked and about == 0.0 and topics and not topics & set(linked):
-            continue  # another service's "Use Cases"
+        if linked and about < 1.0 and topics and not topics & set(linked):
+            continue  # another service's "Use Cases"; "Modifying Instance Type" for a reserved instance
         # the words the title lacks may stand in the headings above it ("Storage Accounts >
         # Redundancy options" for "storage redundancy options")
         score = own + 0.5 * about + 0.5 * max(0.0, overlap(words, path) - own)

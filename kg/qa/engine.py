@@ -575,7 +575,11 @@ class Engine:
                 code = [h for h in hits if h.passage.kind == "code" and compose.overlap(terms, h.passage.text) > 0]
                 candidates = code[:3] + [h for h in hits if h not in code[:3]]
             hit = compose.pick_passage(
-                candidates, terms, linked, prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0
+                candidates,
+                terms,
+                linked,
+                prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0,
+                question=question,
             )
             if hit is not None and compose.announces_items(hit.passage, self.children):
                 # "Hosting plans:" announces its sub-bullets: they are the answer

@@ -36,7 +36,7 @@ _LIST = re.compile(
     r"\b(?:list|types?\s+of|kinds?\s+of|what\s+(?:are|kinds|types)\s+(?:the\s+)?\w*\s*(?:types|kinds|options|classes|"
     r"engines|policies|styles|categories|configurations|sources|features|methods|modes|tiers|families)|"
     r"which\s+\w+\s+(?:are\s+)?supported|name\s+(?:the|all)|options|classes|engines|policies|styles|categories|"
-    r"configurations|record\s+types|what\s+are\s+the|ways\s+(?:to|of)|mechanisms|features|components|"
+    r"configurations|record\s+types|what\s+are\s+the|ways|mechanisms|features|components|"
     r"what\s+goes\s+(?:in|into)|what\s+(?:does|do)\s+.{1,40}\s+(?:include|contain|consist\s+of)|"
     r"use\s+cases?|when\s+(?:should|would|do|to)\s+(?:i\s+|you\s+|we\s+)?use)\b",
     re.IGNORECASE,
