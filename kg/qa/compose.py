@@ -631,7 +631,7 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     """Runs of three words, stopwords kept ("can be closed"), one of them at least a content word.
 
     >>> sorted(_trigrams("it can be closed"))
-    [('can', 'be', 'close')]
+    [('can', 'be', 'clos')]
     """
     words = tokenize(text, keep_stopwords=True)
     return {tuple(words[i : i + 3]) for i in range(len(words) - 2) if any(w not in STOPWORDS for w in words[i : i + 3])}
