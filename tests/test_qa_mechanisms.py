@@ -698,3 +698,49 @@ def test_a_bullet_announcing_its_sub_bullets_lists_them_whatever_its_commas(tmp_
     # a section about another thing than the one named ("Modifying Widget Type") gives no steps for it
     assert "Stop widget" not in engine.ask("how can i modify a reserved widget").answer
     assert classify("ways an swf workflow execution can be closed").name == "list"
+
+
+def test_a_contrast_that_says_how_items_differ_beats_a_bare_verdict() -> None:
+    from kg.passages import Passage
+    from kg.qa.retrieve import Hit
+
+    def passage(i: int, text: str) -> Passage:
+        return Passage(i, "n.md", i + 1, i + 1, "bullet", text, "NAT", "NAT")
+
+    verdict = passage(0, "For common use cases, use a NAT gateway instead of a NAT instance.")
+    described = passage(1, "A NAT gateway is managed and works just like a NAT instance, but is simpler to run.")
+    items = [("nat gateway", None), ("nat instance", None)]
+    found = compose.compose_contrast([Hit(verdict, 0.0, 0.9), Hit(described, 0.0, 0.8)], items)
+    assert found is not None and found.text.startswith("A NAT gateway is managed")
+
+
+def test_item_summary_drops_the_item_s_name_after_a_use_case() -> None:
+    units = {
+        "kinesis streams": {"For streams in real time.": 0, "use case: Real-Time Processing: Kinesis Streams": 1},
+        "kinesis firehose": {"A service to load streams.": 2},
+    }
+    text, _ = compose._item_summary("kinesis streams", units, set(), 200, purpose=True)
+    assert "use case: Real-Time Processing" in text and "Processing: Kinesis Streams" not in text
+
+
+def test_a_component_is_named_without_its_service_and_where_asks_the_place(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    from kg.qa.intent import split_parts
+
+    notes = (
+        "# Beanstalk\n\n## AWS Elastic Beanstalk\n\n"
+        "- Application Version\n"
+        "  - An application version refers to a labeled iteration of deployable code.\n"
+        "  - An application version points to an S3 object that contains the deployable code.\n"
+        "  - Applications can have many versions and each application version is unique.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    links = engine.linker.link("where do application versions live")
+    assert [link.entity_id for link in links] == ["eb-application-version"]  # not "application" and "versions"
+    from kg.qa.retrieve import Hit
+
+    # (the fake encoder ranks every passage alike: the one that names a place answers "where")
+    hits = [Hit(p, 0.0, 0.8) for p in engine.passages if "application version" in p.text.lower()]
+    question = "where do application versions live"
+    found = compose.compose_relation([], hits, {"live"}, ["eb-application-version"], question, lambda r: None)
+    assert found is not None and "S3 object" in found.text
+    assert len(split_parts("ec2 instance families and what each is optimized for")) == 1

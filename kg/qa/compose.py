@@ -1347,7 +1347,10 @@ PREDICATE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "storesDataIn",
-        re.compile(r"\b(?:stor\w*|kept|keep|saved?|archiv\w*|backup|backed|persist\w*|end\s+up)\b", re.I),
+        re.compile(
+            r"\b(?:stor\w*|kept|keep|saved?|archiv\w*|backup|backed|persist\w*|end\s+up|live[sd]?|resides?|located)\b",
+            re.I,
+        ),
     ),
     ("integratesWith", re.compile(r"\b(?:integrat\w*|works?\s+with|connect\w*)\b", re.I)),
     ("triggers", re.compile(r"\b(?:trigger\w*|invok\w*|fire[sd]?)\b", re.I)),  # not "Firehose"
@@ -1434,7 +1437,15 @@ def compose_relation(
             chosen = as_object
     names = names or {}
     key_term = _predicate(question, terms)  # "what does an application version point to": "points to"
-    hit = pick_passage(hits, terms, linked, prefer=lambda p: 0.6 if key_term and key_term in tokenize(p.text) else 0.0)
+    where = bool(re.match(r"^\s*(?:\w+\s+){0,3}where\b", question, re.I))
+
+    def prefer(passage: Passage) -> float:
+        bonus = 0.6 if key_term and key_term in tokenize(passage.text) else 0.0
+        if where and set(passage.entities) - set(linked):
+            bonus += 0.6  # "where do application versions live": the passage that names the place (S3)
+        return bonus
+
+    hit = pick_passage(hits, terms, linked, prefer=prefer)
     if chosen and hit is not None and passages:
         # facts that share little of the question ("Redshift reads from S3" for "what to run after
         # a bulk load") lose to a passage that has its words
@@ -1605,7 +1616,7 @@ def _strip_shared(value: str, values: Sequence[str]) -> str:
 
 CONTRAST_RE = re.compile(
     r"\b(?:unlike|whereas|while|instead|differs?|difference|as\s+opposed\s+to|in\s+contrast|compared\s+to|than|vs\.?|"
-    r"versus)\b",
+    r"versus|(?:just\s+)?like\b[^.;]{1,80}\bbut|similar\s+to\b[^.;]{1,80}\bbut)\b",
     re.IGNORECASE,
 )
 
@@ -1643,6 +1654,7 @@ def compose_contrast(
     """A retrieved passage that itself contrasts all the items ("X vs Y: X ..., whereas Y ..."), or
     one that announces the contrast ("X vs Y:") with its sub-bullets."""
     names = [name.lower() for name, _ in items]
+    found: list[Composition] = []
     for hit in hits[:8]:
         passage = hit.passage
         low = passage.text.lower()
@@ -1665,8 +1677,11 @@ def compose_contrast(
             stating |= {i for i in refers if i + 1 in stating}
             order = sorted(keep, key=lambda i: (i not in stating, i))
             text = " ".join(split[i] for i in order) or passage.text
-            return Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity)
-    return None
+            found.append(Composition(shorten(text, budget + 60), [], [passage.id], confidence=hit.similarity))
+    # one that says how they differ ("... just like a NAT instance, but it is simpler to manage")
+    # before a bare verdict ("use a NAT gateway instead of a NAT instance")
+    described = [c for c in found if {m.lower() for m in CONTRAST_RE.findall(c.text)} != {"instead"}]
+    return next(iter(described), found[0] if found else None)
 
 
 def compose_comparison_passages(
@@ -1729,6 +1744,11 @@ def compose_comparison_passages(
             score = hit.similarity + overlap(asked, passage.text) - 0.03 * rank
             if in_service is not None and not in_service(passage):
                 score -= 1.0  # another service's "Multi-AZ" than the one the question names (or that holds both)
+            if passage.section and flat(name) in flat(passage.section.split(" > ")[-1]):
+                score += 0.4  # under its own heading ("Internet-Facing Load Balancers"), the first bullet most
+                opening = passage.id == 0 or passages[passage.id - 1].section != passage.section
+                if opening and passage.parent is None and not any(o in text for o in others):
+                    score += 0.5
             if named_in_text and 0 <= text.find(flat(name)) < 30:
                 score += 0.3
                 if children.get(passage.id):
@@ -1843,6 +1863,8 @@ def _item_summary(
     def compact(unit: str) -> str:
         if re.match(re.escape(name) + r"\s*(?:[:–-]|$)", unit, re.I):
             unit = unit[len(name) :].lstrip(" :-–")  # "Global Secondary Index:" says only its name
+        # "Real-Time Processing of Massive Data Streams: Kinesis Streams": the name after the colon
+        unit = re.sub(r"\s*[:–-]\s*(?:amazon\s+|aws\s+|azure\s+)?" + re.escape(name) + r"\s*\.?$", "", unit, flags=re.I)
         # (not inside a longer proper name: "Azure Backup" stays; a name written otherwise than
         # asked, "Gateway-Cached", stays as the notes write it)
         pattern = re.compile(r"\b(?:an?\s+|the\s+)?" + re.escape(name) + r"\b", re.I)

@@ -57,6 +57,7 @@ MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 ITEM_LOOKUP = 4  # passages looked up by each compared item's name
 LOWER_PLURAL_RE = re.compile(r"\b[a-z][a-z0-9]+s\b")  # "ips", read as the notes' "IPs"
+KIND_TOKENS = frozenset(tokenize("default maximum max minimum min limit"))  # frame words that say what is compared
 RARE_DF = 3  # a word in at most this many passages is a specific name
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
 CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
@@ -213,6 +214,8 @@ class Engine:
         terms = compose.limit_terms(
             compose.content_terms(question, [link.surface for link in links if not link.weak]), intent
         )
+        if intent.name == "comparison":
+            terms |= set(tokenize(question)) & KIND_TOKENS  # "default behaviour" compares the defaults
         if composition is not None:
             composition.question = question
         if composition is None or (
@@ -631,9 +634,10 @@ class Engine:
 
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
-        contrast = compose.compose_contrast(
-            self._contrasting(items, terms) + hits, items, children=self.children, passages=self.passages
-        )
+        contrasting = self._contrasting(items, terms, question, vector)
+        contrast = compose.compose_contrast(contrasting + hits, items, children=self.children, passages=self.passages)
+        shown = {hit.passage.id for hit in hits}
+        hits += [hit for hit in contrasting if hit.passage.id not in shown]  # evidence, as retrieved passages are
         if not any(row["matched"] >= 2 and row["type"] == "table" for row in rows):
             named = self._table_by_names(items, question)
             if named is not None:
@@ -725,21 +729,31 @@ class Engine:
             return set()
         return {shared[0][1]}
 
-    def _contrasting(self, items: list[tuple[str, str | None]], terms: set[str]) -> list[Hit]:
+    def _contrasting(
+        self, items: list[tuple[str, str | None]], terms: set[str], question: str = "", vector: np.ndarray | None = None
+    ) -> list[Hit]:
         """Passages anywhere in the notes that name every item and contrast them ("Backup protects
         ..., whereas Site Recovery keeps ..."), which retrieval may rank below the items' sections;
-        on what the question asks, if it asks more than the names ("... is encryption enforced")."""
+        on what the question asks, if it asks more than the names ("... is encryption enforced";
+        "default behaviour": "default-deny")."""
         if len(items) < 2:
             return []
         names = [compose.flat(name) for name, _ in items]
-        asked = terms - set(tokenize(" ".join(name for name, _ in items)))
+        kinds = set(tokenize(question)) & KIND_TOKENS
+        asked = (terms | kinds) - set(tokenize(" ".join(name for name, _ in items)))
         found = []
         for passage, text in zip(self.passages, self._flat_texts, strict=True):
-            if not all(name in text for name in names) or not compose.CONTRAST_RE.search(passage.text):
+            if not compose.CONTRAST_RE.search(passage.text):
+                continue
+            # (by name, or by the entity the notes name otherwise: "RBAC" for role-based access control)
+            if not all(
+                name in text or (entity and entity in passage.entities)
+                for name, (_, entity) in zip(names, items, strict=True)
+            ):
                 continue
             if not asked or compose.overlap(asked, passage.text) > 0.0:
-                found.append(Hit(passage, score=0.0, similarity=0.5))
-        return found[:3]
+                found.append(passage)
+        return [Hit(p, 0.0, self.retriever.similarity(p.id, vector) if vector is not None else 0.5) for p in found[:3]]
 
     @functools.cached_property
     def _flat_texts(self) -> list[str]:

@@ -241,6 +241,8 @@ def split_parts(question: str) -> list[str]:
 
     >>> split_parts("what is the max storage of a gateway-stored gateway and how many volumes")
     ['what is the max storage of a gateway-stored gateway', 'how many volumes']
+    >>> split_parts("ec2 instance families and what each is optimized for")
+    ['ec2 instance families and what each is optimized for']
     """
     pieces = re.split(
         r"\s*(?:,\s*and\s+|\band\s+(?=(?:how|what|which|where|when|is|are|can|does|do|why)\b)|;\s*|\?\s+)",
@@ -248,4 +250,10 @@ def split_parts(question: str) -> list[str]:
         flags=re.IGNORECASE,
     )
     pieces = [p.strip(" ,?") for p in pieces if p and len(p.split()) >= 2]
+    if len(pieces) >= 2 and any(EACH_RE.match(p) for p in pieces[1:]):
+        return [question.strip()]  # "ec2 instance families and what each is optimized for" asks one list
     return pieces if len(pieces) >= 2 else [question.strip()]
+
+
+# A second part that asks about the members of the first ("... and what each is for").
+EACH_RE = re.compile(r"^(?:what|how|which|where|when)\s+(?:each|every\s+one|they|each\s+one)\b", re.I)

@@ -115,6 +115,7 @@ class Lexicon:
         catalog = catalog or default_catalog()
         lexicon = cls(vocabulary=set(vocabulary))
         heads: dict[str, set[str]] = {}
+        shortened: list[tuple[str, set[str], tuple[str, ...]]] = []
         for entity_id, label, aliases in entities:
             lexicon.labels[entity_id] = label
             names = {label, *aliases}
@@ -124,10 +125,25 @@ class Lexicon:
             for name in names:
                 for key in _keys(name):
                     lexicon.forms.setdefault(key, entity_id)
+            parent = catalog.by_id.get(entry.part_of) if entry is not None and entry.part_of else None
+            if parent is not None:
+                # "application versions" without the service the label starts with ("Elastic
+                # Beanstalk application version"): a name of two words or more, once the notes
+                # own ones are in
+                shortened.append((entity_id, names, parent.names()))
             if entry is not None and entry.kind == "component":
                 head = normalize(label).split()[-1] if label else ""
                 if head:
                     heads.setdefault(head, set()).add(entity_id)
+        for entity_id, names, parent_names in shortened:
+            for name in names:
+                key = strip_provider(normalize(name))
+                for service in sorted({strip_provider(normalize(n)) for n in parent_names}, key=len, reverse=True):
+                    rest = key[len(service) :].strip() if service and key.startswith(service + " ") else ""
+                    if len(rest.split()) >= 2:
+                        for form in _keys(rest):
+                            lexicon.forms.setdefault(form, entity_id)
+                        break
         lexicon._add_initials()
         for head, ids in heads.items():
             if len(ids) == 1 and head not in lexicon.forms and len(head) >= 3:

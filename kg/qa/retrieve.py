@@ -86,13 +86,14 @@ class HybridRetriever:
             hits.append(Hit(self.passages[passage_id], score, similarity[passage_id]))
         return hits
 
+    def similarity(self, passage_id: int, vector: np.ndarray) -> float:
+        """The dense similarity of one passage to ``vector``."""
+        return float(np.dot(self.dense.reconstruct(passage_id), vector))
+
     def lookup(self, query: str, vector: np.ndarray, k: int) -> list[Hit]:
         """Passages with ``query``'s words by BM25 alone (a name: "read replicas rds"), with their dense
         similarity to ``vector`` (the question's), so they rank beside the question's own hits."""
-        return [
-            Hit(self.passages[i], 0.0, float(np.dot(self.dense.reconstruct(i), vector)))
-            for i, _ in self.sparse.search(query, k)
-        ]
+        return [Hit(self.passages[i], 0.0, self.similarity(i, vector)) for i, _ in self.sparse.search(query, k)]
 
     def batch_search(self, queries: Sequence[str], k: int | None = None) -> list[list[Hit]]:
         """Plain hybrid search for many questions at once (one encoder call)."""
