@@ -744,3 +744,16 @@ def test_a_component_is_named_without_its_service_and_where_asks_the_place(tmp_p
     found = compose.compose_relation([], hits, {"live"}, ["eb-application-version"], question, lambda r: None)
     assert found is not None and "S3 object" in found.text
     assert len(split_parts("ec2 instance families and what each is optimized for")) == 1
+
+
+def test_item_summary_prefers_the_sentence_whose_opposite_the_other_item_says() -> None:
+    units = {
+        "multi-az": {"Multi-AZ creates a cluster across zones.": 0, "Multi-AZ uses synchronous replication.": 1},
+        "read replicas": {
+            "Read replicas can be within a region or across regions.": 2,
+            "Updates are asynchronously copied to the read replicas.": 3,
+        },
+    }
+    assert compose._item_summary("multi-az", units, set(), 45)[0] == "Multi-AZ uses synchronous replication."
+    # (a sentence that says both "within" and "across" contrasts nothing)
+    assert "asynchronously" in compose._item_summary("read replicas", units, set(), 60)[0]

@@ -1819,20 +1819,31 @@ def _item_units(
         if u and (name.lower() in u.lower() or not any(o in u.lower() for o in others))
     ]
     for kid in children.get(passage.id, [])[:8]:
-        units.append((passages[kid].text, kid))
+        # sentence by sentence ("... called a read replica. Updates are asynchronously copied ...")
+        units += [(u, kid) for u in SENTENCE_SPLIT_RE.split(" ".join(passages[kid].text.split())) if u]
         # "Features:" and the features, "SSE-KMS offers additional benefits" and the benefits
         units += [(passages[k].text, k) for k in children.get(kid, [])[:8]]
-    for hit in hits[:16]:
+    # the bullets of its section (retrieved or not) speak of it too: "Updates made to the source
+    # DB Instance are asynchronously copied to the read replica"
+    section = [
+        Hit(passages[i], 0.0, 0.0)
+        for i in range(max(0, passage.id - 20), min(len(passages), passage.id + 20))
+        if passages[i].section == passage.section and passages[i].source == passage.source
+    ]
+    singular_name = re.sub(r"s$", "", name.lower())
+    for hit in [*hits[:16], *section]:
         near = hit.passage
         if near.id == passage.id or near.parent == passage.id:
             continue
         low = near.text.lower()
-        if near.section == passage.section and name.lower() in low:
+        if near.section == passage.section and singular_name in low:
             # its sentences that name this item and no other (of a bullet on both items too: "Manual
             # snapshots, however, are not deleted.")
             sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
             units += [
-                (u, near.id) for u in sentences if name.lower() in u.lower() and not any(o in u.lower() for o in others)
+                (u, near.id)
+                for u in sentences
+                if singular_name in u.lower() and not any(o in u.lower() for o in others)
             ]
         elif USE_CASE_RE.search(near.context) and flat(name) in flat(near.text) and not any(o in low for o in others):
             units.append((f"use case: {near.text.strip()}", near.id))  # "Massive Data Ingestion: Kinesis Firehose"
@@ -1892,6 +1903,25 @@ def _item_summary(
         return pattern.sub(it, unit).strip()
 
     everything_else = set().union(*others) if others else set()
+    said_by_others = {
+        w for other, us in units.items() if other != name for u in us for w in tokenize(u, keep_stopwords=True)
+    }
+
+    def opposed(unit: str) -> str:
+        """The word of ``unit`` whose opposite the other items say (and not it)."""
+        own_words = set(tokenize(unit, keep_stopwords=True))
+        for word in re.findall(r"[A-Za-z]+", unit):
+            token = next(iter(tokenize(word, keep_stopwords=True)), "")
+            opposite = OPPOSITE_TOKENS.get(token)
+            # (not "within a region or across regions": a sentence saying both contrasts nothing)
+            if (
+                len(token) > 3
+                and opposite in said_by_others
+                and token not in said_by_others
+                and opposite not in own_words
+            ):
+                return word
+        return ""
 
     def score(position: int, unit: str) -> float:
         words = set(tokenize(unit)) - name_words
@@ -1903,6 +1933,8 @@ def _item_summary(
             value -= 0.5
         if unit.startswith("use case: "):
             value += 2.0 if purpose else -1.0  # "what is each one for" asks the use case
+        if opposed(unit):
+            value += 1.5  # "synchronous replication" here, "asynchronously copied" there
         shared = max((len(words & other) for other in others if words - other), default=0)
         if shared >= 2:
             value += 0.4 + 0.1 * min(4, shared)
@@ -1925,6 +1957,8 @@ def _item_summary(
         chosen.append(i)
         length += len(texts[i]) + 2
     quoted = list(dict.fromkeys(units[name][own[i]] for i in chosen))  # the best first
+    if len(chosen) == 1 and (word := opposed(own[chosen[0]])):
+        texts[chosen[0]] = around(texts[chosen[0]], word, budget)  # the contrast word stays in the room
     return shorten("; ".join(texts[i].rstrip(":") for i in sorted(chosen)), budget), quoted
 
 
