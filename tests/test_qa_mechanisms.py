@@ -757,3 +757,19 @@ def test_item_summary_prefers_the_sentence_whose_opposite_the_other_item_says() 
     assert compose._item_summary("multi-az", units, set(), 45)[0] == "Multi-AZ uses synchronous replication."
     # (a sentence that says both "within" and "across" contrasts nothing)
     assert "asynchronously" in compose._item_summary("read replicas", units, set(), 60)[0]
+
+
+def test_one_step_of_an_announced_procedure_answers_with_all_its_steps(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    from kg.qa.retrieve import Hit
+
+    notes = (
+        "# Keys\n\n## Rotating Keys\n\n"
+        "- The process to rotate keys can be conducted via the console:\n"
+        "  - Create a new access key for the user.\n"
+        "  - Reconfigure all applications to use the new access key.\n"
+        "  - Delete the original access key.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    step = next(p for p in engine.passages if p.text.startswith("Reconfigure"))
+    found = compose.compose_list([Hit(step, 0.0, 0.9)], {"applic"}, [], engine.children, engine.passages, ordered=True)
+    assert found is not None and "1. Create a new access key" in found.text and "3. Delete" in found.text

@@ -1053,6 +1053,10 @@ def compose_list(
     hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps, question=question)
     if hit is None:
         return None
+    parent = passages[hit.passage.parent] if ordered and hit.passage.parent is not None else None
+    if parent is not None and parent.text.rstrip().endswith(":") and len(children.get(parent.id, [])) >= 2:
+        # one step of the steps a bullet announces ("The process to rotate keys ...:"): all of them
+        hit = Hit(parent, hit.score, hit.similarity)
     if ordered and not children.get(hit.passage.id) and re.match(r"^\s*to\s+\w+", hit.passage.text, re.I):
         # "To update a stack, create a change set ..." goes on in the bullets after it
         # ("... you can execute the change set"): those that name what it names follow it
