@@ -773,3 +773,26 @@ def test_one_step_of_an_announced_procedure_answers_with_all_its_steps(tmp_path:
     step = next(p for p in engine.passages if p.text.startswith("Reconfigure"))
     found = compose.compose_list([Hit(step, 0.0, 0.9)], {"applic"}, [], engine.children, engine.passages, ordered=True)
     assert found is not None and "1. Create a new access key" in found.text and "3. Delete" in found.text
+
+
+def test_a_component_named_after_its_service_gets_the_service_s_figures(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Serverless\n\n## AWS Lambda\n\n"
+        "- A Lambda function runs your code in response to events.\n"
+        "- Timeout: default 3 seconds, max 900 seconds (15 minutes)\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("max timeout for a lambda function")
+    assert not answer.abstained and "900 seconds" in answer.answer
+
+
+def test_misspelt_names_starting_with_a_question_word_tiers_and_clauses() -> None:
+    from kg.qa.link import Lexicon, Linker
+
+    lexicon = Lexicon.build([("gcp-bigquery", "BigQuery", ["Big Query"])], ["query", "data"])
+    assert [link.entity_id for link in Linker(lexicon).link("what is big querry")] == ["gcp-bigquery"]
+    assert Linker(lexicon).link("what is the max size") == []
+    question = "how long must a blob stay in cool tier to avoid the early deletion fee"
+    text = "Deleting or moving a blob out of the Cool tier before 30 days incurs an early deletion charge."
+    assert not compose.keeping_unstated(classify(question), question, text)  # a minimum stay is stated
+    said = "Bucket Lock makes a retention policy permanent; a locked policy can never be removed or reduced."
+    assert "never" in compose._best_sentence(said, {"bucket", "lock", "retent", "polici", "shorten"})

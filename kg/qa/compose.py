@@ -65,7 +65,8 @@ LASTING_ASKED_RE = re.compile(r"\b(?:last|lasts|valid)\b", re.I)
 LASTING_STATED_RE = re.compile(r"\b(?:duration|valid\w*|lifetime|session|expir\w*|exists?|lasts?)\b", re.I)
 RETENTION_STATED_RE = re.compile(
     r"\b(?:keep\w*|kept|retain\w*|retention|stor\w*|expir\w*|ttl|available|history|lifetime|period|"
-    r"deleted\s+after|for\s+(?:up\s+to\s+)?\d)",
+    # ("moving a blob out of the Cool tier before 30 days" states how long it must stay)
+    r"deleted\s+after|for\s+(?:up\s+to\s+)?\d|before\s+\d|minimum\s+(?:\w+\s+)?duration)",
     re.I,
 )
 
@@ -926,7 +927,11 @@ def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
     if (
         best + 1 < len(sentences)
         and sentences[best].endswith(";")
-        and re.match(r"(?:but\s+)?(?:not|never|no)\b", sentences[best + 1], re.I)
+        and (
+            re.match(r"(?:but\s+)?(?:not|never|no)\b", sentences[best + 1], re.I)
+            # "... permanent; a locked policy can never be removed": the clause goes on about it
+            or (NEGATION_RE.search(sentences[best + 1]) and overlap(terms, sentences[best + 1]) > 0)
+        )
     ):
         # "stored in AWS-controlled S3 storage; not in your account's S3 buckets": the clause after
         # says what it is not
@@ -1054,7 +1059,12 @@ def compose_list(
     if hit is None:
         return None
     parent = passages[hit.passage.parent] if ordered and hit.passage.parent is not None else None
-    if parent is not None and parent.text.rstrip().endswith(":") and len(children.get(parent.id, [])) >= 2:
+    if (
+        parent is not None
+        and parent.text.rstrip().endswith(":")
+        and len(children.get(parent.id, [])) >= 2
+        and not re.match(r"^\s*to\s+\w+", hit.passage.text, re.I)  # ("To rotate a key, ..." is its own)
+    ):
         # one step of the steps a bullet announces ("The process to rotate keys ...:"): all of them
         hit = Hit(parent, hit.score, hit.similarity)
     if ordered and not children.get(hit.passage.id) and re.match(r"^\s*to\s+\w+", hit.passage.text, re.I):

@@ -429,6 +429,17 @@ class Engine:
                 # for a component that only contains the thing counted ("instances in a group").
                 wider = list(dict.fromkeys(self._service(c) for c in modified))
                 result = limit_from(templates.limits(self.graph, wider, answer.sparql), [])
+            named_after = [
+                self._service(c)
+                for c in components
+                if self._service(c) != c
+                and (own := set(tokenize(self.labels.get(self._service(c), ""))) - compose.FRAME_WORDS)
+                and own <= set(tokenize(self.labels.get(c, "")))
+            ]
+            if result is None and named_after and intent.unit != "count":
+                # "max timeout for a lambda function": a component named after its service ("Lambda
+                # function" of AWS Lambda) is what the service's own figures are about
+                result = limit_from(templates.limits(self.graph, list(dict.fromkeys(named_after)), answer.sparql), [])
             if result is None and len(terms) >= 2:
                 # "sts temporary token": a component whose name holds the question's other words
                 # ("IAM Roles/Temporary Security Tokens") though the question does not name it
@@ -474,7 +485,8 @@ class Engine:
                     hits,
                     intent,
                     terms,
-                    linked,
+                    # (a plain word's component, "tier", stands for its service: "the cool tier")
+                    linked if strong else list(dict.fromkeys(self._service(e) for e in linked)),
                     min_overlap=0.5,
                     question=question,
                     measured=measured,
@@ -488,6 +500,20 @@ class Engine:
                 near |= {self._service(e) for e in near}
                 rows = templates.limits(self.graph, sorted(near), answer.sparql) if about else []
                 result = compose.compose_limit_by_bridge(about, rows, intent, content, self._passage_of)
+            if result is not None and compose.other_tier(question, result.text, [link.surface for link in links]):
+                # the graph's figure is another tier's ("Archive" for "cool tier"): a passage on the
+                # tier asked may state it ("... out of the Cool tier before 30 days ...")
+                read = compose.compose_limit_from_passages(
+                    hits,
+                    intent,
+                    terms,
+                    list(dict.fromkeys(self._service(e) for e in linked)),  # the tier asked is another part
+                    min_overlap=0.5,
+                    question=question,
+                    measured=measured,
+                )
+                if read is not None and not compose.other_tier(question, read.text, [link.surface for link in links]):
+                    result = read
             if result is not None and result.facts:
                 # a graph figure that misses a rare word of the question ("110KB") loses to a
                 # passage that has it ("To read a 110KB item, 28 capacity units are consumed")

@@ -7,6 +7,8 @@ question asks for (a maximum, minimum, default or range; a size, a duration, a c
 ('limit', 'bytes')
 >>> classify("security group vs network acl").name
 'comparison'
+>>> classify("once a retention policy is locked can i shorten it").name
+'yesno'
 >>> classify("can a security group have deny rules?").name
 'yesno'
 """
@@ -25,6 +27,12 @@ _COMPARISON = re.compile(
 )
 _YESNO = re.compile(
     r"^\s*(?:is|are|can|could|does|do|did|should|will|would|was|were|has|have|must|may|am)\b(?!.*\b(?:vs\.?|versus)\b)",
+    re.IGNORECASE,
+)
+# "once a retention policy is locked can i shorten it": a yes/no question after a leading clause
+_YESNO_AFTER_CLAUSE = re.compile(
+    r"^\s*(?:once|after|if|when|before|while)\b[^?]{1,80}?,?\s+(?:can|could|does|do|is|are|will|should|would)\s+"
+    r"(?:i|you|we|it|they|one|that|this)\b",
     re.IGNORECASE,
 )
 _PROCEDURE = re.compile(
@@ -165,7 +173,7 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         unit = "bytes"  # "how much can a cached volume store" (the verb may be part of a name)
     if _COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I):
         return Intent("comparison", kinds, unit)
-    if _YESNO.match(text):
+    if _YESNO.match(text) or _YESNO_AFTER_CLAUSE.match(text):
         return Intent("yesno", kinds, unit)
     if re.match(
         r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I

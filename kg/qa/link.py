@@ -302,7 +302,7 @@ class Linker:
                 if any(taken[start : start + size]):
                     continue
                 words = tokens[start : start + size]
-                if words[0] in QUESTION_WORDS or words[-1] in QUESTION_WORDS:
+                if words[-1] in QUESTION_WORDS or (words[0] in QUESTION_WORDS and size == 1):
                     continue
                 unknown = [w for w in words if w not in lexicon.vocabulary and w not in STOPWORDS and len(w) >= 3]
                 if not unknown or any(w in STOPWORDS for w in words):
@@ -316,6 +316,8 @@ class Linker:
                 if best is None:
                     continue
                 key, score, _ = best
+                if words[0] in QUESTION_WORDS and not key.startswith(words[0]):
+                    continue  # "big querry" is BigQuery; "max size" names nothing
                 length = len(key.replace(" ", ""))
                 if score < MIN_FUZZY.get(length, self.min_score) or abs(length - len(phrase.replace(" ", ""))) > 3:
                     continue
