@@ -796,3 +796,44 @@ def test_misspelt_names_starting_with_a_question_word_tiers_and_clauses() -> Non
     assert not compose.keeping_unstated(classify(question), question, text)  # a minimum stay is stated
     said = "Bucket Lock makes a retention policy permanent; a locked policy can never be removed or reduced."
     assert "never" in compose._best_sentence(said, {"bucket", "lock", "retent", "polici", "shorten"})
+
+
+def test_a_short_item_stands_for_its_list_and_a_section_s_words_do_not_make_a_bullet_its_list(
+    tmp_path: Path,
+    fake_encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    from kg.qa.retrieve import Hit
+
+    notes = (
+        "# DNS\n\n## Widget DNS\n\n"
+        "- Widget DNS performs 3 main functions. You can use any of them.\n"
+        "  - Domain registration\n"
+        "  - DNS service\n"
+        "  - Health checking\n\n"
+        "## Widget Plans\n\n"
+        "- Maintain Current Levels\n"
+        "  - Keep a fixed number of widgets.\n"
+        "  - Replace unhealthy widgets.\n"
+        "- Manual Scaling\n"
+        "  - Set the desired count yourself.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    health = next(p for p in engine.passages if p.text == "Health checking")
+    lifted = compose.lift_to_list(Hit(health, 0.0, 0.9), engine.children, engine.passages, ordered=False)
+    assert lifted.passage.text.startswith("Widget DNS performs 3 main functions")
+    maintain = next(p for p in engine.passages if p.text == "Maintain Current Levels")
+    # "plan" is the section's word, not the bullet's: the section's bullets are the plans
+    sections = {k.split("::", 1)[1]: v for k, v in engine.sections.items()}
+    hits = [Hit(maintain, 0.0, 0.9), *(Hit(p, 0.0, 0.5) for p in engine.passages if p is not maintain)]
+    listed = compose.compose_list(
+        hits,
+        {"plan"},
+        [],
+        engine.children,
+        engine.passages,
+        sections=sections,
+        question="widget plan types",
+        names=["widget"],
+    )
+    assert listed is not None and listed.text.startswith("Widget Plans: Maintain Current Levels; Manual Scaling")
+    assert "sourc" in compose.content_terms("where can amis come from", ["amis"])

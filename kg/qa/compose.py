@@ -186,7 +186,11 @@ def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     linked |= {"".join(surface.split()) for surface in link_surfaces}  # "ec 2" was written "ec2"
     linked |= set(tokenize(" ".join(re.sub(r"\b([a-z]+) (\d+)\b", r"\1\2", s) for s in link_surfaces)))
     question = PURPOSE_FRAME_RE.sub(" ", question)  # "what is redshift used for" asks what it is
+    question = ORIGIN_RE.sub(" sources ", question)  # "where can amis come from": their sources
     return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
+
+
+ORIGIN_RE = re.compile(r"\b(?:comes?|came)\s+from\b", re.I)
 
 
 # "used for", "good for", "the purpose of": what a thing is for, as its definition says
@@ -1058,15 +1062,7 @@ def compose_list(
     hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps, question=question)
     if hit is None:
         return None
-    parent = passages[hit.passage.parent] if ordered and hit.passage.parent is not None else None
-    if (
-        parent is not None
-        and parent.text.rstrip().endswith(":")
-        and len(children.get(parent.id, [])) >= 2
-        and not re.match(r"^\s*to\s+\w+", hit.passage.text, re.I)  # ("To rotate a key, ..." is its own)
-    ):
-        # one step of the steps a bullet announces ("The process to rotate keys ...:"): all of them
-        hit = Hit(parent, hit.score, hit.similarity)
+    hit = lift_to_list(hit, children, passages, ordered=ordered)
     if ordered and not children.get(hit.passage.id) and re.match(r"^\s*to\s+\w+", hit.passage.text, re.I):
         # "To update a stack, create a change set ..." goes on in the bullets after it
         # ("... you can execute the change set"): those that name what it names follow it
@@ -1083,6 +1079,20 @@ def compose_list(
 
 
 ARROW_RE = re.compile(r"->|→|=>")
+
+
+def lift_to_list(hit: Hit, children: dict[int, list[int]], passages: Sequence[Passage], *, ordered: bool) -> Hit:
+    """One item of the list a bullet announces stands for the whole list: a step of the steps ("The
+    process to rotate keys ...:"), a short item of the items ("Health checking" of "Route 53
+    performs 3 main functions.")."""
+    parent = passages[hit.passage.parent] if hit.passage.parent is not None else None
+    if parent is None or len(children.get(parent.id, [])) < 2 or children.get(hit.passage.id):
+        return hit
+    if ordered:
+        lifts = parent.text.rstrip().endswith(":") and not re.match(r"^\s*to\s+\w+", hit.passage.text, re.I)
+    else:
+        lifts = announces_items(parent, children) and len(hit.passage.text.split()) <= 6
+    return Hit(parent, hit.score, hit.similarity) if lifts else hit
 
 
 def _procedure_with_sequel(
@@ -1111,7 +1121,7 @@ def _procedure_with_sequel(
 
 
 ANNOUNCING_RE = re.compile(
-    r"\b(?:following|several|these|various|multiple|(?:two|three|four|five|six|\d)\s+\w+s)\b", re.I
+    r"\b(?:following|several|these|various|multiple|(?:two|three|four|five|six|\d)\s+(?:\w+\s+)?\w+s)\b", re.I
 )
 
 
@@ -1162,6 +1172,12 @@ def _introducing_passage(
             score += 0.2 * len(set(linked) & (set(passage.entities) | set(passage.topics))) / len(linked)
         if passage.parent in candidates and passage.id not in candidates:
             score -= 0.5  # an inline run inside one of the sub-bullets of a retrieved list
+        ancestry = passage.context[len(passage.section) :] if passage.context.startswith(passage.section) else ""
+        unnamed = plain - named
+        if unnamed & text_words and not unnamed & set(tokenize(f"{passage.text} {ancestry}")):
+            # its words are its section's ("Auto Scaling Plans"): the section's bullets are the
+            # list, this is one of them ("Maintain Current Instance Levels")
+            score -= 0.3
         if score > best_score:
             best, best_score = passage, score
     return (best, best_score) if best is not None and best_score >= 0.6 else None

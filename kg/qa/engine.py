@@ -595,7 +595,8 @@ class Engine:
                 tables=self.tables,
                 sections=sections,
                 question=question,
-                names=[link.surface for link in links if link.in_notes],
+                # (a plain word's weak link, "types" for instance types, names nothing beside a name)
+                names=[link.surface for link in links if link.in_notes and (not link.weak or not strong)],
             )
         else:
             asks_command = re.search(r"\b(?:command|cli|syntax|snippet)s?\b", question, re.I) is not None
@@ -610,6 +611,8 @@ class Engine:
                 prefer=lambda p: 0.8 if asks_command and p.kind == "code" else 0.0,
                 question=question,
             )
+            if hit is not None:
+                hit = compose.lift_to_list(hit, self.children, self.passages, ordered=False)
             if hit is not None and compose.announces_items(hit.passage, self.children):
                 # "Hosting plans:" announces its sub-bullets: they are the answer
                 result = compose.compose_list([hit], terms, linked, self.children, self.passages, question=question)

@@ -46,7 +46,8 @@ _LIST = re.compile(
     r"which\s+\w+\s+(?:are\s+)?supported|name\s+(?:the|all)|options|classes|engines|policies|styles|categories|"
     r"configurations|record\s+types|what\s+are\s+the|ways|mechanisms|features|components|"
     r"what\s+goes\s+(?:in|into)|what\s+(?:does|do)\s+.{1,40}\s+(?:include|contain|consist\s+of)|"
-    r"use\s+cases?|when\s+(?:should|would|do|to)\s+(?:i\s+|you\s+|we\s+)?use)\b",
+    r"use\s+cases?|when\s+(?:should|would|do|to)\s+(?:i\s+|you\s+|we\s+)?use|sources\s+of|"
+    r"where\s+(?:can|do|does|could)\s+.{1,40}\s+come\s+from)\b",
     re.IGNORECASE,
 )
 _RELATION = re.compile(
