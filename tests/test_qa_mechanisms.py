@@ -837,3 +837,22 @@ def test_a_short_item_stands_for_its_list_and_a_section_s_words_do_not_make_a_bu
     )
     assert listed is not None and listed.text.startswith("Widget Plans: Maintain Current Levels; Manual Scaling")
     assert "sourc" in compose.content_terms("where can amis come from", ["amis"])
+
+
+def test_comparison_items_drop_a_service_qualifier_and_weak_words_and_ratings_are_no_answer() -> None:
+    from kg.qa.engine import _comparison_items
+    from kg.qa.link import Link
+
+    links = [
+        Link("rds", "Amazon RDS", "rds", 0, 1),
+        Link("ebs-gp", "General Purpose SSD", "general purpose ssd", 1, 4),
+        Link("s3-rrs", "Reduced Redundancy Storage", "storage", 7, 8, weak=True),
+    ]
+    items = _comparison_items("rds general purpose ssd vs provisioned iops storage", links)
+    assert items == [("general purpose ssd", "ebs-gp"), ("provisioned iops storage", None)]
+    detail = [
+        {"item_label": "General Purpose", "dimension_label": "Cost", "value": "+++", "refers": None},
+        {"item_label": "Provisioned IOPS", "dimension_label": "Cost", "value": "+++++", "refers": None},
+    ]
+    row = {"source": "n.md", "line_start": 1, "line_end": 3}
+    assert compose.compose_comparison_table(detail, ["General Purpose", "Provisioned IOPS"], "RDS", row) is None

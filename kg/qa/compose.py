@@ -1602,6 +1602,8 @@ def compose_comparison_table(
     if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
         return None
     differing = [d for d in dimensions if len({by_item[i].get(d, "") for i in items}) > 1] or dimensions
+    if all(not re.search(r"[A-Za-z0-9]", by_item[i].get(d, "")) for i in items for d in differing):
+        return None  # ratings only ("+++" against "+++++"): the notes' prose says what they are for
     asked = [
         d for d in differing if terms and overlap(terms, f"{d} {' '.join(by_item[i].get(d, '') for i in items)}") > 0
     ]
@@ -1737,7 +1739,8 @@ def compose_comparison_passages(
         return _names(passage, name, entity, items)
 
     # (the engine passes the contrast it found among more passages than ``hits``)
-    contrast = contrast or compose_contrast(hits, items, budget, children, passages)
+    in_place = [hit for hit in hits if in_service is None or in_service(hit.passage)]  # the service named
+    contrast = contrast or compose_contrast(in_place, items, budget, children, passages)
     if contrast is not None and len(contrast.text) >= budget // 2:
         return contrast
     if contrast is not None:
@@ -1789,6 +1792,8 @@ def compose_comparison_passages(
                 score += 0.4  # parallel to the other item's bullet
             if passage.id in used:
                 score -= 0.6
+            if passage.kind.startswith("table"):
+                score -= 0.5  # a flattened table row names every item; a bullet describes one
             if score > best_score:
                 best, best_score = hit, score
         if best is None:

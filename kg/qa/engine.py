@@ -664,7 +664,22 @@ class Engine:
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
         contrasting = self._contrasting(items, terms, question, vector)
-        contrast = compose.compose_contrast(contrasting + hits, items, children=self.children, passages=self.passages)
+        # (in the service the question names, if it names one beside the items: "rds gp2 vs piops")
+        named_services = {
+            e
+            for e in linked
+            if e not in {entity for _, entity in items}
+            and self.kinds.get(e) == "service"
+            and self._holds(e, items)  # ("lamda@edge vs cloudfront functions" is not about Lambda's notes)
+        }
+
+        def named_service(hit: Hit) -> bool:
+            first = next((t for t in hit.passage.topics if self.kinds.get(t) == "service"), None)
+            return not named_services or first in named_services
+
+        contrast = compose.compose_contrast(
+            [h for h in contrasting + hits if named_service(h)], items, children=self.children, passages=self.passages
+        )
         shown = {hit.passage.id for hit in hits}
         hits += [hit for hit in contrasting if hit.passage.id not in shown]  # evidence, as retrieved passages are
         if not any(row["matched"] >= 2 and row["type"] == "table" for row in rows):
@@ -698,11 +713,19 @@ class Engine:
                         found.lead_passages = contrast.lead_passages + found.lead_passages
                     return found
         for row in rows:
-            # A prose contrast that describes one of the items ("Unlike Memcached, Redis ...").
+            # A prose contrast that describes one of the items ("Unlike Memcached, Redis ..."), in
+            # the service the question names if it names one
+            at = self._passages_at(row["source"], row["line_start"], row["line_end"])
+            if named_services and not any(named_service(Hit(self.passages[p], 0.0, 0.0)) for p in at):
+                continue
             for cell in detail(row["comparison"]):
                 entity = (cell.get("refers") or "").rsplit("/", 1)[-1]
                 for name, item_entity in items:
-                    if item_entity == entity and cell.get("value") and name not in known:
+                    if (
+                        item_entity == entity
+                        and re.search(r"[A-Za-z0-9]", cell.get("value") or "")  # (not a "+++" rating)
+                        and name not in known
+                    ):
                         known[name] = cell["value"]
         # a service named beside the items ("multi-az vs read replicas in rds") holds them
         within = {e for e in linked if e not in {entity for _, entity in items} and self.kinds.get(e) == "service"}
@@ -739,6 +762,13 @@ class Engine:
             question=question,
             looked_up=looked_up,
         )
+
+    def _holds(self, service: str, items: list[tuple[str, str | None]]) -> bool:
+        """Whether the service's own passages name every item."""
+        own = [
+            p for p in self.passages if next((t for t in p.topics if self.kinds.get(t) == "service"), None) == service
+        ]
+        return all(any(compose._names(p, name, entity, items) for p in own) for name, entity in items)
 
     def _home_service(self, entities: list[str | None]) -> set[str]:
         """The one service whose passages name each of these components most often (the fewest
@@ -1128,7 +1158,13 @@ def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str |
     for part in parts[:3]:
         if not part:
             continue
-        link = next((link for link in links if link.surface in normalize(part)), None)
+        # the most specific name in the part ("rds general purpose ssd": General Purpose SSD), not
+        # a plain word's weak link ("provisioned iops storage" is not Reduced Redundancy Storage)
+        named = [link for link in links if link.surface in normalize(part) and not link.weak]
+        link = max(named, key=lambda link: len(link.surface), default=None)
+        qualifiers = " ".join(other.surface for other in named if other is not link)
+        if link is not None and qualifiers and normalize(part) == f"{qualifiers} {link.surface}":
+            part = link.surface  # the service named before its component
         # Name an item as the notes do (the link's label), not as typed ("memcahced", "gsi").
         if link is not None and (link.score < 100 or len(link.surface) <= 4):
             items.append((link.label, link.entity_id))
