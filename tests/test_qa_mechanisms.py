@@ -856,3 +856,22 @@ def test_comparison_items_drop_a_service_qualifier_and_weak_words_and_ratings_ar
     ]
     row = {"source": "n.md", "line_start": 1, "line_end": 3}
     assert compose.compose_comparison_table(detail, ["General Purpose", "Provisioned IOPS"], "RDS", row) is None
+
+
+def test_yes_no_reads_single_against_many_in_the_clause_after_the_best_one() -> None:
+    from kg.passages import Passage
+    from kg.qa.retrieve import Hit
+
+    said = Passage(
+        0,
+        "n.md",
+        1,
+        1,
+        "bullet",
+        "Key policies control access to a key; every key has exactly one key policy.",
+        "K",
+        "K",
+    )
+    question = "can a key have more than one key policy"
+    found = compose.compose_yesno([Hit(said, 0.0, 0.9)], compose.content_terms(question), [], question)
+    assert found is not None and found.text.startswith("No")

@@ -803,7 +803,11 @@ def compose_yesno(
         return None
     sentence = _best_sentence(hit.passage.text, terms, key_term)
     negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
-    if MANY_RE.search(question) and SINGLE_RE.search(sentence) and not MANY_RE.search(sentence):
+    text = " ".join(hit.passage.text.split())
+    start = text.find(sentence)
+    shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
+    # (the clauses after it count: "... access to a KMS key; every key has exactly one key policy")
+    if MANY_RE.search(question) and SINGLE_RE.search(shown) and not MANY_RE.search(shown):
         # "attached to two instances?" — "attached to a single instance" (a sentence that already
         # says no, "can only ..." or "cannot span regions", has said it)
         negative = True
@@ -818,10 +822,8 @@ def compose_yesno(
             sentence,
         )
         negative = not NEGATION_RE.search(question)  # "can it grow for SQL Server?" — "... except for SQL Server"
+        shown = text[text.find(sentence) :] if sentence in text else sentence
     verdict = "No" if negative else "Yes"
-    text = " ".join(hit.passage.text.split())
-    start = text.find(sentence)
-    shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
     if hit.passage.parent is not None and len(shown.split()) <= 8:
         shown = (
             f"{hit.passage.context.split(' > ')[-1].rstrip()} {shown}"  # "Data ... is lost when: the instance stops"
