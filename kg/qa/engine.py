@@ -763,11 +763,19 @@ class Engine:
             looked_up=looked_up,
         )
 
+    @functools.cached_property
+    def _by_service(self) -> dict[str, list[Passage]]:
+        """The passages of each service's sections (the first service of their topics), made once."""
+        found: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            service = next((t for t in passage.topics if self.kinds.get(t) == "service"), None)
+            if service is not None:
+                found.setdefault(service, []).append(passage)
+        return found
+
     def _holds(self, service: str, items: list[tuple[str, str | None]]) -> bool:
         """Whether the service's own passages name every item."""
-        own = [
-            p for p in self.passages if next((t for t in p.topics if self.kinds.get(t) == "service"), None) == service
-        ]
+        own = self._by_service.get(service, [])
         return all(any(compose._names(p, name, entity, items) for p in own) for name, entity in items)
 
     def _home_service(self, entities: list[str | None]) -> set[str]:
@@ -776,9 +784,8 @@ class Engine:
         if len(entities) < 2 or any(e is None or self.kinds.get(e) == "service" for e in entities):
             return set()
         counts: dict[str, Counter[str]] = {e: Counter() for e in entities if e is not None}
-        for passage in self.passages:
-            service = next((t for t in passage.topics if self.kinds.get(t) == "service"), None)
-            if service is not None:
+        for service, passages in self._by_service.items():
+            for passage in passages:
                 for entity in counts:
                     if entity in passage.entities:
                         counts[entity][service] += 1
