@@ -796,6 +796,8 @@ def compose_yesno(
             bonus += 0.8
         if _excepts(passage.text, asked):
             bonus += 1.5  # the notes' exception for just what is asked
+        if _opposite(question, passage.text):
+            bonus += 0.5  # it says the opposite of a word asked: a verdict ("remains the same")
         return bonus
 
     hit = pick_passage(hits, terms, linked, linked_weight=1.2, prefer=prefer, question=question)
@@ -850,6 +852,9 @@ OPPOSITES = (
     ("increase", "decrease"),
     ("strongly", "eventually"),
     ("strong", "eventual"),
+    ("change", "same"),  # "does the dns name change" — "the DNS name remains the same"
+    ("changes", "same"),
+    ("changed", "same"),
 )
 
 # "supported for all of the database engines except for SQL Server": what follows is left out
@@ -894,6 +899,8 @@ def _opposite(question: str, sentence: str) -> bool:
     True
     >>> _opposite("is logging off by default", "Logging is off by default.")
     False
+    >>> _opposite("does the dns name change after failover", "The DNS name remains the same.")
+    True
     """
     asked = set(re.findall(r"[a-z]+", question.lower()))
     said = set(re.findall(r"[a-z]+", sentence.lower()))
