@@ -875,3 +875,21 @@ def test_yes_no_reads_single_against_many_in_the_clause_after_the_best_one() -> 
     question = "can a key have more than one key policy"
     found = compose.compose_yesno([Hit(said, 0.0, 0.9)], compose.content_terms(question), [], question)
     assert found is not None and found.text.startswith("No")
+
+
+def test_the_tier_asked_picks_the_figure_on_its_own_line() -> None:
+    def row(value: str, text: str, line: int) -> dict[str, object]:
+        return {"attribute": "instances", "kind": "max", "base_unit": "count", "value": 1, "unit": "count",
+                "value_max": None, "value_text": value, "subject": "x/plan-tiers", "subject_label": "Plan Tiers",
+                "passage_text": text, "text": text, "source": "n.md", "line_start": line, "line_end": line,
+                "normalized_value": 1, "linked": ""}  # fmt: skip
+
+    question = "max instance count on the isolated plan tier"
+    intent = classify(question)
+    rows = [
+        row("3 instances", "Basic (B1-B3) - manual scale up to 3 instances", 2),
+        row("100 instances", "Isolated (I1-I3) - runs alone, up to 100 instances", 5),
+    ]
+    terms = compose.limit_terms(compose.content_terms(question), intent)
+    found = compose.compose_limit(rows, intent, terms, ["plan-tiers"], lambda r: None, 0.0, question=question)
+    assert found is not None and found.text.startswith("up to 100 instances")

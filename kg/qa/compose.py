@@ -39,7 +39,7 @@ COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:[\s-]+\w+)?)", r
 # Names of tiers, editions and classes: a figure stated for one does not answer a question on another.
 TIER_WORDS = frozenset(
     "standard premium basic free enterprise developer consumption dedicated hot cool cold archive fifo ultra "
-    "provisioned serverless on-demand manual automated automatic".split()
+    "provisioned serverless on-demand manual automated automatic isolated shared".split()
 )
 
 
@@ -260,6 +260,13 @@ def score_limit(
         if own & terms:
             score += 0.8  # a part the question names by its own word ("ddb scan": "DynamoDB Scan operation")
     score += 3.0 * overlap(terms, about) + 2.0 * overlap(terms, row["passage_text"])
+    tiers_asked = {  # (not a word of a name asked: "automated backups")
+        w for w in re.findall(r"[\w-]+", question.lower()) if w in TIER_WORDS and not set(tokenize(w)) & linked_terms
+    }
+    if tiers_asked:
+        # "the isolated tier": the figure stated on its line, not the Basic tier's beside it
+        stated = {w for w in re.findall(r"[\w-]+", row["passage_text"].lower()) if w in TIER_WORDS}
+        score += 1.5 if tiers_asked & stated else (-1.0 if stated else 0.0)
     score += 1.0 * overlap(linked_terms, everything)
     if intent.unit:
         score += 1.5
