@@ -266,7 +266,7 @@ def score_limit(
     if tiers_asked:
         # "the isolated tier": the figure stated on its line, not the Basic tier's beside it
         stated = {w for w in re.findall(r"[\w-]+", row["passage_text"].lower()) if w in TIER_WORDS}
-        score += 1.5 if tiers_asked & stated else (-1.0 if stated else 0.0)
+        score += 1.5 if tiers_asked & stated else 0.0  # (another tier's figure is left to other_tier)
     score += 1.0 * overlap(linked_terms, everything)
     if intent.unit:
         score += 1.5
