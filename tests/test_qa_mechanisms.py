@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from kg.passages import Passage
 from kg.qa import compose
 from kg.qa.engine import Engine
 from kg.qa.intent import classify
+from kg.qa.retrieve import Hit
 
 NOTES = """\
 # Widget cloud notes
@@ -397,9 +399,6 @@ def test_an_acronym_plural_typed_in_lowercase_is_the_acronym(engine: Engine) -> 
 
 
 def test_a_figure_read_from_a_passage_is_about_the_component_asked() -> None:
-    from kg.passages import Passage
-    from kg.qa.retrieve import Hit
-
     def passage(i: int, text: str, topics: list[str]) -> Passage:
         return Passage(i, "n.md", i + 1, i + 1, "bullet", text, "VMs", f"VMs > {text}", [], topics, i, None)
 
@@ -432,9 +431,6 @@ def test_entities_whose_longer_name_holds_the_name_asked(engine: Engine) -> None
 
 
 def test_a_figure_given_under_another_name_is_reached_through_the_passage_that_names_it() -> None:
-    from kg.passages import Passage
-    from kg.qa.retrieve import Hit
-
     bridge = Passage(
         0,
         "n.md",
@@ -470,9 +466,6 @@ def test_a_figure_given_under_another_name_is_reached_through_the_passage_that_n
 
 
 def test_a_figure_read_from_a_passage_comes_with_the_bullet_that_qualifies_it() -> None:
-    from kg.passages import Passage
-    from kg.qa.retrieve import Hit
-
     def passage(i: int, text: str) -> Passage:
         return Passage(i, "n.md", i + 1, i + 1, "bullet", text, "Reads", f"Reads > {text}", ["table"], [], i, 9)
 
@@ -488,9 +481,6 @@ def test_a_figure_read_from_a_passage_comes_with_the_bullet_that_qualifies_it() 
 
 
 def test_a_long_procedure_and_its_sequel_keep_the_words_that_finish_it() -> None:
-    from kg.passages import Passage
-    from kg.qa.retrieve import Hit
-
     filler = "with a long explanation of everything the console shows on the way there " * 2
     texts = [
         f"To update a widget, create a change plan {filler}.",
@@ -528,6 +518,11 @@ def test_yes_no_reads_a_word_that_says_the_opposite(engine: Engine) -> None:
 def test_a_definition_that_goes_on_from_its_title_bullet_says_the_title(engine: Engine) -> None:
     answer = engine.ask("what is a partial read in widget store")
     assert answer.answer.startswith("Partial Reads is used to read only a part")
+
+
+def _passage_opening(engine: Engine, words: str) -> Passage:
+    """The first passage of the engine's notes whose text opens with ``words``."""
+    return next(p for p in engine.passages if p.text.startswith(words))
 
 
 def _engine_over(notes_text: str, folder: Path, encoder) -> Engine:  # type: ignore[no-untyped-def]
@@ -689,10 +684,8 @@ def test_a_bullet_announcing_its_sub_bullets_lists_them_whatever_its_commas(tmp_
         "- Widgets can be changed to another size.\n"
         "- Stop widget -> Change widget type -> Restart widget\n"
     )
-    from kg.qa.retrieve import Hit
-
     engine = _engine_over(notes, tmp_path, fake_encoder)
-    intro = next(p for p in engine.passages if p.text.startswith("Modifying Reservation"))
+    intro = _passage_opening(engine, "Modifying Reservation")
     listed = compose.compose_list([Hit(intro, 0.0, 1.0)], {"chang"}, [], engine.children, engine.passages)
     assert listed is not None and "Switch zones" in listed.text and "Change the widget size" in listed.text
     # a section about another thing than the one named ("Modifying Widget Type") gives no steps for it
@@ -701,9 +694,6 @@ def test_a_bullet_announcing_its_sub_bullets_lists_them_whatever_its_commas(tmp_
 
 
 def test_a_contrast_that_says_how_items_differ_beats_a_bare_verdict() -> None:
-    from kg.passages import Passage
-    from kg.qa.retrieve import Hit
-
     def passage(i: int, text: str) -> Passage:
         return Passage(i, "n.md", i + 1, i + 1, "bullet", text, "NAT", "NAT")
 
@@ -736,8 +726,6 @@ def test_a_component_is_named_without_its_service_and_where_asks_the_place(tmp_p
     engine = _engine_over(notes, tmp_path, fake_encoder)
     links = engine.linker.link("where do application versions live")
     assert [link.entity_id for link in links] == ["eb-application-version"]  # not "application" and "versions"
-    from kg.qa.retrieve import Hit
-
     # (the fake encoder ranks every passage alike: the one that names a place answers "where")
     hits = [Hit(p, 0.0, 0.8) for p in engine.passages if "application version" in p.text.lower()]
     question = "where do application versions live"
@@ -760,8 +748,6 @@ def test_item_summary_prefers_the_sentence_whose_opposite_the_other_item_says() 
 
 
 def test_one_step_of_an_announced_procedure_answers_with_all_its_steps(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
-    from kg.qa.retrieve import Hit
-
     notes = (
         "# Keys\n\n## Rotating Keys\n\n"
         "- The process to rotate keys can be conducted via the console:\n"
@@ -770,7 +756,7 @@ def test_one_step_of_an_announced_procedure_answers_with_all_its_steps(tmp_path:
         "  - Delete the original access key.\n"
     )
     engine = _engine_over(notes, tmp_path, fake_encoder)
-    step = next(p for p in engine.passages if p.text.startswith("Reconfigure"))
+    step = _passage_opening(engine, "Reconfigure")
     found = compose.compose_list([Hit(step, 0.0, 0.9)], {"applic"}, [], engine.children, engine.passages, ordered=True)
     assert found is not None and "1. Create a new access key" in found.text and "3. Delete" in found.text
 
@@ -802,8 +788,6 @@ def test_a_short_item_stands_for_its_list_and_a_section_s_words_do_not_make_a_bu
     tmp_path: Path,
     fake_encoder,  # type: ignore[no-untyped-def]
 ) -> None:
-    from kg.qa.retrieve import Hit
-
     notes = (
         "# DNS\n\n## Widget DNS\n\n"
         "- Widget DNS performs 3 main functions. You can use any of them.\n"
@@ -818,10 +802,10 @@ def test_a_short_item_stands_for_its_list_and_a_section_s_words_do_not_make_a_bu
         "  - Set the desired count yourself.\n"
     )
     engine = _engine_over(notes, tmp_path, fake_encoder)
-    health = next(p for p in engine.passages if p.text == "Health checking")
+    health = _passage_opening(engine, "Health checking")
     lifted = compose.lift_to_list(Hit(health, 0.0, 0.9), engine.children, engine.passages, ordered=False)
     assert lifted.passage.text.startswith("Widget DNS performs 3 main functions")
-    maintain = next(p for p in engine.passages if p.text == "Maintain Current Levels")
+    maintain = _passage_opening(engine, "Maintain Current Levels")
     # "plan" is the section's word, not the bullet's: the section's bullets are the plans
     sections = {k.split("::", 1)[1]: v for k, v in engine.sections.items()}
     hits = [Hit(maintain, 0.0, 0.9), *(Hit(p, 0.0, 0.5) for p in engine.passages if p is not maintain)]
@@ -859,9 +843,6 @@ def test_comparison_items_drop_a_service_qualifier_and_weak_words_and_ratings_ar
 
 
 def test_yes_no_reads_single_against_many_in_the_clause_after_the_best_one() -> None:
-    from kg.passages import Passage
-    from kg.qa.retrieve import Hit
-
     said = Passage(
         0,
         "n.md",
