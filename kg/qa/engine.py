@@ -809,13 +809,14 @@ class Engine:
         asked = (terms | kinds) - set(tokenize(" ".join(name for name, _ in items)))
         found = []
         for passage, text in zip(self.passages, self._flat_texts, strict=True):
-            if not compose.CONTRAST_RE.search(passage.text):
-                continue
-            # (by name, or by the entity the notes name otherwise: "RBAC" for role-based access control)
+            # (by name, or by the entity the notes name otherwise: "RBAC" for role-based access control;
+            # the names first, they are cheap to look for)
             if not all(
                 name in text or (entity and entity in passage.entities)
                 for name, (_, entity) in zip(names, items, strict=True)
             ):
+                continue
+            if not compose.CONTRAST_RE.search(passage.text):
                 continue
             if not asked or compose.overlap(asked, passage.text) > 0.0:
                 found.append(passage)
