@@ -874,3 +874,17 @@ def test_the_tier_asked_picks_the_figure_on_its_own_line() -> None:
     terms = compose.limit_terms(compose.content_terms(question), intent)
     found = compose.compose_limit(rows, intent, terms, ["plan-tiers"], lambda r: None, 0.0, question=question)
     assert found is not None and found.text.startswith("up to 100 instances")
+
+
+def test_a_figure_of_the_thing_that_holds_what_is_named(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Storage\n\n## Amazon S3\n\n"
+        "- S3 provides 99.999999999% durability for objects.\n\n"
+        "## Amazon EBS\n\n"
+        "- EBS snapshots are stored in Amazon S3.\n"
+        "- An EBS volume is a block device.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask(
+        "what durability does the storage that holds ebs snapshots give"
+    )
+    assert answer.answer.startswith("99.999999999%")

@@ -57,6 +57,8 @@ MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 ITEM_LOOKUP = 4  # passages looked up by each compared item's name
 LOWER_PLURAL_RE = re.compile(r"\b[a-z][a-z0-9]+s\b")  # "ips", read as the notes' "IPs"
+# "the storage that holds ebs snapshots", "the service which runs X": a thing named by what it does to X
+HOLDER_RE = re.compile(r"\b(?:that|which)\s+(holds?|stores?|keeps?|runs?|hosts?|contains?)\b", re.I)
 KIND_TOKENS = frozenset(tokenize("default maximum max minimum min limit"))  # frame words that say what is compared
 RARE_DF = 3  # a word in at most this many passages is a specific name
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
@@ -492,6 +494,28 @@ class Engine:
                     measured=measured,
                     components=components,
                 )
+            held = HOLDER_RE.search(question)
+            if result is None and held and intent.unit and strong:
+                # "what durability does the storage that holds ebs snapshots give": the figure is of
+                # what the notes say holds them ("EBS snapshots are stored in S3")
+                held_by = "runsOn" if held.group(1).lower().startswith(("run", "host")) else "storesDataIn"
+                holders = [
+                    r["object"].rsplit("/", 1)[-1]
+                    for r in templates.relations(self.graph, strong, answer.sparql)
+                    if r["subject"].rsplit("/", 1)[-1] in strong and r["predicate"].rsplit("#", 1)[-1] == held_by
+                ]
+                if holders:
+                    # (the holder's kind, "storage", names no figure of it)
+                    kind = set(tokenize(" ".join(question[: held.start()].split()[-1:])))
+                    result = compose.compose_limit(
+                        templates.limits(self.graph, list(dict.fromkeys(holders)), answer.sparql),
+                        intent,
+                        terms - kind,
+                        holders,
+                        self._passage_of,
+                        MIN_LIMIT_SCORE,
+                        question=question,
+                    )
             if result is None:
                 # "how long does the asg wait after a simple scaling policy": the notes say it
                 # waits "for the cooldown", and give the cooldown's figure elsewhere
