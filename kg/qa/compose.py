@@ -827,7 +827,7 @@ def compose_yesno(
     excepted = [s for s in asked if _excepts(hit.passage.text, [s])]
     if excepted:
         sentence = next(
-            (u for u in re.split(r"(?<=[.!?;])\s+", " ".join(hit.passage.text.split())) if _excepts(u, excepted)),
+            (u for u in CLAUSE_SPLIT_RE.split(text) if _excepts(u, excepted)),
             sentence,
         )
         negative = not NEGATION_RE.search(question)  # "can it grow for SQL Server?" — "... except for SQL Server"
@@ -863,6 +863,9 @@ OPPOSITES = (
     ("changes", "same"),
     ("changed", "same"),
 )
+
+# sentences and ;-clauses ("Bucket Lock makes it permanent; a locked policy can never be reduced.")
+CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+")
 
 # "supported for all of the database engines except for SQL Server": what follows is left out
 EXCEPT_RE = re.compile(
@@ -937,7 +940,7 @@ def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
     >>> _best_sentence("Snapshots are kept in S3 storage; not in your S3 buckets. Use the API.", {"s3", "snapshot"})
     'Snapshots are kept in S3 storage; not in your S3 buckets.'
     """
-    sentences = [s for s in re.split(r"(?<=[.!?;])\s+", " ".join(text.split())) if s]
+    sentences = [s for s in CLAUSE_SPLIT_RE.split(" ".join(text.split())) if s]
     if not sentences:
         return text
     best = max(
@@ -1618,7 +1621,7 @@ def compose_comparison_table(
     if len(items) < 2 or sum(1 for i in items if by_item[i]) < 2:
         return None
     differing = [d for d in dimensions if len({by_item[i].get(d, "") for i in items}) > 1] or dimensions
-    if all(not re.search(r"[A-Za-z0-9]", by_item[i].get(d, "")) for i in items for d in differing):
+    if all(is_rating(by_item[i].get(d, "")) for i in items for d in differing):
         return None  # ratings only ("+++" against "+++++"): the notes' prose says what they are for
     asked = [
         d for d in differing if terms and overlap(terms, f"{d} {' '.join(by_item[i].get(d, '') for i in items)}") > 0
@@ -1648,6 +1651,15 @@ def compose_comparison_table(
                 )
         parts.append(f"{item}: " + "; ".join(cells))
     return Composition(" | ".join(parts), facts, [], confidence=3.0)
+
+
+def is_rating(value: str) -> bool:
+    """A cell of marks only ("+++", "✓"), no word or figure.
+
+    >>> is_rating("+++"), is_rating("Up to 16 TB")
+    (True, False)
+    """
+    return not re.search(r"[A-Za-z0-9]", value)
 
 
 def _strip_shared(value: str, values: Sequence[str]) -> str:
@@ -1713,7 +1725,7 @@ def compose_contrast(
             text = f"{passage.text.rstrip()} {body}"
             return Composition(shorten(text, budget + 60), [], [passage.id, *kids[:3]], confidence=hit.similarity)
         if (named and CONTRAST_RE.search(passage.text)) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
-            split = re.split(r"(?<=[.!?;])\s+", " ".join(passage.text.split()))
+            split = CLAUSE_SPLIT_RE.split(" ".join(passage.text.split()))
             keep = {i for i, x in enumerate(split) if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)}
             # "This is an important difference ...": "this" is the sentence before.
             refers = {i - 1 for i in keep if i > 0 and re.match(r"(?:this|that|these|it)\b", split[i], re.I)}

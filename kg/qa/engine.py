@@ -431,17 +431,19 @@ class Engine:
                 # for a component that only contains the thing counted ("instances in a group").
                 wider = list(dict.fromkeys(self._service(c) for c in modified))
                 result = limit_from(templates.limits(self.graph, wider, answer.sparql), [])
-            named_after = [
-                self._service(c)
-                for c in components
-                if self._service(c) != c
-                and (own := set(tokenize(self.labels.get(self._service(c), ""))) - compose.FRAME_WORDS)
-                and own <= set(tokenize(self.labels.get(c, "")))
-            ]
-            if result is None and named_after and intent.unit != "count":
+            if result is None and intent.unit != "count":
                 # "max timeout for a lambda function": a component named after its service ("Lambda
                 # function" of AWS Lambda) is what the service's own figures are about
-                result = limit_from(templates.limits(self.graph, list(dict.fromkeys(named_after)), answer.sparql), [])
+                named_after = [
+                    self._service(c)
+                    for c in components
+                    if self._service(c) != c
+                    and (own := set(tokenize(self.labels.get(self._service(c), ""))) - compose.FRAME_WORDS)
+                    and own <= set(tokenize(self.labels.get(c, "")))
+                ]
+                if named_after:
+                    rows = templates.limits(self.graph, list(dict.fromkeys(named_after)), answer.sparql)
+                    result = limit_from(rows, [])
             if result is None and len(terms) >= 2:
                 # "sts temporary token": a component whose name holds the question's other words
                 # ("IAM Roles/Temporary Security Tokens") though the question does not name it
@@ -524,7 +526,8 @@ class Engine:
                 near |= {self._service(e) for e in near}
                 rows = templates.limits(self.graph, sorted(near), answer.sparql) if about else []
                 result = compose.compose_limit_by_bridge(about, rows, intent, content, self._passage_of)
-            if result is not None and compose.other_tier(question, result.text, [link.surface for link in links]):
+            surfaces = [link.surface for link in links]
+            if result is not None and compose.other_tier(question, result.text, surfaces):
                 # the graph's figure is another tier's ("Archive" for "cool tier"): a passage on the
                 # tier asked may state it ("... out of the Cool tier before 30 days ...")
                 read = compose.compose_limit_from_passages(
@@ -536,7 +539,7 @@ class Engine:
                     question=question,
                     measured=measured,
                 )
-                if read is not None and not compose.other_tier(question, read.text, [link.surface for link in links]):
+                if read is not None and not compose.other_tier(question, read.text, surfaces):
                     result = read
             if result is not None and result.facts:
                 # a graph figure that misses a rare word of the question ("110KB") loses to a
@@ -688,21 +691,20 @@ class Engine:
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
         contrasting = self._contrasting(items, terms, question, vector)
-        # (in the service the question names, if it names one beside the items: "rds gp2 vs piops")
-        named_services = {
-            e
-            for e in linked
-            if e not in {entity for _, entity in items}
-            and self.kinds.get(e) == "service"
-            and self._holds(e, items)  # ("lamda@edge vs cloudfront functions" is not about Lambda's notes)
-        }
+        # services named beside the items ("multi-az vs read replicas in rds"); contrasts and prose
+        # cells keep to those whose notes name the items ("lamda@edge vs cloudfront functions" is not
+        # about Lambda's notes)
+        beside = {e for e in linked if e not in {entity for _, entity in items} and self.kinds.get(e) == "service"}
+        named_services = {e for e in beside if self._holds(e, items)}
 
-        def named_service(hit: Hit) -> bool:
-            first = next((t for t in hit.passage.topics if self.kinds.get(t) == "service"), None)
-            return not named_services or first in named_services
+        def named_service(passage: Passage) -> bool:
+            return not named_services or self._section_service(passage) in named_services
 
         contrast = compose.compose_contrast(
-            [h for h in contrasting + hits if named_service(h)], items, children=self.children, passages=self.passages
+            [h for h in contrasting + hits if named_service(h.passage)],
+            items,
+            children=self.children,
+            passages=self.passages,
         )
         shown = {hit.passage.id for hit in hits}
         hits += [hit for hit in contrasting if hit.passage.id not in shown]  # evidence, as retrieved passages are
@@ -740,26 +742,23 @@ class Engine:
             # A prose contrast that describes one of the items ("Unlike Memcached, Redis ..."), in
             # the service the question names if it names one
             at = self._passages_at(row["source"], row["line_start"], row["line_end"])
-            if named_services and not any(named_service(Hit(self.passages[p], 0.0, 0.0)) for p in at):
+            if named_services and not any(named_service(self.passages[p]) for p in at):
                 continue
             for cell in detail(row["comparison"]):
                 entity = (cell.get("refers") or "").rsplit("/", 1)[-1]
                 for name, item_entity in items:
                     if (
                         item_entity == entity
-                        and re.search(r"[A-Za-z0-9]", cell.get("value") or "")  # (not a "+++" rating)
+                        and not compose.is_rating(cell.get("value") or "")  # (not "+++")
                         and name not in known
                     ):
                         known[name] = cell["value"]
-        # a service named beside the items ("multi-az vs read replicas in rds") holds them
-        within = {e for e in linked if e not in {entity for _, entity in items} and self.kinds.get(e) == "service"}
-        if not within:
-            # else the service whose sections speak most of every item ("multi-az vs read replicas":
-            # RDS, though ElastiCache has both too)
-            within = self._home_service([entity for _, entity in items])
+        # a service named beside the items holds them, else the service whose sections speak most of
+        # every item ("multi-az vs read replicas": RDS, though ElastiCache has both too)
+        within = beside or self._home_service([entity for _, entity in items])
 
-        def in_service(passage: Passage) -> bool:  # the first service of its topics is its section's
-            return next((t for t in passage.topics if self.kinds.get(t) == "service"), None) in within
+        def in_service(passage: Passage) -> bool:
+            return self._section_service(passage) in within
 
         # Retrieval for the whole question can miss one item's own section ("multi-az vs read
         # replicas" finds Multi-AZ bullets): each item's name is looked up too.
@@ -787,14 +786,28 @@ class Engine:
             looked_up=looked_up,
         )
 
+    def _section_service(self, passage: Passage) -> str | None:
+        """The service of the passage's section: the first service of its topics."""
+        return next((t for t in passage.topics if self.kinds.get(t) == "service"), None)
+
     @functools.cached_property
     def _by_service(self) -> dict[str, list[Passage]]:
-        """The passages of each service's sections (the first service of their topics), made once."""
+        """The passages of each service's sections, made once."""
         found: dict[str, list[Passage]] = {}
         for passage in self.passages:
-            service = next((t for t in passage.topics if self.kinds.get(t) == "service"), None)
+            service = self._section_service(passage)
             if service is not None:
                 found.setdefault(service, []).append(passage)
+        return found
+
+    @functools.cached_property
+    def _mentions(self) -> dict[str, Counter[str]]:
+        """For each entity, how many passages of each service's sections name it, counted once."""
+        found: dict[str, Counter[str]] = {}
+        for service, passages in self._by_service.items():
+            for passage in passages:
+                for entity in set(passage.entities):
+                    found.setdefault(entity, Counter())[service] += 1
         return found
 
     def _holds(self, service: str, items: list[tuple[str, str | None]]) -> bool:
@@ -807,12 +820,7 @@ class Engine:
         mentions of any one counting), if the components are not services themselves."""
         if len(entities) < 2 or any(e is None or self.kinds.get(e) == "service" for e in entities):
             return set()
-        counts: dict[str, Counter[str]] = {e: Counter() for e in entities if e is not None}
-        for service, passages in self._by_service.items():
-            for passage in passages:
-                for entity in counts:
-                    if entity in passage.entities:
-                        counts[entity][service] += 1
+        counts = {e: self._mentions.get(e, Counter()) for e in entities if e is not None}
         services = set.intersection(*(set(c) for c in counts.values()))
         shared = sorted(((min(c[s] for c in counts.values()), s) for s in services), reverse=True)
         if not shared or shared[0][0] < 2 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
