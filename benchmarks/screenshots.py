@@ -2,7 +2,7 @@
 
     python -m benchmarks.screenshots --store .kg-store [--out docs/screenshots]
 
-Starts `streamlit run app/streamlit_app.py` on a free port, asks a question, runs a SPARQL query,
+Serves the app as `kg app` does (`app/serve.py`) on a free port, asks a question, runs a SPARQL query,
 opens S3 in Explore and the EBS volume types in Compare, and writes one PNG per page. It also
 prints two figures: the time from starting the server process to the first answer on screen, and
 the answer latency on a warm engine (as the app measures it, and as the browser sees it).
@@ -29,7 +29,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
-APP = REPO / "app" / "streamlit_app.py"
+SERVE = REPO / "app" / "serve.py"  # what `kg app` runs: `streamlit run` with the model loading early
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -63,10 +63,7 @@ def app_server(store: Path, port: int | None = None, log_file: Path | None = Non
     )
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
+        str(SERVE),
         "--server.headless",
         "true",
         "--server.port",

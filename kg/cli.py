@@ -253,9 +253,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     store = _store_path(args)
     KnowledgeStore(store)  # fail early, with a clear message, when there is no store
-    script = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+    serve = Path(__file__).resolve().parent.parent / "app" / "serve.py"  # loads the model while the server starts
     env = dict(os.environ, KG_STORE=str(store.resolve()))
-    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    command = [sys.executable, str(serve)]
     env.setdefault("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")
     env.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")

@@ -1,4 +1,4 @@
-"""One question end to end in a real browser: `streamlit run` the app, drive Debian's Chromium with Playwright."""
+"""One question end to end in a real browser: serve the app as `kg app` does, drive Chromium with Playwright."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def app_url(aws_store: Path, tmp_path: Path) -> Iterator[str]:
-    """The app served by `streamlit run` on a free local port, stopped after the test."""
+    """The app served as `kg app` serves it on a free local port, stopped after the test."""
     with app_server(aws_store, log_file=tmp_path / "streamlit.log") as url:
         yield url
 

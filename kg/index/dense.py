@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -58,9 +59,17 @@ class MiniLMEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def default_encoder() -> MiniLMEncoder:
-    """The real encoder, loaded once per process."""
+    """The real encoder, loaded once per process (a thread asking while another loads it waits)."""
+    with _LOADING:
+        return _loaded()
+
+
+@lru_cache(maxsize=1)
+def _loaded() -> MiniLMEncoder:
     return MiniLMEncoder()
 
 
