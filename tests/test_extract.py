@@ -431,3 +431,25 @@ def test_services_one_node_per_service(run, notes: str) -> None:  # type: ignore
 def test_definitions_first_defining_sentence(run, notes: str) -> None:  # type: ignore[no-untyped-def]
     (definition,) = run(notes).definitions
     assert definition.entity_id == "s3" and definition.text.startswith("S3 is")
+
+
+def test_definition_of_a_name_bullet_is_its_first_sub_bullet(run) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# AWS Directory Service\n\n- Simple AD\n"
+        "  - is a Microsoft Active Directory-compatible directory powered by Samba 4.\n"
+        "  - supports user accounts.\n"
+        "- Simple AD is the least expensive option for small directories.\n"
+    )
+    definitions = {d.entity_id: d.text for d in run(notes).definitions}
+    assert definitions["simple-ad"].startswith("is a Microsoft Active Directory-compatible directory")
+
+
+def test_an_untitled_section_is_about_the_component_its_first_bullet_opens_with(run) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "Amazon VPC\n\n  • A VPC spans all the Availability Zones of a region.\n\n\n"
+        "  • A VPC peering connection is a networking connection between two VPCs.\n"
+        "  • The owner of the peer VPC has one week to accept the request.\n"
+    )
+    extraction = extract([parse_string(notes, "notes.txt")])
+    topics = [extraction.topics[key] for key in sorted(extraction.topics)]
+    assert "vpc-peering" not in topics[0] and "vpc-peering" in topics[-1]

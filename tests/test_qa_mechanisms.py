@@ -842,6 +842,30 @@ def test_comparison_items_drop_a_service_qualifier_and_weak_words_and_ratings_ar
     assert compose.compose_comparison_table(detail, ["General Purpose", "Provisioned IOPS"], "RDS", row) is None
 
 
+def test_comparison_items_are_the_components_named_as_the_notes_name_them() -> None:
+    from kg.qa.engine import _comparison_items
+    from kg.qa.link import Link
+
+    kinds = {"dynamodb": "service", "ddb-lsi": "component", "ddb-gsi": "component"}
+    links = [
+        Link("dynamodb", "Amazon DynamoDB", "dyanmodb", 0, 1, score=87.5),
+        Link("ddb-lsi", "local secondary index", "lsi", 1, 2),
+        Link("ddb-gsi", "global secondary index", "gsi", 3, 4),
+    ]
+    # the component, not the (longer) service name before it
+    assert _comparison_items("dyanmodb lsi vs gsi", links, kinds=kinds) == [
+        ("local secondary index", "ddb-lsi"),
+        ("global secondary index", "ddb-gsi"),
+    ]
+    # a misspelt name is named as the notes name it, the name closest to what was typed
+    names = {"kds": ["Amazon Kinesis Data Streams", "Kinesis Streams"], "firehose": ["Amazon Data Firehose"]}
+    links = [
+        Link("firehose", "Amazon Data Firehose", "firehose", 0, 1),
+        Link("kds", "Amazon Kinesis Data Streams", "kinisis streams", 2, 4, score=90.0),
+    ]
+    assert _comparison_items("firehose vs kinisis streams", links, names)[1] == ("Kinesis Streams", "kds")
+
+
 def test_yes_no_reads_single_against_many_in_the_clause_after_the_best_one() -> None:
     said = Passage(
         0,
@@ -884,7 +908,59 @@ def test_a_figure_of_the_thing_that_holds_what_is_named(tmp_path: Path, fake_enc
         "- EBS snapshots are stored in Amazon S3.\n"
         "- An EBS volume is a block device.\n"
     )
-    answer = _engine_over(notes, tmp_path, fake_encoder).ask(
-        "what durability does the storage that holds ebs snapshots give"
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    for question in (
+        "what durability does the storage that holds ebs snapshots give",
+        "what durability does the storage behind ebs snapshots have",
+    ):
+        assert engine.ask(question).answer.startswith("99.999999999%"), question
+
+
+def test_a_figure_on_the_bullet_after_the_one_naming_the_service(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Security\n\n## AWS IAM\n\n"
+        "- IAM users sign in with a password.\n"
+        "- When a user assumes a role, AWS gives a temporary security token from AWS STS.\n"
+        "- Requesting a temporary security token requires a lifetime: from 15 minutes to 36 hours.\n"
     )
-    assert answer.answer.startswith("99.999999999%")
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("sts temp token shortest and longest lifetime")
+    assert answer.answer.startswith("15 minutes to 36 hours")
+
+
+def test_the_notes_own_verdict_goes_before_a_table_s_cells(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Networking\n\n## Amazon Route 53\n\n"
+        "| Policy | What it does |\n|---|---|\n"
+        "| Latency | routes to the region with the lowest latency |\n"
+        "| Geolocation | routes by the user's country |\n\n"
+        "(!) Geolocation is about where the user is, whereas latency routing is about which region answers fastest.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("route 53 geolocation vs latency routing")
+    assert answer.answer.startswith("(!) Geolocation is about where the user is"), answer.answer
+    assert "routes by the user's country" in answer.answer
+
+
+def test_widget_lists_yes_no_and_ranges_read_as_the_notes_give_them(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Widget Service\n\n"
+        "## Record Types\n\n- Widget Service supports the following record types:\n  - Alpha\n  - Beta\n\n"
+        "## Routing Policies\n\n- A routing policy decides how Widget Service answers.\n"
+        "- Routing policy options: simple, weighted, latency-based and failover.\n"
+        "- Routing policies can be tied to health checks.\n\n"
+        "## Widget Groups\n\n- A widget group can use either Gold or Silver widgets, but not both.\n"
+        "- Configure your widget group to keep a minimum number of running widgets.\n"
+        "- Widget groups run Gold widgets by default and can run Silver widgets as well.\n"
+        "- Widget replicas are available for every widget group.\n"
+        "- Widget tokens last 15 minutes to 36 hours.\n"
+        "- Widget replicas are for disaster recovery only; they are not meant to enhance group performance.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    # a section whose title names the list ("Routing Policies") for any list noun asked ("types"),
+    # its opening bullets' inline list first
+    assert engine.ask("widget service routing policy types").answer.startswith("Routing policy options:")
+    # "both" asked, "either ... but not both" said
+    assert engine.ask("can one widget group run both gold and silver widgets").answer.startswith("No")
+    # "faster" asked of what the notes call performance
+    assert engine.ask("do widget replicas make the widget group faster").answer.startswith("No")
+    # a range whose ends have units of their own stays as written
+    assert engine.ask("shortest and longest widget token lifetime").answer.startswith("15 minutes to 36 hours")

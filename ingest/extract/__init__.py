@@ -62,6 +62,8 @@ IS_A_RE = re.compile(
     r"^\s*(?P<name2>.{1,40}?)\s+(?:refers\s+to|is\s+defined\s+as)\b",
     re.IGNORECASE,
 )
+# a sub-bullet that goes on from the name above it: "Simple AD" > "is a Microsoft AD-compatible directory"
+SUBJECTLESS_IS_A_RE = re.compile(r"^(?:is|are)\s+(?:a|an|the)\s+\w", re.IGNORECASE)
 DASH_DEFINITION_RE = re.compile(r"^(?P<name>[A-Z][\w ./()-]{0,50}?)\s+[-–—:]\s+(?:a|an|the|is)\b", re.IGNORECASE)
 
 for _name in ("block_context", "mentions", "definitions", "limits", "relations", "comparisons"):
@@ -205,6 +207,19 @@ def definitions_for(doc: Doc, index: EntityIndex) -> list[DefinitionFact]:
             resolved = index.lookup_in_context(name, context.service_id)
             if resolved:
                 found.append(DefinitionFact(resolved, text, prov))
+    ancestry = context.ancestry
+    if (
+        not found
+        and SUBJECTLESS_IS_A_RE.match(text)
+        and context.ancestor_entity
+        and ancestry
+        and len(ancestry[-1].text.split()) <= 6
+        and ancestry[-1].id == context.block.id - 1
+        and index.lookup_in_context(ancestry[-1].text.strip().rstrip(":"), context.service_id)
+        == context.ancestor_entity
+    ):
+        # "Simple AD" then, first under it, "is a Microsoft Active Directory-compatible directory ..."
+        found.append(DefinitionFact(context.ancestor_entity, text, prov))
     if (
         not found
         and context.section_entity

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ingest.facts import EntityRecord, Mention, Provenance
-from ingest.model import Block, Document
+from ingest.model import NON_CONTENT_KINDS, Block, Document
 from ontology.catalog import (
     Catalog,
     Entry,
@@ -617,6 +617,11 @@ def analyze_structure(documents: list[Document], index: EntityIndex) -> dict[tup
             else:
                 section_entity[section.id] = section_entity.get(parent)
                 section_service[section.id] = inherited_service
+                # a lost heading: the component the section's first bullet opens with ("A VPC
+                # peering connection is ...") is what the section is about
+                opening = _untitled_topic(document, section.id, index, provider) if not section.title else None
+                if opening and (inherited_service is None or index.service_of(opening) == inherited_service):
+                    section_entity[section.id] = opening
         lead: Block | None = None
         lead_entity: str | None = None
         for block in document.blocks:
@@ -690,6 +695,15 @@ def _opening_entity(text: str, index: EntityIndex, provider: str | None) -> str 
     if first is None or index.kind_of(first.entity_id) not in {"service", "component"}:
         return None
     return first.entity_id
+
+
+def _untitled_topic(document: Document, section_id: int, index: EntityIndex, provider: str | None) -> str | None:
+    """The component an untitled section's first block opens with, if any."""
+    first = next((b for b in document.blocks if b.section_id == section_id and b.kind not in NON_CONTENT_KINDS), None)
+    if first is None:
+        return None
+    found = _opening_entity(first.text, index, provider)
+    return found if found and index.kind_of(found) == "component" else None
 
 
 def _has_acronym(form: str) -> bool:

@@ -39,6 +39,11 @@ DERIVED = {
     "obligatory": "must",
     "app": "application",  # "without breaking apps"
     "apps": "applications",
+    # comparatives of speed, asked for what the notes state as performance ("does multi-az make it
+    # faster": "not meant to enhance database performance")
+    "faster": "performance",
+    "quicker": "performance",
+    "slower": "performance",
 }
 # Verbs asked for what the notes state as "change" ("switch an instance type": "Modifying Instance
 # Type" — "Change instance type").

@@ -429,6 +429,10 @@ def _dedupe_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 BARE_RANGE_RE = re.compile(r"\b(?:between|from)\s+\d[\d,.]*\s+(?:and|to)\s+\d[\d,.]*\b", re.I)
 
 
+# a range whose ends have units of their own ("15 minutes to 36 hours")
+MIXED_RANGE_RE = re.compile(r"[a-z]\s*(?:to|-|–|and)\s*\d", re.I)
+
+
 def compose_limit_from_passages(
     hits: list[Hit],
     intent: Intent,
@@ -439,10 +443,13 @@ def compose_limit_from_passages(
     measured: set[str] | frozenset[str] = frozenset(),
     components: Sequence[str] = (),
     counted: set[str] | frozenset[str] | None = None,
+    about: Callable[[Passage], set[str]] | None = None,
 ) -> Composition | None:
     """A value read straight from a retrieved passage that is about the entity and has the unit asked
     (for "how many X" / "number of X", a count of X: ``counted`` words, by default the question's
-    words after "how many"), and about the component the question names."""
+    words after "how many"), and about the component the question names. ``about`` gives what a
+    passage is about (by default its entities and topics)."""
+    about = about or (lambda passage: {*passage.entities, *passage.topics})
     if "range" in intent.kinds and not intent.unit:
         for hit in hits[:8]:
             # "Rule priority must be between 100 and 4096": a range of plain numbers
@@ -456,11 +463,11 @@ def compose_limit_from_passages(
     asked = (set(tokenize(counted_by.group(1))) - FRAME_WORDS) & terms if counted_by else set()
     if counted is not None:
         asked = set(counted)
-    for hit in hits[:8]:
+    for hit in hits[:12]:
         passage = hit.passage
-        if linked and not (set(linked) & (set(passage.entities) | set(passage.topics))):
+        if linked and not set(linked) & about(passage):
             continue
-        if components and not set(components) & (set(passage.entities) | set(passage.topics)):
+        if components and not set(components) & about(passage):
             continue  # "VMs in one availability set" are not counted by a scale set's figure
         if overlap(terms, f"{passage.context} {passage.text}") < min_overlap:
             continue
@@ -481,8 +488,8 @@ def compose_limit_from_passages(
             continue
         quantity = quantities[0]
         lead = format_quantity(quantity.value, quantity.unit, quantity.value_max)
-        if quantity.unit == "count":
-            lead = quantity.text
+        if quantity.unit == "count" or MIXED_RANGE_RE.search(quantity.text):
+            lead = quantity.text  # "15 minutes to 36 hours", not "15 to 2,160 minutes"
         elif lead.replace(" ", "") != quantity.text.replace(" ", ""):
             lead = f"{lead} ({quantity.text})"  # "1 to 2 minutes (one to two minutes)", as the notes say it
         text = f"{lead} — “{sentence_around(passage.text, quantity.text)}”"
@@ -805,6 +812,8 @@ def compose_yesno(
             bonus += 1.5  # the notes' exception for just what is asked
         if _opposite(question, passage.text):
             bonus += 0.5  # it says the opposite of a word asked: a verdict ("remains the same")
+        if BOTH_RE.search(question) and EITHER_RE.search(passage.text):
+            bonus += 1.0  # "both spot and on-demand?" — "either On-Demand or Spot, but not both"
         return bonus
 
     hit = pick_passage(hits, terms, linked, linked_weight=1.2, prefer=prefer, question=question)
@@ -839,6 +848,9 @@ def compose_yesno(
         )
     return Composition(f"{verdict} — “{shorten(shown, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
 
+
+BOTH_RE = re.compile(r"\bboth\b|\bat\s+the\s+same\s+time\b|\bmix\w*\b|\bcombin\w*\b", re.I)
+EITHER_RE = re.compile(r"\bnot\s+both\b|\beither\b[^.;]{1,80}\bor\b|\bonly\s+one\s+of\b", re.I)
 
 # Words that say the opposite of each other: a sentence with one answers a question with the other "no".
 OPPOSITES = (
@@ -998,7 +1010,8 @@ def compose_list(
     item that introduces the list ("... record types:") with its sub-bullets or inline ("engines:
     MySQL, ..."), the bullets under a heading that names it; for procedures, the steps under the
     item that introduces them."""
-    linked_words = set(tokenize(" ".join(names or linked)))  # the names as asked, else the ids
+    # the names as asked, else the ids (not a letter of "r 53")
+    linked_words = {w for w in tokenize(" ".join(names or linked)) if len(w) > 1}
     list_words = terms | (set(tokenize(question)) & LIST_NOUNS)
     if not ordered and list_words:
         table = _best_table(tables, list_words, linked_words, question)
@@ -1021,7 +1034,21 @@ def compose_list(
             return _render_items(introducing[0], children, passages, terms, ordered=False, budget=budget)
         if found is not None and found[0] >= 0.75:
             _, title, ids, _ = found
-            first = passages[ids[0]]
+            # the section's opening bullets may announce its list ("Routing policy options: simple,
+            # weighted, ..." after a bullet on what a routing policy is; "Data types fall into three
+            # major categories:")
+            first = next(
+                (
+                    passages[i]
+                    for i in ids[:3]
+                    if (
+                        INLINE_LIST_RE.search(passages[i].text)
+                        or (passages[i].text.rstrip().endswith(":") and len(children.get(i, [])) >= 2)
+                    )
+                    and overlap(set(tokenize(title)), passages[i].text) > 0
+                ),
+                passages[ids[0]],
+            )
             if INLINE_LIST_RE.search(first.text) or (
                 first.text.rstrip().endswith(":") and len(children.get(first.id, [])) >= 2
             ):  # the section opens by announcing its list ("RDS supports six database engines: ...")
@@ -1366,7 +1393,9 @@ def _best_section(
         title = path.split(" > ")[-1]
         # a question of names only ("cosmos db consistency levels") is matched by its names
         words = terms if terms - LIST_NOUNS else terms | linked_words
-        own = overlap(words, title)
+        # (the names the headings above it hold are not the title's to hold: "Amazon Route 53 >
+        # Routing Policies" answers "r53 routing policy types")
+        own = _title_overlap(words - set(tokenize(path[: -len(title)])) or words, title)
         if own < 0.5:
             continue
         about = overlap(linked_words, path)
@@ -1381,6 +1410,25 @@ def _best_section(
         if best is None or score > best[0]:
             best = (score, title, ids, own)
     return best
+
+
+def _title_overlap(words: set[str], title: str) -> float:
+    """How much of ``words`` a title holds, a title that names a list standing for any list noun
+    ("storage gateway modes": "3 configurations for AWS Storage Gateway"; "routing policy types":
+    "Routing Policies").
+
+    >>> _title_overlap({"mode", "gateway"}, "3 configurations for AWS Storage Gateway")
+    1.0
+    >>> _title_overlap({"type", "policy"}, "Routing Policies")
+    1.0
+    """
+    if not words:
+        return 0.0
+    own = set(tokenize(title))
+    matched = len(words & own)
+    if own & LIST_NOUNS:
+        matched += len((words & LIST_NOUNS) - own)
+    return matched / len(words)
 
 
 # -- relations ------------------------------------------------------------------------------------------

@@ -58,7 +58,12 @@ MIN_LIMIT_SCORE = 2.6
 ITEM_LOOKUP = 4  # passages looked up by each compared item's name
 LOWER_PLURAL_RE = re.compile(r"\b[a-z][a-z0-9]+s\b")  # "ips", read as the notes' "IPs"
 # "the storage that holds ebs snapshots", "the service which runs X": a thing named by what it does to X
-HOLDER_RE = re.compile(r"\b(?:that|which)\s+(holds?|stores?|keeps?|runs?|hosts?|contains?)\b", re.I)
+# "the storage that holds X", "the storage behind X", "the servers under X"
+HOLDER_RE = re.compile(
+    r"\b(?:(?:that|which)\s+(holds?|stores?|keeps?|runs?|hosts?|contains?)|(behind|backing|underneath|underlying|"
+    r"beneath|under))\b",
+    re.I,
+)
 KIND_TOKENS = frozenset(tokenize("default maximum max minimum min limit"))  # frame words that say what is compared
 RARE_DF = 3  # a word in at most this many passages is a specific name
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
@@ -377,7 +382,7 @@ class Engine:
         if name == "comparison" and len(linked) >= 2:
             # one item with many passages ("EBS") must not crowd out the other ("instance store"):
             # interleave the passages boosted for each item in turn
-            items = [(n, e) for n, e in _comparison_items(question, links) if e in services][:3]
+            items = [(n, e) for n, e in _comparison_items(question, links, self.names, self.kinds) if e in services][:3]
             queries = [f"{n} {' '.join(sorted(terms))}".strip() for n, _ in items]
             vectors: Any = self.retriever.encode(queries) if queries else []
             per_item = [
@@ -471,6 +476,7 @@ class Engine:
                     question=question,
                     measured=measured,
                     components=components,
+                    about=self._about,
                 )
                 if ranged is not None and ranged.text.lower().startswith(("between", "from")):
                     result = ranged
@@ -495,12 +501,15 @@ class Engine:
                     question=question,
                     measured=measured,
                     components=components,
+                    about=self._about,
                 )
             held = HOLDER_RE.search(question)
             if result is None and held and intent.unit and strong:
                 # "what durability does the storage that holds ebs snapshots give": the figure is of
                 # what the notes say holds them ("EBS snapshots are stored in S3")
-                held_by = "runsOn" if held.group(1).lower().startswith(("run", "host")) else "storesDataIn"
+                verb = held.group(1) or (question[: held.start()].split() or [""])[-1]  # "storage behind": stores
+                runs = verb.lower().startswith(("run", "host", "server", "compute", "instance"))
+                held_by = "runsOn" if runs else "storesDataIn"
                 holders = [
                     r["object"].rsplit("/", 1)[-1]
                     for r in templates.relations(self.graph, strong, answer.sparql)
@@ -677,7 +686,7 @@ class Engine:
             if found is not None:
                 return found
         known: dict[str, str] = {}
-        items = _comparison_items(question, links)
+        items = _comparison_items(question, links, self.names, self.kinds)
         # what the question asks of the items beyond their names ("which one is stateful")
         asked = terms - set(tokenize(" ".join(f"{name} {link.surface}" for name, _ in items for link in links)))
         rows = templates.comparisons(self.graph, linked, answer.sparql) if len(linked) >= 2 else []
@@ -702,7 +711,7 @@ class Engine:
 
         contrast = compose.compose_contrast(
             [h for h in contrasting + hits if named_service(h.passage)],
-            items,
+            [(self._bare_name(name, entity) or name, entity) for name, entity in items],
             children=self.children,
             passages=self.passages,
         )
@@ -717,7 +726,7 @@ class Engine:
                 )
                 if found is not None:
                     found.lead_passages = self._passages_at(row["source"], row["line_start"], row["line_end"])
-                    return found
+                    return _with_verdict(found, contrast)
         for tables_only in (True, False):
             if not tables_only and contrast is not None and len(contrast.text) >= 150:
                 return contrast  # (a short one is completed by each item's description below)
@@ -732,12 +741,7 @@ class Engine:
                     found.lead_passages = [p for p in [passage] if p is not None] + self._passages_at(
                         row["source"], row["line_start"], row["line_end"]
                     )
-                    if contrast is not None and compose.KEY_CONTRAST_RE.search(contrast.text):
-                        # the notes' own one-line verdict ("LRS is the cheapest, whereas GZRS ...")
-                        # goes before the table's cells
-                        found.text = f"{compose.shorten(contrast.text, 180)} — {found.text}"
-                        found.lead_passages = contrast.lead_passages + found.lead_passages
-                    return found
+                    return _with_verdict(found, contrast)
         for row in rows:
             # A prose contrast that describes one of the items ("Unlike Memcached, Redis ..."), in
             # the service the question names if it names one
@@ -785,6 +789,16 @@ class Engine:
             question=question,
             looked_up=looked_up,
         )
+
+    def _about(self, passage: Passage) -> set[str]:
+        """What a passage is about: its entities and topics, and those its previous sibling names
+        (it goes on about them: "... a temporary security token from STS" then "Requesting a
+        temporary security token requires ...")."""
+        found = {*passage.entities, *passage.topics}
+        before = self.passages[passage.id - 1] if passage.id > 0 else None
+        if before is not None and before.parent == passage.parent and before.section == passage.section:
+            found.update(before.entities)
+        return found
 
     def _section_service(self, passage: Passage) -> str | None:
         """The service of the passage's section: the first service of its topics."""
@@ -837,6 +851,7 @@ class Engine:
         if len(items) < 2:
             return []
         names = [compose.flat(name) for name, _ in items]
+        bare = [self._bare_name(name, entity) for name, entity in items]
         kinds = set(tokenize(question)) & KIND_TOKENS
         asked = (terms | kinds) - set(tokenize(" ".join(name for name, _ in items)))
         found = []
@@ -844,8 +859,8 @@ class Engine:
             # (by name, or by the entity the notes name otherwise: "RBAC" for role-based access control;
             # the names first, they are cheap to look for)
             if not all(
-                name in text or (entity and entity in passage.entities)
-                for name, (_, entity) in zip(names, items, strict=True)
+                name in text or (entity and entity in passage.entities) or (short and short in text)
+                for name, short, (_, entity) in zip(names, bare, items, strict=True)
             ):
                 continue
             if not compose.CONTRAST_RE.search(passage.text):
@@ -853,6 +868,21 @@ class Engine:
             if not asked or compose.overlap(asked, passage.text) > 0.0:
                 found.append(passage)
         return [Hit(p, 0.0, self.retriever.similarity(p.id, vector) if vector is not None else 0.5) for p in found[:3]]
+
+    def _bare_name(self, name: str, entity: str | None) -> str | None:
+        """A component's name without its service's words ("route 53 geolocation": "geolocation"),
+        as notes under the service write it.
+
+        """
+        service = self._service(entity) if entity else None
+        if service is None or service == entity:
+            return None
+        own = set(compose.flat(self.labels.get(service, "")).split())
+        words = compose.flat(name).split()
+        while words and words[0] in own:
+            words.pop(0)
+        rest = " ".join(words)
+        return rest if len(rest) >= 4 and rest != compose.flat(name) else None
 
     @functools.cached_property
     def _flat_texts(self) -> list[str]:
@@ -1183,6 +1213,14 @@ def _followed_by_term(question: str, surface: str, terms: set[str]) -> bool:
     return bool(following) and following[0] in terms
 
 
+def _with_verdict(table: compose.Composition, contrast: compose.Composition | None) -> compose.Composition:
+    """The notes' own one-line verdict ("LRS is the cheapest, whereas GZRS ...") before a table's cells."""
+    if contrast is not None and compose.KEY_CONTRAST_RE.search(contrast.text):
+        table.text = f"{compose.shorten(contrast.text, 180)} — {table.text}"
+        table.lead_passages = contrast.lead_passages + table.lead_passages
+    return table
+
+
 def _comparison_parts(question: str) -> list[str]:
     """The phrases a comparison question sets against each other, as typed."""
     parts = re.split(r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s+", question, flags=re.IGNORECASE)
@@ -1192,7 +1230,12 @@ def _comparison_parts(question: str) -> list[str]:
     return [re.split(ends, p, maxsplit=1, flags=re.I)[0].strip(" ?") for p in parts]
 
 
-def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str | None]]:
+def _comparison_items(
+    question: str, links: list[Link], names: dict[str, list[str]] | None = None, kinds: dict[str, str] | None = None
+) -> list[tuple[str, str | None]]:
+    """The items a comparison asks about, each named as the notes name it, with its entity if linked
+    (``names``: each entity's names; ``kinds``: each entity's kind)."""
+    kinds = kinds or {}
     parts = _comparison_parts(question)
     items: list[tuple[str, str | None]] = []
     for part in parts[:3]:
@@ -1201,12 +1244,17 @@ def _comparison_items(question: str, links: list[Link]) -> list[tuple[str, str |
         # the most specific name in the part ("rds general purpose ssd": General Purpose SSD), not
         # a plain word's weak link ("provisioned iops storage" is not Reduced Redundancy Storage)
         named = [link for link in links if link.surface in normalize(part) and not link.weak]
-        link = max(named, key=lambda link: len(link.surface), default=None)
+        # (a component before the service it belongs to: "dynamodb lsi" and "lsi ddb" compare the LSI)
+        link = max(named, key=lambda link: (kinds.get(link.entity_id) != "service", len(link.surface)), default=None)
         qualifiers = " ".join(other.surface for other in named if other is not link)
         if link is not None and qualifiers and normalize(part) == f"{qualifiers} {link.surface}":
             part = link.surface  # the service named before its component
-        # Name an item as the notes do (the link's label), not as typed ("memcahced", "gsi").
-        if link is not None and (link.score < 100 or len(link.surface) <= 4):
+        # Name an item as the notes do (the name closest to what was typed: "kinisis streams" is
+        # "Kinesis Streams", not "Amazon Kinesis Data Streams"), not as typed ("memcahced", "gsi").
+        if link is not None and link.score < 100 and names and names.get(link.entity_id):
+            closest = max(names[link.entity_id], key=lambda name: fuzz.ratio(link.surface, name.lower()))
+            items.append((closest, link.entity_id))
+        elif link is not None and (link.score < 100 or len(link.surface) <= 4):
             items.append((link.label, link.entity_id))
         elif (
             link is not None
