@@ -964,3 +964,39 @@ def test_widget_lists_yes_no_and_ranges_read_as_the_notes_give_them(tmp_path: Pa
     assert engine.ask("do widget replicas make the widget group faster").answer.startswith("No")
     # a range whose ends have units of their own stays as written
     assert engine.ask("shortest and longest widget token lifetime").answer.startswith("15 minutes to 36 hours")
+
+
+def test_a_count_stated_bare_counts_its_subject() -> None:
+    from kg.qa.intent import Intent
+
+    row = {
+        "subject": "https://notes-kg.dev/id/entity/read-replica",
+        "subject_label": "read replica",
+        "attribute": "count",
+        "value_text": "up to 15",
+        "base_unit": "count",
+        "unit": "count",
+        "kind": "max",
+        "passage_text": "Count | one standby | up to 15 per source instance",
+        "linked": "https://notes-kg.dev/id/entity/rds",
+    }
+    intent = Intent("limit", kinds=("max",), unit="count")
+    asked = compose.counted_words("how many read replicas per rds instance")
+    assert compose.score_limit(row, intent, {"instance"}, ["rds"], counted=asked) > 0
+    # "up to 15" counts read replicas, not snapshots
+    counted = compose.counted_words("how many manual rds snapshots per region")
+    assert compose.score_limit(row, intent, {"manual", "region"}, ["rds"], counted=counted) < 0
+
+
+def test_a_contrast_in_the_notes_then_each_item_s_own_description(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Databases\n\n## Amazon RDS\n\n### Multi-AZ\n\n"
+        "- Multi-AZ keeps a standby in another Availability Zone using synchronous replication.\n"
+        "- Multi-AZ deployments are for disaster recovery only; they are not meant to enhance database performance. "
+        "To improve database performance using multiple DB instances, use read replicas or a cache in front.\n\n"
+        "### Read Replicas\n\n"
+        "- Read replicas use asynchronous replication to offload read traffic from the primary database.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("multi-az vs read replicas in rds").answer
+    assert answer.startswith("Multi-AZ deployments are for disaster recovery only"), answer
+    assert "asynchronous replication" in answer

@@ -239,6 +239,8 @@ def score_limit(
         if not nouns:
             attribute = re.split(r"\bper\b", row["attribute"], maxsplit=1)[0]
             nouns = {t for t in tokenize(attribute) if not t[0].isdigit()} - FRAME_WORDS - NUMBER_WORDS
+        if not nouns:  # "up to 15", a "count" of read replicas: what it counts is its subject
+            nouns = set(tokenize(row["subject_label"])) - FRAME_WORDS - NUMBER_WORDS
         if nouns and not {singular(n) for n in nouns} & {singular(c) for c in counted}:
             return -10.0  # "how many subnets" is not answered by "16 addresses"
     about = f"{row['attribute']} {row['subject_label']} {row['value_text']}"
@@ -1724,7 +1726,8 @@ def _strip_shared(value: str, values: Sequence[str]) -> str:
 
 CONTRAST_RE = re.compile(
     r"\b(?:unlike|whereas|while|instead|differs?|difference|as\s+opposed\s+to|in\s+contrast|compared\s+to|than|vs\.?|"
-    r"versus|(?:just\s+)?like\b[^.;]{1,80}\bbut|similar\s+to\b[^.;]{1,80}\bbut)\b",
+    r"versus|(?:just\s+)?like\b[^.;]{1,80}\bbut|similar\s+to\b[^.;]{1,80}\bbut|"
+    r"not\s+(?:meant|designed|intended)\s+(?:to|for))\b",
     re.IGNORECASE,
 )
 
@@ -1774,7 +1777,7 @@ def compose_contrast(
             return Composition(shorten(text, budget + 60), [], [passage.id, *kids[:3]], confidence=hit.similarity)
         if (named and CONTRAST_RE.search(passage.text)) or (named and re.search(r"\bvs\.?\b|\bversus\b", low)):
             split = CLAUSE_SPLIT_RE.split(" ".join(passage.text.split()))
-            keep = {i for i, x in enumerate(split) if CONTRAST_RE.search(x) or any(n in x.lower() for n in names)}
+            keep = {i for i, x in enumerate(split) if CONTRAST_RE.search(x) or any(flat(n) in flat(x) for n in names)}
             # "This is an important difference ...": "this" is the sentence before.
             refers = {i - 1 for i in keep if i > 0 and re.match(r"(?:this|that|these|it)\b", split[i], re.I)}
             keep |= refers
@@ -1817,8 +1820,10 @@ def compose_comparison_passages(
     # (the engine passes the contrast it found among more passages than ``hits``)
     in_place = [hit for hit in hits if in_service is None or in_service(hit.passage)]  # the service named
     contrast = contrast or compose_contrast(in_place, items, budget, children, passages)
-    if contrast is not None and len(contrast.text) >= budget // 2:
-        return contrast
+    # a long contrast says the difference; each item's own description may still follow it
+    # ("Multi-AZ deployments are for disaster recovery only; ... use read replicas" — then what
+    # each one is), if taken from other passages than the contrast's
+    whole = contrast if contrast is not None and len(contrast.text) >= budget // 2 else None
     if contrast is not None:
         # one short contrast ("Unlike Memcached, Redis can persist ...") says little of the other
         # item: each item's own description follows it
@@ -1900,6 +1905,10 @@ def compose_comparison_passages(
     if contrast is not None:
         if len(parts) < 2:
             return contrast
+        if whole is not None and (
+            set(leads) & set(contrast.lead_passages) or any(len(p.split(": ", 1)[-1]) < 12 for p in parts)
+        ):
+            return whole
         return Composition(
             f"{contrast.text} — {' | '.join(parts)}", [], [*contrast.lead_passages, *leads], confidence=0.6
         )

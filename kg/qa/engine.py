@@ -729,7 +729,7 @@ class Engine:
                     return _with_verdict(found, contrast)
         for tables_only in (True, False):
             if not tables_only and contrast is not None and len(contrast.text) >= 150:
-                return contrast  # (a short one is completed by each item's description below)
+                break  # a long contrast says more than prose cells; each item's description may follow it
             for row in rows:
                 if row["matched"] < 2 or (row["type"] == "table") != tables_only:
                     continue
@@ -877,7 +877,7 @@ class Engine:
         service = self._service(entity) if entity else None
         if service is None or service == entity:
             return None
-        own = set(compose.flat(self.labels.get(service, "")).split())
+        own = set(compose.flat(" ".join([self.labels.get(service, ""), *self.names.get(service, [])])).split())
         words = compose.flat(name).split()
         while words and words[0] in own:
             words.pop(0)
