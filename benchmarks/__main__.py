@@ -297,8 +297,9 @@ def main() -> int:
             ("azure-b", folder / "azure", AZURE),
             ("azure2-b", folder / "azure2", AZURE2),
             ("aws-extra-b", folder / "aws-extra", AWS_EXTRA),
-            # written blind by a helper in stop 11: 48 tuned on, 16 held aside
+            # written blind by helpers in stop 11: 48 tuned on, 16 held aside, each
             ("aws6", folder / "aws", NOTES),
+            ("aws7", folder / "aws", NOTES),
         )
         for name, store_path, notes in question_sets:
             rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)

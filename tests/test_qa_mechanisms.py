@@ -1000,3 +1000,59 @@ def test_a_contrast_in_the_notes_then_each_item_s_own_description(tmp_path: Path
     answer = _engine_over(notes, tmp_path, fake_encoder).ask("multi-az vs read replicas in rds").answer
     assert answer.startswith("Multi-AZ deployments are for disaster recovery only"), answer
     assert "asynchronous replication" in answer
+
+
+def test_which_service_to_use_names_the_service_whose_notes_say_it(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Services\n\n## Amazon SNS\n\n- SNS sends email and SMS notifications to subscribers.\n\n"
+        "## Amazon EMR\n\n- EMR runs managed Hadoop clusters for big data processing.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    answer = engine.ask("what aws service lets me run managed hadoop clusters")
+    assert answer.answer.startswith("Amazon EMR"), answer.answer
+    # a service the question names as what it works with is not the answer
+    answer = engine.ask("which service should i use to send sns email notifications")
+    assert not answer.answer.startswith("Amazon SNS —")
+
+
+def test_a_term_then_meaning_asks_its_definition(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Storage\n\n## Backups\n\n- RPO\n  - is defined as the maximum period of data loss that is acceptable.\n"
+        "- Backups run daily in the backup window.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    assert "maximum period of data loss" in engine.ask("rpo meaning in backup and recovery").answer
+
+
+def test_a_negated_list_and_the_bullet_that_announces_the_steps(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Identity\n\n## Simple AD\n\n"
+        "- supports common directory features such as:\n  - user accounts\n  - group memberships\n"
+        "- Features NOT supported:\n  - trust relationships\n  - schema extensions\n\n"
+        "## Rotating Keys\n\n"
+        "- It is a best practice to rotate the access keys of your users.\n"
+        "- The process to rotate keys:\n"
+        "  - Create a new access key.\n  - Reconfigure all applications to use the new access key.\n"
+        "  - Disable the original access key.\n  - Delete the original access key.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    assert "schema extensions" in engine.ask("what features does simple ad not support").answer
+    assert "schema extensions" not in engine.ask("what features does simple ad support").answer
+    answer = engine.ask("how do i rotate access keys without breaking apps").answer
+    assert "Create a new access key" in answer and "Delete the original" in answer, answer
+
+
+def test_a_step_retrieved_brings_the_bullet_announcing_the_steps_before_it() -> None:
+    texts = ["Keys should be rotated.", "The process to rotate keys:", "Create a new key.", "Delete the old key."]
+    passages = [
+        Passage(i, "n.md", i + 1, i + 1, "bullet", t, "Keys", "Keys", [], [], i, 1 if i >= 2 else None)
+        for i, t in enumerate(texts)
+    ]
+    children = {1: [2, 3]}
+    filler = [
+        Hit(Passage(9 + i, "n.md", 20 + i, 20 + i, "bullet", "x", "S", "S", [], [], 9 + i), 0.1, 0.1) for i in range(9)
+    ]
+    hits = [Hit(passages[0], 1.0, 0.9), Hit(passages[2], 0.9, 0.8), *filler, Hit(passages[1], 0.1, 0.1)]
+    ordered = compose._with_announcers(hits, children, passages)
+    assert [h.passage.id for h in ordered[:3]] == [0, 1, 2]
+    assert [h.passage.id for h in ordered].count(1) == 1

@@ -21,7 +21,8 @@ STOPWORDS = frozenset(
     my myself no nor not now of off on once only or other our ours ourselves out over own same she should
     so some such than that the their theirs them themselves then there these they this those through to
     too under until up very was we were what when where which while who whom why will with would you
-    your yours yourself yourselves s t don what's whats i'm it's tell explain please also without""".split()
+    your yours yourself yourselves s t don what's whats i'm it's tell explain please also without
+    actually really basically""".split()
 )
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[./-][a-z0-9]+)*")
 

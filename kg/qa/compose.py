@@ -156,6 +156,10 @@ UNIT_FAMILIES = {
     "bytes/s": {"bytes/s", "bits/s"},
     "currency": {"currency"},
 }
+# "not" as a list's or a question's polarity ("features NOT supported"; not "only", "no", "without")
+NOT_RE = re.compile(
+    r"\b(?:not|cannot|can't|can’t|never|unsupported|doesnt|dont|cant|isnt|arent|wont|didnt)\b|n't|n’t", re.I
+)
 NEGATION_RE = re.compile(
     r"\b(?:not|no|never|cannot|can't|can’t|don't|don’t|doesn't|doesn’t|isn't|isn’t|aren't|aren’t|won't|won’t|"
     r"without|none|neither|nor|only)\b|n't|n’t",
@@ -989,7 +993,8 @@ LIST_NOUNS = frozenset(
     tokenize(
         "type types kind kinds option options class classes engine engines policy policies "
         "style styles category categories configuration configurations feature features "
-        "method methods mode modes tier tiers family families record records level levels"
+        "method methods mode modes tier tiers family families record records level levels "
+        "setup setups variant variants flavor flavors flavour flavours"
     )
 )
 
@@ -1031,7 +1036,14 @@ def compose_list(
         # shares its list noun ("Payment option").
         introducing = None
         if found is None or found[3] < 1.0:
-            introducing = _introducing_passage(hits, list_words | linked_words, linked, children, named=linked_words)
+            introducing = _introducing_passage(
+                hits,
+                list_words | linked_words,
+                linked,
+                children,
+                named=linked_words,
+                negated=bool(NOT_RE.search(question)),
+            )
         if introducing is not None and not (found is not None and found[0] >= 0.75 and found[0] > introducing[1]):
             return _render_items(introducing[0], children, passages, terms, ordered=False, budget=budget)
         if found is not None and found[0] >= 0.75:
@@ -1095,6 +1107,8 @@ def compose_list(
             bonus += 0.4 + min(0.3, 0.1 * len(kids))
             if passage.text.rstrip().endswith(":"):
                 bonus += 0.3
+            if ordered:  # the steps say what the question asks ("without breaking apps": "Reconfigure all applications")
+                bonus += 0.5 * overlap(terms, " ".join(passages[k].text for k in kids))
         infinitive = re.match(r"^\s*to\s+(\w+)([^,:.]*)", passage.text, re.IGNORECASE)
         if infinitive and (kids or passage.text.rstrip().endswith(":") or set(tokenize(infinitive.group(1))) & terms):
             bonus += 0.4  # "To create a bucket:" introduces steps, "To update a stack, ..." says how
@@ -1107,6 +1121,8 @@ def compose_list(
             bonus += 0.8
         return bonus
 
+    if ordered:
+        hits = _with_announcers(hits, children, passages)
     hit = pick_passage(hits, terms | (list_words if not ordered else set()), linked, prefer=steps, question=question)
     if hit is None:
         return None
@@ -1124,6 +1140,30 @@ def compose_list(
         budget=budget,
         similarity=hit.similarity,
     )
+
+
+# a bullet that announces steps: "The process to rotate keys ...:", "To create a bucket:"
+PROCESS_RE = re.compile(r"\b(?:process|procedure|steps?|workflow)\b|^\s*to\s+\w+", re.I)
+
+
+def _with_announcers(hits: list[Hit], children: dict[int, list[int]], passages: Sequence[Passage]) -> list[Hit]:
+    """The hits with, before a step retrieved, the bullet that announces the steps ("The process to
+    rotate keys ...:"), which retrieval may leave out while it finds the steps."""
+    shown = {hit.passage.id for hit in hits[:10]}
+    found: list[Hit] = []
+    for hit in hits[:10]:
+        parent = hit.passage.parent
+        if (
+            parent is not None
+            and parent not in shown
+            and passages[parent].text.rstrip().endswith(":")
+            and len(children.get(parent, [])) >= 2
+            and PROCESS_RE.search(passages[parent].text)
+        ):
+            found.append(Hit(passages[parent], hit.score, hit.similarity))
+            shown.add(parent)
+        found.append(hit)
+    return found + [hit for hit in hits[10:] if hit.passage.id not in shown]
 
 
 ARROW_RE = re.compile(r"->|→|=>")
@@ -1195,9 +1235,12 @@ def _introducing_passage(
     linked: Sequence[str],
     children: dict[int, list[int]],
     named: set[str] | frozenset[str] = frozenset(),
+    negated: bool = False,
 ) -> tuple[Passage, float] | None:
     """A retrieved item that names the list asked for and gives it (as sub-bullets or inline);
-    the words of the names asked (``named``) weigh half: every passage of the section has them."""
+    the words of the names asked (``named``) weigh half: every passage of the section has them.
+    One that says "not" as the question does (``negated``), or not, fits it better ("features
+    simple ad does not support": "Features NOT supported")."""
     best = None
     best_score = 0.0
     wants_list_noun = bool(words & LIST_NOUNS)
@@ -1220,6 +1263,8 @@ def _introducing_passage(
             score += 0.2 * len(set(linked) & (set(passage.entities) | set(passage.topics))) / len(linked)
         if passage.parent in candidates and passage.id not in candidates:
             score -= 0.5  # an inline run inside one of the sub-bullets of a retrieved list
+        if bool(NOT_RE.search(passage.text)) != negated:
+            score -= 0.3
         ancestry = passage.context[len(passage.section) :] if passage.context.startswith(passage.section) else ""
         unnamed = plain - named
         if unnamed & text_words and not unnamed & set(tokenize(f"{passage.text} {ancestry}")):
@@ -1420,6 +1465,8 @@ def _title_overlap(words: set[str], title: str) -> float:
     "Routing Policies").
 
     >>> _title_overlap({"mode", "gateway"}, "3 configurations for AWS Storage Gateway")
+    1.0
+    >>> _title_overlap({"kind", "setup", "gateway"}, "3 configurations for AWS Storage Gateway")
     1.0
     >>> _title_overlap({"type", "policy"}, "Routing Policies")
     1.0

@@ -58,6 +58,13 @@ MIN_LIMIT_SCORE = 2.6
 ITEM_LOOKUP = 4  # passages looked up by each compared item's name
 LOWER_PLURAL_RE = re.compile(r"\b[a-z][a-z0-9]+s\b")  # "ips", read as the notes' "IPs"
 # "the storage that holds ebs snapshots", "the service which runs X": a thing named by what it does to X
+# "which service should i use to ...", "what aws service lets me ..."
+WHICH_SERVICE_RE = re.compile(
+    r"\b(?:which|what)\s+(?:aws\s+|azure\s+|gcp\s+|google\s+cloud\s+)?(?:service|tool|product)\s+"
+    r"(?:(?:should|would|could|can|do|to)\s+(?:i\s+|we\s+|you\s+)?(?:use|pick|choose)|lets|allows|helps)\b",
+    re.I,
+)
+SCENARIO_WORDS = frozenset(tokenize("need want service tool product use using aws azure gcp"))
 # "the storage that holds X", "the storage behind X", "the servers under X"
 HOLDER_RE = re.compile(
     r"\b(?:(?:that|which)\s+(holds?|stores?|keeps?|runs?|hosts?|contains?)|(behind|backing|underneath|underlying|"
@@ -397,7 +404,10 @@ class Engine:
         result: compose.Composition | None = None
         # "what cookie does ELB use": "ELB creates a cookie named AWSELB"
         by_name = compose.compose_named(hits, question) if name != "limit" else None
-        if by_name is not None:
+        chosen = self._service_for(question, hits, terms, linked) if WHICH_SERVICE_RE.search(question) else None
+        if chosen is not None:
+            result = chosen
+        elif by_name is not None:
             result = by_name
         elif name == "limit":
             named = {link.entity_id: link.surface for link in links if link.entity_id in components}
@@ -632,7 +642,12 @@ class Engine:
                 sections=sections,
                 question=question,
                 # (a plain word's weak link, "types" for instance types, names nothing beside a name)
-                names=[link.surface for link in links if link.in_notes and (not link.weak or not strong)],
+                # (a misspelt name as the notes spell it: "storage gatway" is AWS Storage Gateway)
+                names=[
+                    link.surface if link.score >= 100 else link.label
+                    for link in links
+                    if link.in_notes and (not link.weak or not strong)
+                ],
             )
         else:
             asks_command = re.search(r"\b(?:command|cli|syntax|snippet)s?\b", question, re.I) is not None
@@ -799,6 +814,23 @@ class Engine:
         if before is not None and before.parent == passage.parent and before.section == passage.section:
             found.update(before.entities)
         return found
+
+    def _service_for(
+        self, question: str, hits: list[Hit], terms: set[str], linked: list[str]
+    ) -> compose.Composition | None:
+        """ "Which service should I use to ...": the service whose notes say it (not one the question
+        names as what it works with: "stream clickstream data into redshift")."""
+        named = {self._service(e) for e in linked}
+        candidates = [h for h in hits[:8] if (s := self._section_service(h.passage)) and s not in named]
+        asked = terms - SCENARIO_WORDS
+        hit = compose.pick_passage(candidates, asked, [], question=question)
+        if hit is None or compose.overlap(asked, f"{hit.passage.context} {hit.passage.text}") < 0.3:
+            return None
+        service = self._section_service(hit.passage) or ""
+        quote = compose.shorten(" ".join(hit.passage.text.split()), 220)
+        return compose.Composition(
+            f"{self.labels.get(service, service)} — “{quote}”", [], [hit.passage.id], confidence=hit.similarity
+        )
 
     def _section_service(self, passage: Passage) -> str | None:
         """The service of the passage's section: the first service of its topics."""
@@ -1177,7 +1209,9 @@ def _definition_term(question: str, links: list[Link]) -> str:
     )
     if match:
         return match.group(1).strip()
-    trailing = re.match(r"^\s*(.+?)\s+(?:meaning|definition|means?)\s*\??\s*$", question, re.IGNORECASE)
+    trailing = re.match(
+        r"^\s*(.+?)\s+(?:meaning|definition|means?)(?:\s+(?:in|of|for)\s+.+)?\s*\??\s*$", question, re.IGNORECASE
+    )
     if trailing:  # "aurora backtrack meaning": the term is "backtrack", not only the name found before it
         term = trailing.group(1).strip()
         for link in links:
@@ -1237,6 +1271,7 @@ def _comparison_items(
     (``names``: each entity's names; ``kinds``: each entity's kind)."""
     kinds = kinds or {}
     parts = _comparison_parts(question)
+
     items: list[tuple[str, str | None]] = []
     for part in parts[:3]:
         if not part:

@@ -59,7 +59,8 @@ _RELATION = re.compile(
 )
 _DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|’s|s|\s+is|\s+are|\s+does(?=.*\b(?:mean|do|stand)\b))|define|definition|meaning\s+of|explain|describe|tell\s+me\s+about|"
-    r"what\s+is\s+meant)\b|\bstands?\s+for\b|\b(?:mean|meaning)\??\s*$",
+    r"what\s+is\s+meant)\b|\bstands?\s+for\b|\b(?:mean|meaning)\??\s*$|"
+    r"^\s*[\w-]+(?:\s+[\w-]+){0,2}\s+(?:meaning|definition)\b",  # "rpo meaning in backup and recovery"
     re.IGNORECASE,
 )
 _LIMIT = re.compile(
