@@ -1107,7 +1107,7 @@ def compose_list(
             bonus += 0.4 + min(0.3, 0.1 * len(kids))
             if passage.text.rstrip().endswith(":"):
                 bonus += 0.3
-            if ordered:  # the steps say what the question asks ("without breaking apps": "Reconfigure all applications")
+            if ordered:  # its steps say what is asked ("without breaking apps": "Reconfigure all applications")
                 bonus += 0.5 * overlap(terms, " ".join(passages[k].text for k in kids))
         infinitive = re.match(r"^\s*to\s+(\w+)([^,:.]*)", passage.text, re.IGNORECASE)
         if infinitive and (kids or passage.text.rstrip().endswith(":") or set(tokenize(infinitive.group(1))) & terms):
