@@ -1056,3 +1056,23 @@ def test_a_step_retrieved_brings_the_bullet_announcing_the_steps_before_it() -> 
     ordered = compose._with_announcers(hits, children, passages)
     assert [h.passage.id for h in ordered[:3]] == [0, 1, 2]
     assert [h.passage.id for h in ordered].count(1) == 1
+
+
+def test_the_point_of_a_thing_and_every_step_of_a_procedure(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Compute\n\n## Amazon EC2\n\n- Placement Groups\n"
+        "  - is a logical grouping of instances within a single Availability Zone.\n"
+        "  - enable applications to participate in a low-latency, 10 Gbps network.\n\n"
+        "## NAT instances\n\n"
+        "- To let instances in a private subnet reach the Internet through a NAT instance, do the following:\n"
+        "  - Create a security group for the NAT with outbound rules that specify the needed Internet resources.\n"
+        "  - Launch an Amazon Linux NAT AMI as an instance in a public subnet with the NAT security group.\n"
+        "  - Disable the Source/Destination Check attribute of the NAT.\n"
+        "  - Configure the route table of the private subnet to send Internet-bound traffic to the NAT instance.\n"
+        "  - Allocate an EIP and associate it with the NAT instance.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    assert "low-latency, 10 Gbps" in engine.ask("whats the point of a placement group").answer
+    assert "10 Gbps" not in engine.ask("what is a placement group").answer
+    answer = engine.ask("steps to let instances in a private subnet reach the internet through a nat instance").answer
+    assert "Allocate an EIP" in answer and "public subnet" in answer, answer

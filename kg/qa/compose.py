@@ -1016,7 +1016,9 @@ def compose_list(
     """The items of a list the notes give, tried in order: a table whose title names the list, an
     item that introduces the list ("... record types:") with its sub-bullets or inline ("engines:
     MySQL, ..."), the bullets under a heading that names it; for procedures, the steps under the
-    item that introduces them."""
+    item that introduces them (steps get twice the room: a procedure cut short is no procedure)."""
+    if ordered:
+        budget *= 2
     # the names as asked, else the ids (not a letter of "r 53")
     linked_words = {w for w in tokenize(" ".join(names or linked)) if len(w) > 1}
     list_words = terms | (set(tokenize(question)) & LIST_NOUNS)

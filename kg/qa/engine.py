@@ -64,6 +64,17 @@ WHICH_SERVICE_RE = re.compile(
     r"(?:(?:should|would|could|can|do|to)\s+(?:i\s+|we\s+|you\s+)?(?:use|pick|choose)|lets|allows|helps)\b",
     re.I,
 )
+# a definition asked for what the thing is for, and a bullet that says it
+PURPOSE_ASKED_RE = re.compile(
+    r"\b(?:point|purpose|benefits?|advantages?)\s+of\b|\bwhy\s+(?:use|would|should|do)\b|\bused\s+for\b|"
+    r"\bwhat\s+(?:is|are|does)\b.*\bfor\s*\??\s*$",
+    re.I,
+)
+PURPOSE_SAID_RE = re.compile(
+    r"^\s*(?:it\s+|they\s+)?(?:enables?|allows?|lets?|helps?|is\s+used|are\s+used|used|recommended|designed|"
+    r"ideal|useful|provides?)\b",
+    re.I,
+)
 SCENARIO_WORDS = frozenset(tokenize("need want service tool product use using aws azure gcp"))
 # "the storage that holds X", "the storage behind X", "the servers under X"
 HOLDER_RE = re.compile(
@@ -625,6 +636,8 @@ class Engine:
             result = compose.compose_definition(
                 fact_rows, hits, terms, linked, term, self._passage_of, self.children, self.passages
             )
+            if result is not None and result.lead_passages and PURPOSE_ASKED_RE.search(question):
+                self._with_purpose(result)
         elif name == "yesno":
             result = compose.compose_yesno(
                 hits, terms, components or linked, question, [link.surface for link in links if link.in_notes]
@@ -814,6 +827,19 @@ class Engine:
         if before is not None and before.parent == passage.parent and before.section == passage.section:
             found.update(before.entities)
         return found
+
+    def _with_purpose(self, result: compose.Composition) -> None:
+        """A definition asked for its purpose ("what's the point of a placement group") goes on with
+        the bullet after it that says what it is for ("enable applications to participate in a
+        low-latency, 10 Gbps network")."""
+        lead = self.passages[result.lead_passages[0]]
+        after = self.passages[lead.id + 1] if lead.id + 1 < len(self.passages) else None
+        if after is None or after.parent != lead.parent or after.section != lead.section:
+            return
+        if not PURPOSE_SAID_RE.match(after.text) or after.text[:60] in result.text:
+            return
+        result.text = f"{result.text} {compose.shorten(' '.join(after.text.split()), 200)}"
+        result.lead_passages = [*result.lead_passages[:1], after.id, *result.lead_passages[1:]]
 
     def _service_for(
         self, question: str, hits: list[Hit], terms: set[str], linked: list[str]
