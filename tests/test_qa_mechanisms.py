@@ -1076,3 +1076,23 @@ def test_the_point_of_a_thing_and_every_step_of_a_procedure(tmp_path: Path, fake
     assert "10 Gbps" not in engine.ask("what is a placement group").answer
     answer = engine.ask("steps to let instances in a private subnet reach the internet through a nat instance").answer
     assert "Allocate an EIP" in answer and "public subnet" in answer, answer
+
+
+def test_a_procedure_asked_with_the_cli_is_the_code_block_s_commands(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Web apps\n\n## App Service\n\n- Deployment slots are live apps with their own host names.\n"
+        "- You deploy to staging, warm it up, then swap with production.\n"
+        "- To swap the staging slot into production safely:\n  - warm up the staging slot\n  - check its health\n\n"
+        "```bash\n# create a plan, a web app and a staging slot, then swap\n"
+        "az group create --name rg --location westeurope\n"
+        "az appservice plan create --name plan --resource-group rg --sku S1\n"
+        "az webapp create --name app --resource-group rg --plan plan\n"
+        "az webapp deployment slot create --name app --resource-group rg --slot staging\n"
+        "az webapp deployment slot swap --name app --resource-group rg --slot staging --target-slot production\n"
+        "```\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    answer = engine.ask("how do i swap the staging slot into production with the cli").answer
+    assert "az webapp deployment slot swap" in answer, answer
+    answer = engine.ask("az cli commands to create a web app with a staging slot").answer
+    assert "az appservice plan create" in answer and "slot create" in answer, answer

@@ -1683,6 +1683,12 @@ def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:
 
         scored = sorted(range(len(lines)), key=lambda i: -fit(i))
         keep = sorted(scored[:3])
+        if passage.kind == "code":
+            # every command that says a word of the question, in the block's order (the steps of
+            # "create a plan, a web app and a slot"), the best ones if that is all
+            saying = [i for i in range(len(lines)) if fit(i) > 0]
+            keep = saying[:6] if len(saying) > len(keep) else keep
+            limit = max(limit, 600)
         return shorten(" ".join(lines[i].strip() for i in keep), limit)
     return shorten(passage.text, limit)
 

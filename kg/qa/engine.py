@@ -64,6 +64,7 @@ WHICH_SERVICE_RE = re.compile(
     r"(?:(?:should|would|could|can|do|to)\s+(?:i\s+|we\s+|you\s+)?(?:use|pick|choose)|lets|allows|helps)\b",
     re.I,
 )
+COMMAND_RE = re.compile(r"\b(?:command|cli|syntax|snippet)s?\b", re.I)
 # a definition asked for what the thing is for, and a bullet that says it
 PURPOSE_ASKED_RE = re.compile(
     r"\b(?:point|purpose|benefits?|advantages?)\s+of\b|\bwhy\s+(?:use|would|should|do)\b|\bused\s+for\b|"
@@ -642,6 +643,8 @@ class Engine:
             result = compose.compose_yesno(
                 hits, terms, components or linked, question, [link.surface for link in links if link.in_notes]
             )
+        elif name == "procedure" and (commands := self._commands(question, hits, terms)) is not None:
+            result = commands  # "how do i swap the slot with the cli": the commands in the notes' code block
         elif name in {"list", "procedure"}:
             sections = {k.split("::", 1)[1]: v for k, v in self.sections.items()}
             result = compose.compose_list(
@@ -663,7 +666,7 @@ class Engine:
                 ],
             )
         else:
-            asks_command = re.search(r"\b(?:command|cli|syntax|snippet)s?\b", question, re.I) is not None
+            asks_command = COMMAND_RE.search(question) is not None
             candidates = hits
             if asks_command:  # the code blocks retrieved at all, then the rest
                 code = [h for h in hits if h.passage.kind == "code" and compose.overlap(terms, h.passage.text) > 0]
@@ -827,6 +830,19 @@ class Engine:
         if before is not None and before.parent == passage.parent and before.section == passage.section:
             found.update(before.entities)
         return found
+
+    def _commands(self, question: str, hits: list[Hit], terms: set[str]) -> compose.Composition | None:
+        """The commands of a retrieved code block, when the question asks for the commands."""
+        if not COMMAND_RE.search(question):
+            return None
+        code = next(
+            (h for h in hits[:10] if h.passage.kind == "code" and compose.overlap(terms, h.passage.text) >= 0.5), None
+        )
+        if code is None:
+            return None
+        return compose.Composition(
+            compose.excerpt(code.passage, terms), [], [code.passage.id], confidence=code.similarity
+        )
 
     def _with_purpose(self, result: compose.Composition) -> None:
         """A definition asked for its purpose ("what's the point of a placement group") goes on with
