@@ -1096,3 +1096,19 @@ def test_a_procedure_asked_with_the_cli_is_the_code_block_s_commands(tmp_path: P
     assert "az webapp deployment slot swap" in answer, answer
     answer = engine.ask("az cli commands to create a web app with a staging slot").answer
     assert "az appservice plan create" in answer and "slot create" in answer, answer
+
+
+def test_how_one_service_triggers_another_goes_on_to_the_next_bullet(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Compute\n\n## Auto Scaling\n\n- Auto Scaling components: EC2 instances, CloudWatch, and a load balancer.\n\n"
+        "### Scaling Policy\n\n"
+        "- CloudWatch alarms and scaling policies can be associated with an Auto Scaling group.\n"
+        "- When a threshold is crossed, CloudWatch sends alarms to trigger changes to the number of EC2 instances "
+        "behind a load balancer.\n"
+        "- After the CloudWatch alarm sends a message to the Auto Scaling group, Auto Scaling executes the associated "
+        "policy.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("how does cloudwatch trigger auto scaling").answer
+    assert "executes the associated policy" in answer, answer
+    lead = answer.split(" — ")[0]
+    assert "triggers" not in lead or "CloudWatch" not in lead.split("triggers", 1)[1], lead

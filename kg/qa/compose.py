@@ -1613,8 +1613,12 @@ def compose_relation(
         if len(subjects) == 1 and as_subject and chosen is as_subject:
             # "stores it in S3, Redshift, or Amazon Elasticsearch": what the notes list beside the
             # objects found is of the same kind
+            own = {n.lower() for r in chosen for n in (names or {}).get(r["subject"].rsplit("/", 1)[-1], [])}
+            own |= {s.lower() for s in subjects}  # (not the subject itself: "CloudWatch triggers ... CloudWatch")
             for hit_ in hits[:5]:
-                objects += [o for o in co_listed(hit_.passage, objects, names) if o not in objects]
+                objects += [
+                    o for o in co_listed(hit_.passage, objects, names) if o not in objects and o.lower() not in own
+                ]
         if len(subjects) == 1:
             lead = f"{subjects[0]} {predicate_label}: {', '.join(objects)}"
         else:
@@ -1634,6 +1638,15 @@ def compose_relation(
         ]
         leads = [p for p in dict.fromkeys(passage_of(r) for r in chosen[:4]) if p is not None]
         text = f"{lead} — “{evidence}”"
+        if HOW_RE.match(question) and leads and passages:
+            # "how does cloudwatch trigger auto scaling": the bullet after goes on with how
+            # ("After the CloudWatch alarm sends a message ..., Auto Scaling executes the policy")
+            at = passages[leads[0]]
+            after = passages[at.id + 1] if at.id + 1 < len(passages) else None
+            if after is not None and after.parent == at.parent and after.section == at.section:
+                if any(n.lower() in after.text.lower() for n in [*subjects, *objects]):
+                    text += f" “{shorten(after.text, 200)}”"
+                    leads.insert(1, after.id)
         if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) >= 0.5:
             text += f" Also: “{shorten(hit.passage.text, 160)}”"
             leads.append(hit.passage.id)
@@ -1641,6 +1654,9 @@ def compose_relation(
     if hit is None:
         return None
     return Composition(excerpt(hit.passage, terms), [], [hit.passage.id], confidence=hit.similarity)
+
+
+HOW_RE = re.compile(r"^\s*how\s+(?:does|do|did|is|are|can|will)\b", re.I)
 
 
 def _list_segments(text: str) -> list[str]:
