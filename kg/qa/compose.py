@@ -1643,10 +1643,14 @@ def compose_relation(
             # ("After the CloudWatch alarm sends a message ..., Auto Scaling executes the policy")
             at = passages[leads[0]]
             after = passages[at.id + 1] if at.id + 1 < len(passages) else None
-            if after is not None and after.parent == at.parent and after.section == at.section:
-                if any(n.lower() in after.text.lower() for n in [*subjects, *objects]):
-                    text += f" “{shorten(after.text, 200)}”"
-                    leads.insert(1, after.id)
+            if (
+                after is not None
+                and after.parent == at.parent
+                and after.section == at.section
+                and any(n.lower() in after.text.lower() for n in [*subjects, *objects])
+            ):
+                text += f" “{shorten(after.text, 200)}”"
+                leads.insert(1, after.id)
         if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) >= 0.5:
             text += f" Also: “{shorten(hit.passage.text, 160)}”"
             leads.append(hit.passage.id)
