@@ -35,6 +35,7 @@ AZURE = ROOT / "tests" / "data" / "azure-notes.md"
 GCP = ROOT / "benchmarks" / "data" / "gcp-notes.md"
 AWS_EXTRA = ROOT / "benchmarks" / "data" / "aws-extra-notes.md"
 AZURE2 = ROOT / "benchmarks" / "data" / "azure2-notes.md"
+AZURE3 = ROOT / "benchmarks" / "data" / "azure3-notes.md"
 QUESTIONS = ROOT / "benchmarks" / "questions"
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -257,6 +258,7 @@ def main() -> int:
         ingest(folder / "gcp", [GCP])
         ingest(folder / "aws-extra", [AWS_EXTRA])
         ingest(folder / "azure2", [AZURE2])
+        ingest(folder / "azure3", [AZURE3])
 
         fact_rows = []
         comparisons = []
@@ -300,6 +302,7 @@ def main() -> int:
             # written blind by helpers in stop 11: 48 tuned on, 16 held aside, each
             ("aws6", folder / "aws", NOTES),
             ("aws7", folder / "aws", NOTES),
+            ("azure3", folder / "azure3", AZURE3),
         )
         for name, store_path, notes in question_sets:
             rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)

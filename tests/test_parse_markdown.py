@@ -11,7 +11,7 @@ import pytest
 
 from ingest.model import Block, Document
 from ingest.parse import parse_file, parse_string
-from ingest.parse.markdown import clean_inline, split_table_row
+from ingest.parse.markdown import clean_inline, parse_markdown, split_table_row
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -723,3 +723,26 @@ def test_markdown_section_paths(
 )
 def test_markdown_clean_inline(text: str, cleaned: str) -> None:
     assert clean_inline(text) == cleaned
+
+
+def test_markdown_a_bold_line_heads_a_section_below_the_last_heading() -> None:
+    lines = [
+        "# Identity",
+        "",
+        "## Hierarchy",
+        "- one tenant",
+        "",
+        "**Tags**",
+        "- up to 50 tags",
+        "",
+        "**Locks:**",
+        "- two kinds",
+    ]
+    doc = parse_markdown(lines, "n.md")
+    sections = {b.line_start: doc.section_path(b.section_id) for b in doc.blocks if b.kind == "bullet"}
+    assert sections[4] == "Identity > Hierarchy"
+    assert sections[7] == "Identity > Hierarchy > Tags"
+    assert sections[10] == "Identity > Hierarchy > Locks"
+    # bold words inside a line are no heading
+    doc = parse_markdown(["# S3", "", "**Max** size is 5 TB"], "n.md")
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]

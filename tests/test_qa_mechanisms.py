@@ -1112,3 +1112,48 @@ def test_how_one_service_triggers_another_goes_on_to_the_next_bullet(tmp_path: P
     assert "executes the associated policy" in answer, answer
     lead = answer.split(" — ")[0]
     assert "triggers" not in lead or "CloudWatch" not in lead.split("triggers", 1)[1], lead
+
+
+def test_notes_written_in_short_lines_under_bold_headings(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Azure notes\n\n## Governance\n\n- a resource lives in exactly one RG\n\n"
+        "**Locks**\n- two kinds: CanNotDelete (read + modify allowed, no delete) and ReadOnly (read only)\n"
+        "- locks are inherited by child resources\n\n"
+        "## Storage accounts\n\n- Azure Storage accounts hold blobs, files, queues and tables.\n\n"
+        "**Access tiers**\n- Hot: frequent access\n- Cool: infrequent access, min retention 30 days\n\n"
+        "## Compute\n\n**Availability**\n"
+        "- Availability set: logical grouping that spreads VMs across fault domains\n"
+        "  * a VM can only be added to an availability set at creation time\n\n"
+        "**App Service**\n- deployment slots: Standard gets 5, Premium 20\n\n"
+        "**Create a VM with the CLI**\n\n```bash\naz group create --name rg --location westeurope\n"
+        "az vm create \\\n  --resource-group rg \\\n  --name vm01 \\\n  --image Ubuntu2204\n```\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    # "what X types": a list; "two kinds: A (...) and B (...)": a counted list of two
+    assert "ReadOnly" in engine.ask("what lock types can i put on a resource").answer
+    # nothing named: the figures of what the retrieved lines are about
+    assert engine.ask("minimum days a blob has to stay in cool before no early delete fee").answer.startswith("30 days")
+    # a yes/no sentence that names both things asked
+    assert engine.ask("can i move an already running vm into an availability set").answer.startswith("No")
+    # a count given per tier
+    assert engine.ask("how many deployment slots on the standard tier").answer.startswith("5")
+    # the command asked, with its continuation lines
+    answer = engine.ask("what's the az cli command to create a new vm").answer
+    assert "az vm create --resource-group rg --name vm01" in answer, answer
+
+
+def test_a_yes_no_passage_naming_both_things_asked_is_close_enough(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    from kg.qa.intent import Intent
+
+    notes = (
+        "# Azure\n\n## Azure Virtual Machines\n\n- Availability set: spreads VMs across fault domains\n"
+        "  * a VM can only be added to an availability set at creation time\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    lead = _passage_opening(engine, "a VM can only be added")
+    composition = compose.Composition("No", [], [lead.id])
+    hits = [Hit(lead, 0.5, max(engine.abstain_threshold, 0.45))]
+    terms = {"move", "already", "run"}
+    intent = Intent("yesno")
+    assert engine._weak(composition, hits, intent, terms)
+    assert not engine._weak(composition, hits, intent, terms, ["azure-vm", "azure-availability-set"])

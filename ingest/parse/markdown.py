@@ -81,6 +81,7 @@ class _State:
     i: int = 0
     in_list: bool = False
     after_blank: bool = True
+    heading_level: int = 0  # of the last ``#`` or setext heading: a bold line heads a section below it
 
 
 def parse_markdown(lines: list[str], source: str, *, sha256: str = "") -> Document:
@@ -154,6 +155,7 @@ def _block(state: _State) -> None:
         title = clean_inline(atx.group(2))
         builder.open_section(title, len(atx.group(1)), number)
         builder.add_block("heading", title, number, number)
+        state.heading_level = len(atx.group(1))
         state.i += 1
         return
 
@@ -226,12 +228,22 @@ def _block(state: _State) -> None:
         title = clean_inline(" ".join(x.strip() for x in lines[i:j]))
         builder.open_section(title, level, number)
         builder.add_block("heading", title, number, j + 1)
+        state.heading_level = level
         state.in_list = False
         state.i = j + 1
         return
     builder.close_list()
     state.in_list = False
     run = [x.strip() for x in lines[i:j]]
+    bold = BOLD_HEADING_RE.match(run[0]) if len(run) == 1 else None
+    if bold and len(bold.group("title").split()) <= 8 and j < len(lines):
+        # "**Tags**" alone on its line, then the notes about tags: a heading in all but syntax,
+        # one level below the last real heading
+        title = clean_inline(bold.group("title"))
+        builder.open_section(title, min(6, state.heading_level + 1), number)
+        builder.add_block("heading", title, number, j)
+        state.i = j
+        return
     if len(run) >= 2 and sum(bool(KEYVALUE_RE.match(x)) for x in run) >= 0.8 * len(run):
         # "Memory: 128 MB to 10 GB" then "Timeout: max 900 seconds": notes written a fact a line,
         # not one paragraph of soft-wrapped text.
@@ -239,6 +251,10 @@ def _block(state: _State) -> None:
     else:
         builder.add_block("paragraph", clean_inline(" ".join(run)), number, j)
     state.i = j
+
+
+# a line that is all bold ("**Networking**", "__Tags:__"): a heading the notes wrote in bold
+BOLD_HEADING_RE = re.compile(r"^(?:\*\*|__)(?P<title>[^*_]{1,60}?):?(?:\*\*|__):?$")
 
 
 def _paragraph_end(lines: list[str], i: int) -> int:

@@ -511,6 +511,31 @@ def compose_limit_from_passages(
     return None
 
 
+def compose_tier_count(hits: list[Hit], question: str, counted: set[str] | frozenset[str]) -> Composition | None:
+    """A count given per tier after the thing counted ("deployment slots: Standard gets 5, Premium
+    20") for the tier the question asks ("how many slots on the standard tier").
+
+    >>> hit = Hit(Passage(0, "n.md", 3, 3, "bullet", "deployment slots: Standard gets 5, Premium 20", "A", "A"), 1, 1)
+    >>> compose_tier_count([hit], "how many deployment slots on the standard tier", {"deploy", "slot"}).text
+    '5 — “deployment slots: Standard gets 5, Premium 20”'
+    """
+    tiers = [w for w in re.findall(r"[a-z-]+", question.lower()) if w in TIER_WORDS]
+    if not tiers or not counted:
+        return None
+    for hit in hits[:5]:
+        text = " ".join(hit.passage.text.split())
+        head, colon, rest = text.partition(":")
+        if not colon or not counted & set(tokenize(head)):
+            continue
+        for tier in tiers:
+            found = re.search(
+                rf"\b{re.escape(tier)}\b\s*(?:gets|has|allows|=|-|–|—)?\s*(?:up\s+to\s+)?(\d[\d,]*)\b", rest, re.I
+            )
+            if found:
+                return Composition(f"{found.group(1)} — “{shorten(text, 240)}”", [], [hit.passage.id], confidence=0.5)
+    return None
+
+
 def compose_limit_by_bridge(
     hits: list[Hit], rows: list[dict[str, Any]], intent: Intent, terms: set[str], passage_of: Any
 ) -> Composition | None:
@@ -939,14 +964,34 @@ def _opposite(question: str, sentence: str) -> bool:
     return False
 
 
+# verbs a yes/no question asks about when they come after their subject
+VERB_TOKENS = frozenset(
+    tokenize(
+        "change changes stay remain persist survive expire delete deleted work fail fails restart reboot stop "
+        "scale grow shrink replicate encrypt encrypted move moved run update updated break lose lost keep"
+    )
+)
+
+
 def _predicate(question: str, terms: set[str]) -> str:
     """The yes/no question's verb, as a term: the word after "be" ("can a locked policy be removed"),
-    else its first content word once the names are left out ("does SQS guarantee message order")."""
+    a verb a clause follows, else its first content word once the names are left out ("does SQS
+    guarantee message order").
+
+    >>> _predicate("does the dns name change after a failover", {"dns", "name", "chang", "failover"})
+    'chang'
+    """
     passive = re.search(r"\b(?:be|been|get)\s+(\w+)", question, re.IGNORECASE)
     if passive:
         after = tokenize(passive.group(1))
         if after and after[0] in terms:
             return after[0]
+    # the word a clause follows ("does the rds endpoint dns name change after a failover")
+    before_clause = re.search(r"\b(\w+)\s+(?:after|before|when|whenever|during|once|while|if)\b", question, re.I)
+    if before_clause:
+        verb = tokenize(before_clause.group(1))
+        if verb and verb[0] in terms and verb[0] in VERB_TOKENS:
+            return verb[0]
     ordered = [t for t in tokenize(question) if t in terms]
     return ordered[0] if ordered else ""
 
@@ -981,7 +1026,12 @@ def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:
 
 
 REMARK_RE = re.compile(r"^\s*(?:this|these|that|it|note|tip|exam\s+tip)\b", re.I)
-INLINE_LIST_RE = re.compile(r":\s*[^,:]+(?:,[^,]+){2,}")
+# "engines: MySQL, PostgreSQL, ...", or a counted list of any length ("two kinds: X (...) and Y")
+INLINE_LIST_RE = re.compile(
+    r":\s*[^,:]+(?:,[^,]+){2,}|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:kinds?|types?|options?|classes|tiers?|levels?|modes?|categories|flavou?rs|ways|methods|sorts)\s*:\s*\S",
+    re.I,
+)
 STEP_HINT_RE = re.compile(
     r"\b(?:must|need|required|first|then|next|finally|create|specify|configure|attach|enable|"
     r"allocate|launch|disable|delete|verify|replace|take|set|assign|associate|choose)\b",
@@ -994,7 +1044,7 @@ LIST_NOUNS = frozenset(
         "type types kind kinds option options class classes engine engines policy policies "
         "style styles category categories configuration configurations feature features "
         "method methods mode modes tier tiers family families record records level levels "
-        "setup setups variant variants flavor flavors flavour flavours"
+        "setup setups variant variants flavor flavors flavour flavours sku skus edition editions"
     )
 )
 
@@ -1697,6 +1747,14 @@ def excerpt(passage: Passage, terms: set[str], limit: int = 400) -> str:
     """A passage's text for an answer: for code and tables, the lines that match the question."""
     if passage.kind in {"code", "table"} and "\n" in passage.text:
         lines = [line for line in passage.text.split("\n") if line.strip()]
+        if passage.kind == "code":  # a command continued with "\" is one command
+            joined: list[str] = []
+            for line in lines:
+                if joined and joined[-1].rstrip().endswith("\\"):
+                    joined[-1] = f"{joined[-1].rstrip()[:-1].rstrip()} {line.strip()}"
+                else:
+                    joined.append(line)
+            lines = joined
 
         def fit(i: int) -> float:  # a command beats the comment that describes it
             return overlap(terms, lines[i]) - (0.5 if re.match(r"\s*(?:#|//|--\s)", lines[i]) else 0.0)

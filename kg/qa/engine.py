@@ -65,6 +65,7 @@ WHICH_SERVICE_RE = re.compile(
     re.I,
 )
 COMMAND_RE = re.compile(r"\b(?:command|cli|syntax|snippet)s?\b", re.I)
+COMMAND_WORDS = frozenset(tokenize("command commands cli syntax snippet az aws gcloud kubectl"))
 # a definition asked for what the thing is for, and a bullet that says it
 PURPOSE_ASKED_RE = re.compile(
     r"\b(?:point|purpose|benefits?|advantages?)\s+of\b|\bwhy\s+(?:use|would|should|do)\b|\bused\s+for\b|"
@@ -247,7 +248,7 @@ class Engine:
         if composition is None or (
             not composition.exact
             and (
-                self._weak(composition, hits, intent, terms)
+                self._weak(composition, hits, intent, terms, [link.entity_id for link in present if not link.weak])
                 or self._misses_rare_term(composition, terms)
                 or (
                     intent.name == "definition"
@@ -419,6 +420,8 @@ class Engine:
         chosen = self._service_for(question, hits, terms, linked) if WHICH_SERVICE_RE.search(question) else None
         if chosen is not None:
             result = chosen
+        elif name in {"procedure", "definition"} and (commands := self._commands(question, hits, terms)) is not None:
+            result = commands  # "how do i swap the slot with the cli": the commands in the notes' code block
         elif by_name is not None:
             result = by_name
         elif name == "limit":
@@ -502,6 +505,23 @@ class Engine:
                 )
                 if ranged is not None and ranged.text.lower().startswith(("between", "from")):
                     result = ranged
+            if result is None and not all_linked and len(terms) >= 2:
+                # nothing named ("min days a blob sits in cool"): the figures of what the lines
+                # retrieved are about ("Storage Cool")
+                retrieved = list(dict.fromkeys(e for h in hits[:3] for e in (*h.passage.entities, *h.passage.topics)))
+                result = compose.compose_limit(
+                    templates.limits(self.graph, retrieved, answer.sparql) if retrieved else [],
+                    intent,
+                    terms,
+                    retrieved,
+                    self._passage_of,
+                    MIN_LIMIT_SCORE + 1.0,
+                    question=question,
+                    measured=measured,
+                )
+            if result is None and intent.unit == "count":
+                # "how many slots on the standard tier": "deployment slots: Standard gets 5, Premium 20"
+                result = compose.compose_tier_count(hits, question, counted)
             if result is None and intent.unit == "count":
                 # "how many routing policies": the notes count them, or list them
                 result = compose.compose_count_of_list(
@@ -643,8 +663,6 @@ class Engine:
             result = compose.compose_yesno(
                 hits, terms, components or linked, question, [link.surface for link in links if link.in_notes]
             )
-        elif name == "procedure" and (commands := self._commands(question, hits, terms)) is not None:
-            result = commands  # "how do i swap the slot with the cli": the commands in the notes' code block
         elif name in {"list", "procedure"}:
             sections = {k.split("::", 1)[1]: v for k, v in self.sections.items()}
             result = compose.compose_list(
@@ -835,13 +853,20 @@ class Engine:
         """The commands of a retrieved code block, when the question asks for the commands."""
         if not COMMAND_RE.search(question):
             return None
+        asked = terms - COMMAND_WORDS
         code = next(
-            (h for h in hits[:10] if h.passage.kind == "code" and compose.overlap(terms, h.passage.text) >= 0.5), None
+            (
+                h
+                for rank, h in enumerate(hits[:10])
+                if h.passage.kind == "code"
+                and (compose.overlap(asked, h.passage.text) >= 0.5 or (rank < 3 and h.similarity >= 0.5))
+            ),
+            None,
         )
         if code is None:
             return None
         return compose.Composition(
-            compose.excerpt(code.passage, terms), [], [code.passage.id], confidence=code.similarity
+            compose.excerpt(code.passage, terms), [], [code.passage.id], confidence=code.similarity, exact=True
         )
 
     def _with_purpose(self, result: compose.Composition) -> None:
@@ -1030,9 +1055,18 @@ class Engine:
                 found.append(entity)
         return found[:8]
 
-    def _weak(self, composition: compose.Composition, hits: list[Hit], intent: Intent, terms: set[str]) -> bool:
+    def _weak(
+        self,
+        composition: compose.Composition,
+        hits: list[Hit],
+        intent: Intent,
+        terms: set[str],
+        linked: Sequence[str] = (),
+    ) -> bool:
         """Too weak to answer: nothing from the graph, and the passage used is not close enough to
-        the question, or shares none of its content words."""
+        the question, or shares none of its content words (a yes/no passage that names every one
+        of two or more things asked about is close enough: "can a running vm join an availability
+        set" — "a VM can only be added to an availability set at creation time")."""
         if composition.facts:
             return False
         best = max((h.similarity for h in hits[:5]), default=0.0)
@@ -1045,7 +1079,14 @@ class Engine:
         ):
             lead = self.passages[composition.lead_passages[0]]
             similarity = next((h.similarity for h in hits if h.passage.id == lead.id), 0.0)
-            if compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0 and similarity < CLOSE_SIMILARITY:
+            names_all = (
+                intent.name == "yesno" and len(set(linked)) >= 2 and set(linked) <= {*lead.entities, *lead.topics}
+            )
+            if (
+                compose.overlap(terms, f"{lead.context} {lead.text}") == 0.0
+                and similarity < CLOSE_SIMILARITY
+                and not names_all
+            ):
                 return True
         return False
 

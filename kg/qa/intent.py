@@ -47,7 +47,8 @@ _LIST = re.compile(
     r"configurations|record\s+types|what\s+are\s+the|ways|mechanisms|features|components|"
     r"what\s+goes\s+(?:in|into)|what\s+(?:does|do)\s+.{1,40}\s+(?:include|contain|consist\s+of)|"
     r"use\s+cases?|when\s+(?:should|would|do|to)\s+(?:i\s+|you\s+|we\s+)?use|sources\s+of|"
-    r"where\s+(?:can|do|does|could)\s+.{1,40}\s+come\s+from)\b",
+    r"where\s+(?:can|do|does|could)\s+.{1,40}\s+come\s+from|"
+    r"what\s+(?:[\w-]+\s+){1,2}(?:types|kinds|options|classes|tiers|modes|levels|categories|skus|sizes|flavou?rs))\b",
     re.IGNORECASE,
 )
 _RELATION = re.compile(
