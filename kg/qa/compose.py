@@ -1358,12 +1358,12 @@ def _render_items(
         if ordered:  # the steps, not the remarks after them ("This configuration allows ...")
             chosen = [k for k in chosen if not REMARK_RE.match(k.text)] or chosen
         texts = [k.text.rstrip(" ,;") for k in chosen]
-        title = shorten(passage.text, 60 if ordered else 120).rstrip(":. ")
+        title = shorten(passage.text, 45 if ordered else 120).rstrip(":. ")  # (steps need the room)
         room = budget - len(title) - 2 - (2 if ordered else 0) * len(texts)  # "1. " numbers the steps
         # (the items with the question's own words, when few have them, are kept whole)
         saying = [i for i, t in enumerate(texts) if overlap(terms, t) > 0] if terms else []
         favored = saying if len(saying) <= len(texts) // 2 else []
-        items = fit_items(texts, room, floor=40 if not ordered else 60, favored=favored)
+        items = fit_items(texts, room, floor=40 if not ordered else 50, favored=favored)
         body = " ".join(f"{n}. {item}" for n, item in enumerate(items, 1)) if ordered else "; ".join(items)
         heads = None if ordered else item_heads(texts)
         if heads and len(body) > room:
