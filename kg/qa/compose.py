@@ -1866,8 +1866,13 @@ KEY_CONTRAST_RE = re.compile(r"\b(?:the\s+(?:main\s+|key\s+)?difference\s+is|dif
 
 
 def flat(text: str) -> str:
-    """Lowercase with ``/``, ``-`` and ``_`` as spaces: "Import/Export Disk" names "import export disk"."""
-    return re.sub(r"[/_-]+", " ", text.lower())
+    """Lowercase with ``/``, ``-``, ``_`` and brackets as spaces: "Import/Export Disk" names "import
+    export disk", "General Purpose (SSD)" names "general purpose ssd".
+
+    >>> flat("General Purpose (SSD): gp2")
+    'general purpose ssd : gp2'
+    """
+    return re.sub(r"\s{2,}", " ", re.sub(r"[/_()\[\]-]+", " ", text.lower()))
 
 
 def _names(passage: Passage, name: str, entity: str | None, items: Sequence[tuple[str, str | None]]) -> bool:
@@ -2080,20 +2085,18 @@ def _item_units(
         for i in range(max(0, passage.id - 20), min(len(passages), passage.id + 20))
         if passages[i].section == passage.section and passages[i].source == passage.source
     ]
-    singular_name = re.sub(r"s$", "", name.lower())
+    singular_name = re.sub(r"s$", "", flat(name))
     for hit in [*hits[:16], *section]:
         near = hit.passage
         if near.id == passage.id or near.parent == passage.id:
             continue
-        low = near.text.lower()
+        low = flat(near.text)
         if near.section == passage.section and singular_name in low:
             # its sentences that name this item and no other (of a bullet on both items too: "Manual
             # snapshots, however, are not deleted.")
             sentences = SENTENCE_SPLIT_RE.split(" ".join(near.text.split()))
             units += [
-                (u, near.id)
-                for u in sentences
-                if singular_name in u.lower() and not any(o in u.lower() for o in others)
+                (u, near.id) for u in sentences if singular_name in flat(u) and not any(o in flat(u) for o in others)
             ]
         elif USE_CASE_RE.search(near.context) and flat(name) in flat(near.text) and not any(o in low for o in others):
             units.append((f"use case: {near.text.strip()}", near.id))  # "Massive Data Ingestion: Kinesis Firehose"
