@@ -1148,3 +1148,18 @@ def test_a_yes_no_passage_naming_both_things_asked_is_close_enough(tmp_path: Pat
     intent = Intent("yesno")
     assert engine._weak(composition, hits, intent, terms)
     assert not engine._weak(composition, hits, intent, terms, ["azure-vm", "azure-availability-set"])
+
+
+def test_a_procedure_s_steps_fit_the_first_300_characters_without_their_asides(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Networking\n\n## NAT instances\n\n"
+        "- To let instances in a private subnet reach the Internet through a NAT instance, do the following:\n"
+        "  - Create a security group (outbound rules for the needed ports, protocols and addresses) for the NAT.\n"
+        "  - Launch an Amazon Linux NAT AMI (the community image published for exactly this use) in a public subnet.\n"
+        "  - Disable the Source/Destination Check (it is on by default for every instance) of the NAT.\n"
+        "  - Configure the route table of the private subnet (for example, 0.0.0.0/0 to i-1a2b3c4d) for the NAT.\n"
+        "  - Allocate an EIP and associate it with the NAT instance.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("steps to set up a nat instance for a private subnet")
+    assert "5. Allocate an EIP" in answer.answer[:300], answer.answer
+    assert "in a public subnet" in answer.answer[:300], answer.answer  # the step's words, not its aside

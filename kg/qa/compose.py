@@ -1358,6 +1358,8 @@ def _render_items(
         if ordered:  # the steps, not the remarks after them ("This configuration allows ...")
             chosen = [k for k in chosen if not REMARK_RE.match(k.text)] or chosen
         texts = [k.text.rstrip(" ,;") for k in chosen]
+        if ordered:  # a step's asides give way to the next steps: "(for example, i-1a2b3c4d)"
+            texts = [re.sub(r"\s*\([^()]{15,}\)", "", t) or t for t in texts]
         title = shorten(passage.text, 45 if ordered else 120).rstrip(":. ")  # (steps need the room)
         room = budget - len(title) - 2 - (2 if ordered else 0) * len(texts)  # "1. " numbers the steps
         # (the items with the question's own words, when few have them, are kept whole)
