@@ -8,6 +8,8 @@
 True
 >>> tokenize("switch the type; mandatory") == tokenize("Modifying the type; must")
 True
+>>> tokenize("how many ips in 2 azs")
+['many', 'ip', '2', 'az']
 """
 
 from __future__ import annotations
@@ -82,9 +84,15 @@ IRREGULAR = {
 }
 
 
+# Lowercase plurals of short acronyms, too short for the stemmer ("how many ips", "vms per set").
+SHORT_PLURALS = {"ips": "ip", "vms": "vm", "sgs": "sg", "azs": "az", "rgs": "rg", "lbs": "lb", "dbs": "db", "ous": "ou"}
+
+
 def stem(word: str) -> str:
     """A light English stemmer: plurals, common verb endings and a final e (``created``, ``create``
     and ``creates`` all give ``creat``; ``objects`` gives ``object``)."""
+    if word in SHORT_PLURALS:
+        return SHORT_PLURALS[word]
     if len(word) <= 3 or not word.isalpha():
         return word
     if word in DERIVED:
