@@ -1163,3 +1163,17 @@ def test_a_procedure_s_steps_fit_the_first_300_characters_without_their_asides(t
     answer = _engine_over(notes, tmp_path, fake_encoder).ask("steps to set up a nat instance for a private subnet")
     assert "5. Allocate an EIP" in answer.answer[:300], answer.answer
     assert "in a public subnet" in answer.answer[:300], answer.answer  # the step's words, not its aside
+
+
+def test_a_definition_is_neither_a_glossary_line_nor_the_other_term_a_heading_names(
+    tmp_path: Path, fake_encoder
+) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Azure notes\n\n## Abbreviations\n\n"
+        "- RG = resource group, VNet = virtual network, NSG = network security group, "
+        "ASG = application security group\n\n"
+        "## NSG / ASG\n\n- NSG: a list of allow/deny rules attached to a subnet or a NIC\n"
+        "- ASG groups VM NICs by role so NSG rules can reference the group instead of IP addresses\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("what's an asg used for").answer
+    assert answer.startswith("ASG groups VM NICs by role"), answer

@@ -687,6 +687,10 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 3]) for i in range(len(words) - 2) if any(w not in STOPWORDS for w in words[i : i + 3])}
 
 
+# "RG = resource group", "AKS = Azure Kubernetes Service": a glossary's pairs
+GLOSSARY_PAIR_RE = re.compile(r"\b[A-Za-z][\w/-]{0,8}\s*=\s*[A-Za-z]")
+
+
 def compose_definition(
     definition_rows: list[dict[str, Any]],
     hits: list[Hit],
@@ -766,10 +770,14 @@ def compose_definition(
             bonus += 0.8  # "Availability Zone: physically separate datacenters ..." opens with the term
         if passage.kind == "table-row":
             bonus -= 0.3
+        if len(GLOSSARY_PAIR_RE.findall(passage.text)) >= 3:
+            bonus -= 1.0  # "RG = resource group, VNet = virtual network, ...": names spelled out, not what one is for
         if text.strip(" :") == term_low and children and children.get(passage.id):
             bonus += 1.0  # "Envelope Encryption" with its explanation below
         if term_low and term_low in heading and passage.parent is None and first_in_section(passage):
-            bonus += 1.0  # the first bullet under the heading that names the term
+            # the first bullet under the heading that names the term (and not another term the
+            # heading names too: "NSG / ASG")
+            bonus += 1.0 if term_low in text or not re.search(r"[/&,]|\band\b", heading) else 0.0
         return bonus
 
     hit = pick_passage(hits, terms | set(tokenize(term)), linked, prefer=defining)
