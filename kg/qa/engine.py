@@ -970,9 +970,7 @@ class Engine:
 
     def _bare_name(self, name: str, entity: str | None) -> str | None:
         """A component's name without its service's words ("route 53 geolocation": "geolocation"),
-        as notes under the service write it.
-
-        """
+        as notes under the service write it."""
         service = self._service(entity) if entity else None
         if service is None or service == entity:
             return None
