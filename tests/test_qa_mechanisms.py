@@ -1177,3 +1177,14 @@ def test_a_definition_is_neither_a_glossary_line_nor_the_other_term_a_heading_na
     )
     answer = _engine_over(notes, tmp_path, fake_encoder).ask("what's an asg used for").answer
     assert answer.startswith("ASG groups VM NICs by role"), answer
+
+
+def test_yes_no_reads_the_part_of_a_contrast_that_says_what_is_asked(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Azure networking\n\n## Azure Private Link\n\n"
+        "- service endpoints secure the public endpoint, whereas private endpoints give the service a private IP — "
+        "on-prem over VPN can reach private endpoints but NOT service endpoints\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    assert engine.ask("can on prem machines reach a private endpoint over a vpn").answer.startswith("Yes")
+    assert engine.ask("can on prem machines reach a service endpoint over a vpn").answer.startswith("No")

@@ -859,7 +859,20 @@ def compose_yesno(
     if hit is None:
         return None
     sentence = _best_sentence(hit.passage.text, terms, key_term)
-    negative = bool(NEGATION_RE.search(sentence)) != bool(NEGATION_RE.search(question))
+    # the part of the sentence that says what is asked ("on-prem over VPN can reach private
+    # endpoints but NOT service endpoints": the reach of private endpoints is not negated)
+    parts = [p for p in CONTRAST_PART_RE.split(sentence) if p.strip()]
+    said = max(parts, key=lambda p: overlap(terms, p)) if len(parts) > 1 else sentence
+    if overlap(terms, said) < overlap(terms, sentence):
+        said = sentence
+    elif said in parts and parts.index(said) + 1 < len(parts):
+        # "... can reach private endpoints but NOT service endpoints": the part after it says the
+        # same of what it names ("not service endpoints" answers "reach a service endpoint?")
+        after = parts[parts.index(said) + 1]
+        names = set(tokenize(" ".join(surfaces)))
+        if re.match(r"\s*(?:not|never|no)\b", after, re.I) and (names & set(tokenize(after))) - set(tokenize(said)):
+            said = after
+    negative = bool(NEGATION_RE.search(said)) != bool(NEGATION_RE.search(question))
     text = " ".join(hit.passage.text.split())
     start = text.find(sentence)
     shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
@@ -915,6 +928,8 @@ OPPOSITES = (
     ("changed", "same"),
 )
 
+# the parts of a sentence that set two things against each other
+CONTRAST_PART_RE = re.compile(r"\s+[—–]\s+|,?\s+but\s+|,?\s+whereas\s+", re.I)
 # sentences and ;-clauses ("Bucket Lock makes it permanent; a locked policy can never be reduced.")
 CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+")
 
