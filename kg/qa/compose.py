@@ -869,9 +869,11 @@ def compose_yesno(
         # "... can reach private endpoints but NOT service endpoints": the part after it says the
         # same of what it names ("not service endpoints" answers "reach a service endpoint?")
         after = parts[parts.index(said) + 1]
-        names = set(tokenize(" ".join(surfaces)))
-        if re.match(r"\s*(?:not|never|no)\b", after, re.I) and (names & set(tokenize(after))) - set(tokenize(said)):
-            said = after
+        asked_words = set(tokenize(question, keep_stopwords=True)) - {"not", "no", "never"}
+        if re.match(r"\s*(?:not|never|no)\b", after, re.I) and (
+            asked_words & set(tokenize(after, keep_stopwords=True))
+        ) - set(tokenize(said, keep_stopwords=True)):
+            said = after  # (and "either Gold or Silver, but not both" answers "both?")
     negative = bool(NEGATION_RE.search(said)) != bool(NEGATION_RE.search(question))
     text = " ".join(hit.passage.text.split())
     start = text.find(sentence)
