@@ -43,6 +43,11 @@ TIER_WORDS = frozenset(
 )
 
 
+def tier_words(text: str) -> list[str]:
+    """The names of tiers a text says, in its order ("premium tier, not standard": premium, standard)."""
+    return [w for w in re.findall(r"[\w-]+", text.lower()) if w in TIER_WORDS]
+
+
 def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
     """The question asks about one tier ("premium tier retention") and the answer states another's
     figure ("The Standard tier retains events for 1 to 7 days").
@@ -53,8 +58,8 @@ def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
     False
     """
     named = set(" ".join(names).lower().split())
-    asked = {w for w in re.findall(r"[\w-]+", question.lower()) if w in TIER_WORDS and w not in named}
-    stated = {w for w in re.findall(r"[\w-]+", answer.lower()) if w in TIER_WORDS}
+    asked = {w for w in tier_words(question) if w not in named}
+    stated = set(tier_words(answer))
     return bool(asked) and not asked & stated and bool(stated - named)
 
 
@@ -266,12 +271,11 @@ def score_limit(
         if own & terms:
             score += 0.8  # a part the question names by its own word ("ddb scan": "DynamoDB Scan operation")
     score += 3.0 * overlap(terms, about) + 2.0 * overlap(terms, row["passage_text"])
-    tiers_asked = {  # (not a word of a name asked: "automated backups")
-        w for w in re.findall(r"[\w-]+", question.lower()) if w in TIER_WORDS and not set(tokenize(w)) & linked_terms
-    }
+    # (not a word of a name asked: "automated backups")
+    tiers_asked = {w for w in tier_words(question) if not set(tokenize(w)) & linked_terms}
     if tiers_asked:
         # "the isolated tier": the figure stated on its line, not the Basic tier's beside it
-        stated = {w for w in re.findall(r"[\w-]+", row["passage_text"].lower()) if w in TIER_WORDS}
+        stated = set(tier_words(row["passage_text"]))
         score += 1.5 if tiers_asked & stated else 0.0  # (another tier's figure is left to other_tier)
     score += 1.0 * overlap(linked_terms, everything)
     if intent.unit:
@@ -519,7 +523,7 @@ def compose_tier_count(hits: list[Hit], question: str, counted: set[str] | froze
     >>> compose_tier_count([hit], "how many deployment slots on the standard tier", {"deploy", "slot"}).text
     '5 — “deployment slots: Standard gets 5, Premium 20”'
     """
-    tiers = [w for w in re.findall(r"[a-z-]+", question.lower()) if w in TIER_WORDS]
+    tiers = tier_words(question)
     if not tiers or not counted:
         return None
     for hit in hits[:5]:
@@ -859,22 +863,7 @@ def compose_yesno(
     if hit is None:
         return None
     sentence = _best_sentence(hit.passage.text, terms, key_term)
-    # the part of the sentence that says what is asked ("on-prem over VPN can reach private
-    # endpoints but NOT service endpoints": the reach of private endpoints is not negated)
-    parts = [p for p in CONTRAST_PART_RE.split(sentence) if p.strip()]
-    said = max(parts, key=lambda p: overlap(terms, p)) if len(parts) > 1 else sentence
-    if overlap(terms, said) < overlap(terms, sentence):
-        said = sentence
-    elif said in parts and parts.index(said) + 1 < len(parts):
-        # "... can reach private endpoints but NOT service endpoints": the part after it says the
-        # same of what it names ("not service endpoints" answers "reach a service endpoint?")
-        after = parts[parts.index(said) + 1]
-        asked_words = set(tokenize(question, keep_stopwords=True)) - {"not", "no", "never"}
-        if re.match(r"\s*(?:not|never|no)\b", after, re.I) and (
-            asked_words & set(tokenize(after, keep_stopwords=True))
-        ) - set(tokenize(said, keep_stopwords=True)):
-            said = after  # (and "either Gold or Silver, but not both" answers "both?")
-    negative = bool(NEGATION_RE.search(said)) != bool(NEGATION_RE.search(question))
+    negative = bool(NEGATION_RE.search(_part_asked(sentence, terms, question))) != bool(NEGATION_RE.search(question))
     text = " ".join(hit.passage.text.split())
     start = text.find(sentence)
     shown = text[start:] if start >= 0 else sentence  # the clause and what follows ("; it can only be suspended")
@@ -901,6 +890,33 @@ def compose_yesno(
             f"{hit.passage.context.split(' > ')[-1].rstrip()} {shown}"  # "Data ... is lost when: the instance stops"
         )
     return Composition(f"{verdict} — “{shorten(shown, 260)}”", [], [hit.passage.id], confidence=hit.similarity)
+
+
+def _part_asked(sentence: str, terms: set[str], question: str) -> str:
+    """The part of a sentence setting two things against each other that says what is asked, or
+    the whole sentence.
+
+    >>> s = "on-prem over VPN can reach private endpoints but NOT service endpoints"
+    >>> _part_asked(s, {"reach", "vpn", "private"}, "can on-prem reach a private endpoint over vpn")
+    'on-prem over VPN can reach private endpoints'
+    >>> _part_asked(s, {"reach", "vpn", "service"}, "can on-prem reach a service endpoint over vpn")
+    'NOT service endpoints'
+    """
+    parts = [p for p in CONTRAST_PART_RE.split(sentence) if p.strip()]
+    if len(parts) < 2:
+        return sentence
+    said = max(parts, key=lambda p: overlap(terms, p))
+    if overlap(terms, said) < overlap(terms, sentence):
+        return sentence
+    after = parts[parts.index(said) + 1] if parts.index(said) + 1 < len(parts) else ""
+    # the "not ..." part after it says the same of what it names: "not service endpoints" answers
+    # "reach a service endpoint?", "either Gold or Silver, but not both" answers "both?"
+    asked = set(tokenize(question, keep_stopwords=True)) - {"not", "no", "never"}
+    if re.match(r"\s*(?:not|never|no)\b", after, re.I) and (asked & set(tokenize(after, keep_stopwords=True))) - set(
+        tokenize(said, keep_stopwords=True)
+    ):
+        return after
+    return said
 
 
 BOTH_RE = re.compile(r"\bboth\b|\bat\s+the\s+same\s+time\b|\bmix\w*\b|\bcombin\w*\b", re.I)
@@ -1256,6 +1272,13 @@ def lift_to_list(hit: Hit, children: dict[int, list[int]], passages: Sequence[Pa
     else:
         lifts = announces_items(parent, children) and len(hit.passage.text.split()) <= 6
     return Hit(parent, hit.score, hit.similarity) if lifts else hit
+
+
+def sibling(passage: Passage, passages: Sequence[Passage], step: int = 1) -> Passage | None:
+    """The bullet after (``step`` 1) or before (-1) a passage, under the same bullet and heading."""
+    at = passage.id + step
+    other = passages[at] if 0 <= at < len(passages) else None
+    return other if other is not None and other.parent == passage.parent and other.section == passage.section else None
 
 
 def _procedure_with_sequel(
@@ -1716,14 +1739,8 @@ def compose_relation(
         if HOW_RE.match(question) and leads and passages:
             # "how does cloudwatch trigger auto scaling": the bullet after goes on with how
             # ("After the CloudWatch alarm sends a message ..., Auto Scaling executes the policy")
-            at = passages[leads[0]]
-            after = passages[at.id + 1] if at.id + 1 < len(passages) else None
-            if (
-                after is not None
-                and after.parent == at.parent
-                and after.section == at.section
-                and any(n.lower() in after.text.lower() for n in [*subjects, *objects])
-            ):
+            after = sibling(passages[leads[0]], passages)
+            if after is not None and any(n.lower() in after.text.lower() for n in [*subjects, *objects]):
                 text += f" “{shorten(after.text, 200)}”"
                 leads.insert(1, after.id)
         if hit is not None and hit.passage.id not in leads and overlap(terms, hit.passage.text) >= 0.5:

@@ -57,7 +57,6 @@ MAX_SPAN = 12
 MIN_LIMIT_SCORE = 2.6
 ITEM_LOOKUP = 4  # passages looked up by each compared item's name
 LOWER_PLURAL_RE = re.compile(r"\b[a-z][a-z0-9]+s\b")  # "ips", read as the notes' "IPs"
-# "the storage that holds ebs snapshots", "the service which runs X": a thing named by what it does to X
 # "which service should i use to ...", "what aws service lets me ..."
 WHICH_SERVICE_RE = re.compile(
     r"\b(?:which|what)\s+(?:aws\s+|azure\s+|gcp\s+|google\s+cloud\s+)?(?:service|tool|product)\s+"
@@ -549,7 +548,8 @@ class Engine:
             if result is None and held and intent.unit and strong:
                 # "what durability does the storage that holds ebs snapshots give": the figure is of
                 # what the notes say holds them ("EBS snapshots are stored in S3")
-                verb = held.group(1) or (question[: held.start()].split() or [""])[-1]  # "storage behind": stores
+                holder = (question[: held.start()].split() or [""])[-1]  # "storage" of "the storage behind X"
+                verb = held.group(1) or holder  # "storage behind": stores
                 runs = verb.lower().startswith(("run", "host", "server", "compute", "instance"))
                 held_by = "runsOn" if runs else "storesDataIn"
                 holders = [
@@ -559,7 +559,7 @@ class Engine:
                 ]
                 if holders:
                     # (the holder's kind, "storage", names no figure of it)
-                    kind = set(tokenize(" ".join(question[: held.start()].split()[-1:])))
+                    kind = set(tokenize(holder))
                     result = compose.compose_limit(
                         templates.limits(self.graph, list(dict.fromkeys(holders)), answer.sparql),
                         intent,
@@ -748,7 +748,8 @@ class Engine:
 
         # A table that compares the items is the notes' own comparison: it comes before prose; a
         # passage that contrasts the items itself comes before the cells of prose comparisons.
-        contrasting = self._contrasting(items, terms, question, vector)
+        bare = [self._bare_name(name, entity) for name, entity in items]  # "geolocation" of "route 53 geolocation"
+        contrasting = self._contrasting(items, bare, terms, question, vector)
         # services named beside the items ("multi-az vs read replicas in rds"); contrasts and prose
         # cells keep to those whose notes name the items ("lamda@edge vs cloudfront functions" is not
         # about Lambda's notes)
@@ -760,7 +761,7 @@ class Engine:
 
         contrast = compose.compose_contrast(
             [h for h in contrasting + hits if named_service(h.passage)],
-            [(self._bare_name(name, entity) or name, entity) for name, entity in items],
+            [(short or name, entity) for short, (name, entity) in zip(bare, items, strict=True)],
             children=self.children,
             passages=self.passages,
         )
@@ -844,8 +845,8 @@ class Engine:
         (it goes on about them: "... a temporary security token from STS" then "Requesting a
         temporary security token requires ...")."""
         found = {*passage.entities, *passage.topics}
-        before = self.passages[passage.id - 1] if passage.id > 0 else None
-        if before is not None and before.parent == passage.parent and before.section == passage.section:
+        before = compose.sibling(passage, self.passages, -1)
+        if before is not None:
             found.update(before.entities)
         return found
 
@@ -873,11 +874,8 @@ class Engine:
         """A definition asked for its purpose ("what's the point of a placement group") goes on with
         the bullet after it that says what it is for ("enable applications to participate in a
         low-latency, 10 Gbps network")."""
-        lead = self.passages[result.lead_passages[0]]
-        after = self.passages[lead.id + 1] if lead.id + 1 < len(self.passages) else None
-        if after is None or after.parent != lead.parent or after.section != lead.section:
-            return
-        if not PURPOSE_SAID_RE.match(after.text) or after.text[:60] in result.text:
+        after = compose.sibling(self.passages[result.lead_passages[0]], self.passages)
+        if after is None or not PURPOSE_SAID_RE.match(after.text) or after.text[:60] in result.text:
             return
         result.text = f"{result.text} {compose.shorten(' '.join(after.text.split()), 200)}"
         result.lead_passages = [*result.lead_passages[:1], after.id, *result.lead_passages[1:]]
@@ -941,16 +939,21 @@ class Engine:
         return {shared[0][1]}
 
     def _contrasting(
-        self, items: list[tuple[str, str | None]], terms: set[str], question: str = "", vector: np.ndarray | None = None
+        self,
+        items: list[tuple[str, str | None]],
+        bare: list[str | None],
+        terms: set[str],
+        question: str = "",
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Passages anywhere in the notes that name every item and contrast them ("Backup protects
         ..., whereas Site Recovery keeps ..."), which retrieval may rank below the items' sections;
         on what the question asks, if it asks more than the names ("... is encryption enforced";
-        "default behaviour": "default-deny")."""
+        "default behaviour": "default-deny"). ``bare``: each item's name without its service's
+        words, found too."""
         if len(items) < 2:
             return []
         names = [compose.flat(name) for name, _ in items]
-        bare = [self._bare_name(name, entity) for name, entity in items]
         kinds = set(tokenize(question)) & KIND_TOKENS
         asked = (terms | kinds) - set(tokenize(" ".join(name for name, _ in items)))
         found = []
@@ -1352,7 +1355,6 @@ def _comparison_items(
     (``names``: each entity's names; ``kinds``: each entity's kind)."""
     kinds = kinds or {}
     parts = _comparison_parts(question)
-
     items: list[tuple[str, str | None]] = []
     for part in parts[:3]:
         if not part:
