@@ -303,6 +303,8 @@ def main() -> int:
             ("aws6", folder / "aws", NOTES),
             ("aws7", folder / "aws", NOTES),
             ("azure3", folder / "azure3", AZURE3),
+            # stop 12: a paraphrase of each tune question of aws.jsonl, written blind by a helper (all "tune")
+            ("aws-para", folder / "aws", NOTES),
         )
         for name, store_path, notes in question_sets:
             rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)

@@ -224,6 +224,26 @@ def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
         ("what is provisioned iops", "definition", ""),
         ("what is sqs retention", "limit", "seconds"),
         ("what are s3 storage classes", "list", None),
+        # words before the question that ask nothing; a definition asked after its term or by
+        # what the thing is or how it works
+        ("in simple terms, what does storage gateway do", "definition", None),
+        ("meaning of recovery time objective in dr planning", "definition", None),
+        ("nat gw in a vpc - explain", "definition", None),
+        ("amazon machine image - what is it?", "definition", None),
+        ("ec2 instance store volumes, what are they", "definition", None),
+        ("what kind of service is redshift", "definition", None),
+        ("how does envelope encryption work", "definition", None),
+        ("explain how to create a vpc", "procedure", None),
+        # "different from" and "X instead of Y" compare
+        ("how is redis different from memcached", "comparison", None),
+        ("when should i use an interleaved sort key instead of a compound one", "comparison", None),
+        ("how to set up an admin user instead of using root", "procedure", None),
+        # where a thing is kept, what it stands on, where it sends its output
+        ("redis backups are saved where", "relationship", None),
+        ("what's the underlying storage for rds", "relationship", None),
+        ("data pipeline output destinations", "relationship", None),
+        ("storage gateway types", "list", None),
+        ("requirements to turn on s3 crr", "procedure", None),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str | None) -> None:
@@ -1188,3 +1208,72 @@ def test_yes_no_reads_the_part_of_a_contrast_that_says_what_is_asked(tmp_path: P
     engine = _engine_over(notes, tmp_path, fake_encoder)
     assert engine.ask("can on prem machines reach a private endpoint over a vpn").answer.startswith("Yes")
     assert engine.ask("can on prem machines reach a service endpoint over a vpn").answer.startswith("No")
+
+
+def test_the_values_a_setting_takes_are_its_range() -> None:
+    intent = classify("what values can i set delayseconds to")
+    assert intent.name == "limit" and intent.kinds[:1] == ("range",)
+
+
+def test_a_misspelt_word_is_read_as_the_notes_word_it_is_closest_to(engine: Engine) -> None:
+    spelled = engine._spelled("what are the widget vault mechanisms to protect secrts, and the delivry protocols")
+    assert "secrets" in spelled and "delivery" in spelled
+    # another form of a notes' word, a name the catalog knows and a short word stay as typed
+    assert engine._spelled("stopping widgets fargate tunels") == "stopping widgets fargate tunnels"
+    assert engine._spelled("does it keep shadows") == "does it keep shadows"
+
+
+def test_a_misspelt_cue_word_still_asks_its_intent(engine: Engine) -> None:
+    intent = engine._prepare("vault session token lifetme range")["intent"]  # a duration, as "lifetime" asks
+    assert (intent.name, intent.unit) == ("limit", "seconds")
+
+
+def test_an_answer_that_never_says_a_rare_word_asked_gives_way_to_a_passage_that_does(
+    tmp_path: Path, fake_encoder
+) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Widget notes\n\n## AWS Config\n\n"
+        "- AWS Config sends notifications to Amazon SNS when a configuration snapshot is delivered to Amazon S3.\n"
+        "- AWS Config rules check the settings of each resource.\n"
+        "- If a resource violates a rule, AWS Config flags it as noncompliant and notifies you through Amazon SNS.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    answer = engine.ask("aws config noncompliant alerts - which service sends them")
+    assert not answer.abstained and "flags it as noncompliant" in answer.answer, answer.answer
+
+
+def test_a_definition_names_its_term_without_the_service_it_is_asked_in(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Key notes\n\n## Widget KMS\n\n"
+        "- Widget KMS keeps keys for widgets.\n"
+        "- Widget KMS uses envelope sealing for every key.\n"
+        "- Envelope Sealing\n"
+        "  - Widget KMS uses envelope sealing to protect data.\n"
+        "  - The sealing wraps a data key in a master key.\n"
+        "- Widget endpoints\n"
+        "  - To create a widget endpoint: pick the vault and the zone.\n"
+        "  - A widget endpoint enables a private connection to the vault.\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    answer = engine.ask("how does widget kms envelope sealing work").answer
+    assert answer.startswith("Envelope Sealing:") and "data key" in answer[:300], answer
+    # "endpoints" asked: the notes' "widget endpoint"
+    answer = engine.ask("explain widget endpoints").answer
+    assert answer.startswith("Widget endpoints: A widget endpoint enables"), answer
+
+
+def test_a_procedure_whose_title_says_only_what_was_asked_starts_with_its_steps(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Widget notes\n\n## Widget peering\n\n"
+        "- Peer two widget networks:\n"
+        "  - Open the first network and select Peerings under Settings\n"
+        "  - Click Add and name the peering link\n"
+        "  - Save and confirm the peering shows Connected\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("how to peer two widget networks").answer
+    assert answer.startswith("1. Open the first network"), answer
+
+
+def test_how_long_a_thing_keeps_data_asks_its_retention(engine: Engine) -> None:
+    answer = engine.ask("how long can the widget queue keep messages at most")
+    assert not answer.abstained and "14 days" in answer.answer[:300], answer.answer

@@ -134,7 +134,7 @@ def counted_words(question: str, names: dict[str, Sequence[str]] | None = None) 
 # Words that only restate the unit a limit question asks for ("how much data can X hold": bytes).
 UNIT_WORDS = {
     "bytes": frozenset(tokenize("data hold holds store stores storing fit capacity")),
-    "seconds": frozenset(tokenize("take takes taking last lasts wait")),
+    "seconds": frozenset(tokenize("take takes taking last lasts wait keep keeps kept stay stays")),
     "count": frozenset(tokenize("have has create created")),
 }
 
@@ -708,9 +708,14 @@ def compose_definition(
     term_low = term.lower().replace("-", " ")
     # (after a leading setting: "In AWS Elastic Beanstalk, an application is ...")
     setting = r"(?:(?:in|with|for|on|within)\s+[^,]{1,40},\s*)?"
+    forms = term_forms(term_low)
     opens = (
         re.compile(
-            r"^" + setting + r"(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s+(?:is|are|refers?\s+to|means)\b"
+            r"^"
+            + setting
+            + r"(?:an?\s+|the\s+)?(?:"
+            + "|".join(map(re.escape, forms))
+            + r")s?\s+(?:is|are|refers?\s+to|means)\b"
         )
         if term_low
         else None
@@ -760,7 +765,7 @@ def compose_definition(
         bonus = 0.0
         text = passage.text.lower().replace("-", " ")  # "cross-zone" is asked as "cross zone"
         heading = passage.section.split(" > ")[-1].lower().replace("-", " ") if passage.section else ""
-        named = term_low and (term_low in text[:80] or term_low in passage.context.lower()[-80:])
+        named = any(form in text[:80] or form in passage.context.lower()[-80:] for form in forms)
         if named:
             bonus += 0.8
         elif " of " in term_low and re.match(re.escape(term_low.split(" of ")[0]) + r"\b", text):
@@ -776,7 +781,7 @@ def compose_definition(
             bonus -= 0.3
         if len(GLOSSARY_PAIR_RE.findall(passage.text)) >= 3:
             bonus -= 1.0  # "RG = resource group, VNet = virtual network, ...": names spelled out, not what one is for
-        if text.strip(" :") == term_low and children and children.get(passage.id):
+        if text.strip(" :") in forms and children and children.get(passage.id):
             bonus += 1.0  # "Envelope Encryption" with its explanation below
         if term_low and term_low in heading and passage.parent is None and first_in_section(passage):
             # the first bullet under the heading that names the term (and not another term the
@@ -793,11 +798,13 @@ def compose_definition(
     if kids and len(text.split()) <= 12:
         # the sub-bullets that say what the term is come first, then those that name it
         if term_low:
+            # (the term without the service it is asked in: "cloudformation change set" is what the
+            # notes under CloudFormation call "the change set")
             kids = sorted(
                 kids,
                 key=lambda k: (
                     not copular(k.text) and not _defines_title(k, term_low),
-                    not _opens_with(k.text, term_low),
+                    not any(_opens_with(k.text, t) for t in forms),
                     term_low not in k.text.lower(),
                 ),
             )
@@ -810,6 +817,25 @@ def compose_definition(
         elif term and re.match(r"(?:is|are)\s+(?:an?|the)\b", text):
             text = f"{term[:1].upper()}{term[1:]} {text}"  # "is a logical grouping ..." under its term
     return Composition(shorten(text, 400), [], [passage.id, *(k.id for k in kids[:2])], confidence=hit.similarity)
+
+
+def term_forms(term: str) -> list[str]:
+    """The ways notes write a term asked: as asked, in the singular, and without the words before
+    its last two (the service it is asked in: "kms envelope encryption" is what the notes under
+    KMS call "envelope encryption").
+
+    >>> term_forms("kms envelope encryption")
+    ['kms envelope encryption', 'envelope encryption']
+    >>> term_forms("vpc endpoints")
+    ['vpc endpoints', 'vpc endpoint']
+    """
+    words = term.split()
+    if not words:
+        return []
+    forms = [" ".join(words[i:]) for i in range(max(1, len(words) - 1))]
+    if re.search(r"[^s]s$", words[-1]):
+        forms += [re.sub(r"s$", "", form) for form in forms]
+    return forms
 
 
 def _defines_title(passage: Passage, term: str) -> bool:
@@ -1409,6 +1435,9 @@ def _render_items(
         if ordered:  # a step's asides give way to the next steps: "(for example, i-1a2b3c4d)"
             texts = [re.sub(r"\s*\([^()]{15,}\)", "", t) or t for t in texts]
         title = shorten(passage.text, 45 if ordered else 120).rstrip(":. ")  # (steps need the room)
+        said = {t for t in tokenize(passage.text) if not t.isdigit() and not PROCESS_RE.fullmatch(t)}
+        if ordered and said and said <= terms:
+            title = ""  # "Create a storage account:" says again what was asked: the steps need the room
         room = budget - len(title) - 2 - (2 if ordered else 0) * len(texts)  # "1. " numbers the steps
         # (the items with the question's own words, when few have them, are kept whole)
         saying = [i for i, t in enumerate(texts) if overlap(terms, t) > 0] if terms else []
@@ -1418,7 +1447,7 @@ def _render_items(
         heads = None if ordered else item_heads(texts)
         if heads and len(body) > room:
             body = f"{', '.join(heads)} — {body}"  # the names first, when the details run long
-        text = f"{title}: {body}"
+        text = f"{title}: {body}" if title else body
         return Composition(text, [], [passage.id, *(k.id for k in chosen[:4])], confidence=similarity)
     return Composition(shorten(passage.text, 400), [], [passage.id], confidence=similarity)
 

@@ -29,7 +29,7 @@ from kg.index.tokens import ACRONYM_PLURAL_RE, tokenize
 from kg.passages import Passage
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, around, shorten
-from kg.qa.intent import Intent, classify, split_parts
+from kg.qa.intent import FILLER_RE, Intent, classify, split_parts
 from kg.qa.link import SHORT_WORDS, Lexicon, Link, Linker, corrected_question
 from kg.qa.retrieve import Hit, HybridRetriever
 from kg.store import KnowledgeStore
@@ -85,6 +85,12 @@ HOLDER_RE = re.compile(
 )
 KIND_TOKENS = frozenset(tokenize("default maximum max minimum min limit"))  # frame words that say what is compared
 RARE_DF = 3  # a word in at most this many passages is a specific name
+SPELLING_MIN_RATIO = 85  # a word the notes never use this close to one they use is a misspelling of it
+# words of questions, not of notes, that are no misspelling of a notes' word
+SPELLING_KEEP = frozenset(
+    "which where there their would could should about whats thats theres doesnt dont didnt isnt arent wasnt "
+    "werent cant couldnt wont wouldnt shouldnt hasnt havent".split()
+)
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
 CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
 # Words written like names: CamelCase (BatchGetItem), with digits (m4.large), long words.
@@ -187,6 +193,7 @@ class Engine:
     def _prepare(self, question: str) -> dict[str, Any]:
         asked = " ".join(question.split())
         question = expand_short_words(asked, self.lexicon.vocabulary)
+        question = self._spelled(question)
         question = LOWER_PLURAL_RE.sub(lambda found: self.acronym_plurals.get(found.group(0), found.group(0)), question)
         links = self.linker.link(question)
         retrieval_text = corrected_question(question, links) if links else question
@@ -207,6 +214,42 @@ class Engine:
             "intent": classify(question, [link.surface for link in links]),
             "retrieval_text": retrieval_text,
         }
+
+    @functools.cached_property
+    def _spelling(self) -> tuple[list[str], set[str]]:
+        """The notes' words a misspelling is corrected to (most used first), and the words of the
+        catalog's names the notes never use (a service the notes lack is no typo of a word they have)."""
+        words = sorted(
+            (w for w in self.lexicon.vocabulary if w.isalpha() and len(w) >= 4),
+            key=lambda w: -self.document_frequency.get(w, 0),
+        )
+        named = {w for form in self.lexicon.catalog_forms for w in form.split()}
+        return words, named - self.lexicon.vocabulary
+
+    def _spelled(self, question: str) -> str:
+        """The question with each word the notes never use, and that is no name the catalog knows,
+        spelt as the closest word the notes use ("destinatons" → "destinations", "visibilty" →
+        "visibility"), so that the cues of intent and the words retrieval matches see it."""
+        words, named = self._spelling
+
+        def fix(found: re.Match[str]) -> str:
+            word = found.group(0)
+            low = word.lower()
+            if len(low) < 5 or low in self.lexicon.vocabulary or low in named or low in SPELLING_KEEP:
+                return word
+            stems = tokenize(low)
+            if not stems:
+                return word  # a stopword
+            best = process.extractOne(low, words, scorer=fuzz.ratio, score_cutoff=SPELLING_MIN_RATIO)
+            if best is None or best[0][0] != low[0] or abs(len(best[0]) - len(low)) > 2:
+                return word
+            if best[0].startswith(low) or low.startswith(best[0]):
+                return word  # another form of the same word ("speeds"), not a misspelling
+            if any(self.document_frequency.get(t) for t in stems) and tokenize(best[0]) != stems:
+                return word  # a form of a word the notes use ("stopping" is no "shopping")
+            return best[0]
+
+        return re.sub(r"\b[A-Za-z]+\b", fix, question)
 
     def _service(self, entity_id: str) -> str:
         seen = set()
@@ -244,6 +287,10 @@ class Engine:
             terms |= set(tokenize(question)) & KIND_TOKENS  # "default behaviour" compares the defaults
         if composition is not None:
             composition.question = question
+            if intent.name != "limit" and not composition.exact and self._misses_rare_term(composition, terms):
+                # the answer stands on passages that never say a rare word asked ("noncompliant"): a
+                # retrieved passage that says it answers instead
+                composition = self._saying_rare(composition, hits, terms, linked, question)
         if composition is None or (
             not composition.exact
             and (
@@ -1091,11 +1138,30 @@ class Engine:
                 return True
         return False
 
+    def _rare_terms(self, composition: compose.Composition, terms: set[str]) -> set[str]:
+        """The question's words that name something rare in the notes ("BatchGetItem")."""
+        names = set(tokenize(" ".join(IDENTIFIER_RE.findall(composition_question(composition)))))
+        return {t for t in terms & names if 0 < self.document_frequency.get(t, 0) <= RARE_DF}
+
+    def _saying_rare(
+        self, composition: compose.Composition, hits: list[Hit], terms: set[str], linked: list[str], question: str
+    ) -> compose.Composition:
+        """The retrieved passage that says the question's rare words, as the answer in place of
+        ``composition`` (which is kept when none says them)."""
+        rare = self._rare_terms(composition, terms)
+        saying = [h for h in hits[:10] if rare <= set(tokenize(f"{h.passage.context} {h.passage.text}"))]
+        hit = compose.pick_passage(saying, terms, linked, question=question)
+        if hit is None:
+            return composition
+        excerpt = compose.excerpt(hit.passage, terms)
+        found = compose.Composition(excerpt, [], [hit.passage.id], confidence=hit.similarity)
+        found.question = question
+        return found
+
     def _misses_rare_term(self, composition: compose.Composition, terms: set[str]) -> bool:
         """The question names something rare in the notes ("BatchGetItem") that the passages the
         answer stands on never mention: the answer is about something else."""
-        names = set(tokenize(" ".join(IDENTIFIER_RE.findall(composition_question(composition)))))
-        rare = {t for t in terms & names if 0 < self.document_frequency.get(t, 0) <= RARE_DF}
+        rare = self._rare_terms(composition, terms)
         if not rare or not composition.lead_passages:
             return False
         seen: set[str] = set()
@@ -1283,8 +1349,19 @@ def _initials_of(name: str, acronym: str) -> str | None:
 
 
 def _definition_term(question: str, links: list[Link]) -> str:
+    """The term a definition question asks about.
+
+    >>> [_definition_term(q, []) for q in ["nat gw in a vpc - explain", "how does envelope encryption work"]]
+    ['nat gw', 'envelope encryption']
+    >>> _definition_term("what kind of service is redshift", [])
+    'redshift'
+    """
     # "what is the purpose of a bastion host" asks about the bastion host
     question = re.sub(r"\b(?:the\s+)?(?:purpose|role|point|job|function)\s+of\s+", "", question, flags=re.I)
+    asked = DEFINITION_FRAME_RE.sub("", FILLER_RE.sub("", question)).strip()
+    working = re.match(r"^\s*how\s+(?:does|do)\s+(.+?)\s+work\s*\??\s*$", asked, re.I)
+    if working or asked != question.strip():  # "nat gw in a vpc - explain" asks what a NAT gateway is
+        question = f"what is {working.group(1) if working else asked}"
     match = re.search(
         r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
         r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:used|good|meant)\s+for|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
@@ -1303,6 +1380,15 @@ def _definition_term(question: str, links: list[Link]) -> str:
                 return term[len(link.surface) :].strip()
         return term
     return links[-1].surface if links else question
+
+
+# the words around a definition's term that ask for it: "what kind of service is", "- explain",
+# ", what are they"
+DEFINITION_FRAME_RE = re.compile(
+    r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?\w+\s+(?:is|are)\s+|"
+    r"\s*(?:[-–—,:]\s*)?\b(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$",
+    re.IGNORECASE,
+)
 
 
 def present_links(links: list[Link]) -> list[Link]:

@@ -25,6 +25,28 @@ _COMPARISON = re.compile(
     r"\b(?:vs\.?|versus|differ(?:ence|ences|s)?|compare[ds]?|comparison|better than|cheaper than|or\b.{0,40}\bwhich)\b",
     re.IGNORECASE,
 )
+# "how is X different from Y", "when should i use X instead of Y"
+_COMPARISON_MORE = re.compile(
+    r"\bdiffer(?:ent|s)?\s+(?:from|than|to)\b|^(?!\s*how\s+(?:do|to|can)\b).*\b(?:use|pick|choose|prefer|go\s+with)\b.{1,60}"
+    r"\binstead\s+of\b",
+    re.IGNORECASE,
+)
+# words before the question that ask nothing themselves
+FILLER_RE = re.compile(
+    r"^\s*(?:in\s+(?:simple|plain|short|layman'?s?)\s+(?:terms|words|english)|briefly|quick(?:ly)?|simply|basically|"
+    r"eli5|tl;?dr|quick\s+question|question)\s*[,:-]+\s*",
+    re.IGNORECASE,
+)
+# a definition whatever other cues the question has: "meaning of recovery time objective", "explain
+# vpc endpoints", "nat gw in a vpc - explain", "ec2 instance store volumes, what are they", "what kind
+# of service is redshift", "how does envelope encryption work"
+_DEFINITION_STRONG = re.compile(
+    r"^\s*(?:meaning\s+of|define|definition\s+of|explain|describe)\b(?!\s+how\s+to\b)|"
+    r"(?:[-–—,:]\s*|\b)(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$|"
+    r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?(?:service|thing|tool|product|database|resource)\s+(?:is|are)\b|"
+    r"^\s*how\s+(?:does|do)\s+(?!(?:i|you|we|one)\b).{1,60}\bwork\s*\??\s*$",
+    re.IGNORECASE,
+)
 _YESNO = re.compile(
     r"^\s*(?:is|are|can|could|does|do|did|should|will|would|was|were|has|have|must|may|am)\b(?!.*\b(?:vs\.?|versus)\b)",
     re.IGNORECASE,
@@ -37,7 +59,8 @@ _YESNO_AFTER_CLAUSE = re.compile(
 )
 _PROCEDURE = re.compile(
     r"\b(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+(?:to|for)|procedure|process\s+(?:to|for)|"
-    r"what\s+do\s+i\s+need\s+to|walk\s+me\s+through|set\s*up|configure)\b",
+    r"what\s+do\s+i\s+need\s+to|walk\s+me\s+through|set\s*up|configure|requirements?\s+(?:to|for)|"
+    r"prerequisites?)\b",
     re.IGNORECASE,
 )
 _LIST = re.compile(
@@ -48,14 +71,16 @@ _LIST = re.compile(
     r"what\s+goes\s+(?:in|into)|what\s+(?:does|do)\s+.{1,40}\s+(?:include|contain|consist\s+of)|"
     r"use\s+cases?|when\s+(?:should|would|do|to)\s+(?:i\s+|you\s+|we\s+)?use|sources\s+of|"
     r"where\s+(?:can|do|does|could)\s+.{1,40}\s+come\s+from|"
-    r"what\s+(?:[\w-]+\s+){1,2}(?:types|kinds|options|classes|tiers|modes|levels|categories|skus|sizes|flavou?rs))\b",
+    r"what\s+(?:[\w-]+\s+){1,2}(?:types|kinds|options|classes|tiers|modes|levels|categories|skus|sizes|flavou?rs)|"
+    r"(?:types|kinds|classes|tiers|flavou?rs|varieties)\s*\??\s*$)\b",
     re.IGNORECASE,
 )
 _RELATION = re.compile(
     r"\b(?:deliver|send|sends|sent|publish|push|integrat\w*|trigger\w*|invoke\w*|stor(?:e|es|ed)\s+(?:in|on)|"
     r"where\s+(?:are|is|do|does|can)|store[ds]?|connect\w*|works?\s+with|replicat\w*|subscrib\w*|notif\w*|"
-    r"target|destination|which\s+services?|what\s+services?|what\s+can\s+receive|built\s+on|runs?\s+on|"
-    r"based\s+on|load\s+from|loads?\b|reads?\s+from|pull\s+content|monitor\w*|archiv\w*)\b",
+    r"targets?|destinations?|outputs?|which\s+services?|what\s+services?|what\s+can\s+receive|built\s+on|runs?\s+on|"
+    r"based\s+on|load\s+from|loads?\b|reads?\s+from|pull\s+content|monitor\w*|archiv\w*|underlying|backed\s+by|"
+    r"(?:saved|stored|kept|put|go|goes|live|lives|sent)\s+where|where\s*\??\s*$)\b",
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(
@@ -69,7 +94,7 @@ _LIMIT = re.compile(
     r"size|largest|biggest|smallest|longest|shortest|highest|lowest|default|timeout|retention|up\s+to|"
     r"number\s+of|length|capacity|durability|availability(?!\s+(?:zones?|sets?|domains?))|range|quota|lifetime|duration|throughput|iops|"
     r"per\s+(?:account|region|vpc|bucket|queue|table|instance|volume|second|gateway|month)|price|cost|"
-    r"allowed|at\s+most|at\s+least|netmask|percent|%|"
+    r"allowed|at\s+most|at\s+least|netmask|percent|%|(?:valid|possible|what|which)\s+values|"
     r"(?:retrieval|restore|recovery|response|propagation|processing|boot|startup|failover|delivery)\s+times?)\b",
     re.IGNORECASE,
 )
@@ -116,7 +141,13 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("default", re.compile(r"\bdefault\b", re.I)),
-    ("range", re.compile(r"\b(?:range|between|min(?:imum)?\s+and\s+max(?:imum)?|allowed\s+values)\b", re.I)),
+    (
+        "range",
+        re.compile(
+            r"\b(?:range|between|min(?:imum)?\s+and\s+max(?:imum)?|(?:allowed|valid|possible|what|which)\s+values)\b",
+            re.I,
+        ),
+    ),
     ("min", re.compile(r"\b(?:min(?:imum)?|smallest|shortest|least|lowest|at\s+least)\b", re.I)),
     (
         "max",
@@ -159,7 +190,7 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         names: Entity names found in it; their words do not count as cues ("Provisioned IOPS SSD"
             names a volume type, it does not ask for IOPS).
     """
-    text = question.strip()
+    text = FILLER_RE.sub("", question.strip()) or question.strip()  # "in simple terms, what does X do"
     masked = text
     for name in sorted(names, key=len, reverse=True):
         masked = re.sub(re.escape(name), " ", masked, flags=re.IGNORECASE)
@@ -174,10 +205,12 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     much = re.search(r"\bhow\s+much\b", text, re.I)
     if not unit and much and re.search(r"\b(?:store|hold|fit)s?\b", text[much.end() :], re.I):
         unit = "bytes"  # "how much can a cached volume store" (the verb may be part of a name)
-    if _COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I):
+    if (_COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I)) or _COMPARISON_MORE.search(text):
         return Intent("comparison", kinds, unit)
     if _YESNO.match(text) or _YESNO_AFTER_CLAUSE.match(text):
         return Intent("yesno", kinds, unit)
+    if _DEFINITION_STRONG.search(text):
+        return Intent("definition", kinds, unit)  # "meaning of recovery time objective", "nat gw - explain"
     if re.match(
         r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I
     ) and not (re.search(r"\bhow\s+(?:many|much|long|big|large)\b", text, re.I)):
