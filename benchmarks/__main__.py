@@ -303,8 +303,14 @@ def main() -> int:
             ("aws6", folder / "aws", NOTES),
             ("aws7", folder / "aws", NOTES),
             ("azure3", folder / "azure3", AZURE3),
-            # stop 12: a paraphrase of each tune question of aws.jsonl, written blind by a helper (all "tune")
+            # stop 12: a paraphrase of each tune question of the sets above, written blind by helpers (all "tune")
             ("aws-para", folder / "aws", NOTES),
+            ("aws-para2", folder / "aws", NOTES),
+            ("gcp-para", folder / "gcp", GCP),
+            ("azure-para", folder / "azure", AZURE),
+            ("aws-extra-para", folder / "aws-extra", AWS_EXTRA),
+            ("azure2-para", folder / "azure2", AZURE2),
+            ("azure3-para", folder / "azure3", AZURE3),
         )
         for name, store_path, notes in question_sets:
             rows, failed, tagged = questions_rows(name, store_path, notes, QUESTIONS / f"{name}.jsonl", encoder)

@@ -1277,3 +1277,28 @@ def test_a_procedure_whose_title_says_only_what_was_asked_starts_with_its_steps(
 def test_how_long_a_thing_keeps_data_asks_its_retention(engine: Engine) -> None:
     answer = engine.ask("how long can the widget queue keep messages at most")
     assert not answer.abstained and "14 days" in answer.answer[:300], answer.answer
+
+
+def test_a_relation_asked_with_its_own_verb_and_plain_words_keeps_the_facts(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Messaging\n\n## Amazon SNS\n\n"
+        "- Amazon SNS messages are delivered to subscribers using different methods, such as Amazon SQS, HTTP, "
+        "email, SMS and AWS Lambda.\n"
+        "- A fanout scenario is when an SNS message is pushed to multiple SQS queues, HTTP endpoints, or email "
+        "addresses.\n"
+    )
+    answer = _engine_over(notes, tmp_path, fake_encoder).ask("what endpoints can sns push messages to").answer
+    assert "delivers to" in answer and "Lambda" in answer[:300], answer
+
+
+def test_a_list_asked_by_a_word_that_only_says_list_finds_the_table_by_its_other_list_noun() -> None:
+    tables = [
+        {"type": "table", "title": "S3 Storage Classes", "items": "S3 Standard\x1fGlacier"},
+        {"type": "table", "title": "RDS Oracle Editions Compared", "items": "Enterprise\x1fStandard One"},
+    ]
+    found = compose._best_table(tables, {"storag", "tier"}, {"s3"}, "list the s3 storage tiers")
+    assert found is not None and found[1]["title"] == "S3 Storage Classes" and found[0] >= 0.5
+    # "engines" asks for engines, not editions; "storage gateway types" are not S3's classes
+    found = compose._best_table(tables, {"engin"}, {"rds"}, "rds engines")
+    assert found is None or found[0] < 0.5
+    assert compose._best_table(tables, {"type"}, {"storag", "gateway"}, "storage gateway types") is None

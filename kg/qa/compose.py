@@ -1106,6 +1106,13 @@ STEP_HINT_RE = re.compile(
 )
 
 
+# list nouns that say only that the members of something are asked ("storage tiers": its classes)
+GENERIC_LIST_NOUNS = frozenset(
+    tokenize(
+        "type types kind kinds option options class classes category categories configuration configurations "
+        "mode modes tier tiers setup setups variant variants flavor flavors flavour flavours sort sorts"
+    )
+)
 LIST_NOUNS = frozenset(
     tokenize(
         "type types kind kinds option options class classes engine engines policy policies "
@@ -1512,12 +1519,17 @@ def _best_table(
         if row["type"] != "table":
             continue
         items = row["items"].replace("\x1f", " ")
-        own = overlap(terms, row["title"])
+        own = _title_overlap(terms, row["title"])  # ("storage tiers" asked: "Storage Classes")
         if own == 0.0:
             continue
+        if not terms - LIST_NOUNS and not linked_words <= set(tokenize(f"{row['title']} {items}")):
+            continue  # "storage gateway types": the types of what is named, not S3's storage classes
         title_words = set(tokenize(row["title"])) - FRAME_WORDS
         if asked and title_words:
-            own *= len(title_words & asked) / len(title_words)
+            held = title_words & asked
+            if asked & GENERIC_LIST_NOUNS:
+                held |= title_words & LIST_NOUNS
+            own *= len(held) / len(title_words)
         score = own + 0.5 * overlap(linked_words, f"{row['title']} {items}")
         if best is None or score > best[0]:
             best = (score, row)
@@ -1605,7 +1617,8 @@ def _title_overlap(words: set[str], title: str) -> float:
     own = set(tokenize(title))
     matched = len(words & own)
     if own & LIST_NOUNS:
-        matched += len((words & LIST_NOUNS) - own)
+        # (a word that says only that a list is asked; "engines" asks for engines, not "Editions")
+        matched += len((words & GENERIC_LIST_NOUNS) - own)
     return matched / len(words)
 
 
@@ -1615,8 +1628,8 @@ PREDICATE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "deliversTo",
         re.compile(
-            r"\b(?:deliver\w*|send\w*|sent|publish\w*|push\w*|notif\w*|receive\w*|destination|"
-            r"target|subscrib\w*|get\s+data\s+into|write\w*\s+to)\b",
+            r"\b(?:deliver\w*|send\w*|sent|publish\w*|push\w*|notif\w*|receive\w*|destinations?|outputs?|"
+            r"targets?|subscrib\w*|get\s+data\s+into|write\w*\s+to)\b",
             re.I,
         ),
     ),
@@ -1724,13 +1737,25 @@ def compose_relation(
     if chosen and hit is not None and passages:
         # facts that share little of the question ("Redshift reads from S3" for "what to run after
         # a bulk load") lose to a passage that has its words
+        # (the words that ask the relation itself, "push" for deliversTo, are no such words)
+        cues = {
+            t
+            for name, pattern in PREDICATE_CUES
+            if name in wanted
+            for found in pattern.finditer(question)
+            for t in tokenize(found.group(0))
+        }
+        content = terms - cues
         sources = [p for p in dict.fromkeys(passage_of(r) for r in chosen) if p is not None]
-        said = max((overlap(terms, f"{passages[p].context} {passages[p].text}") for p in sources), default=0.0)
+        said = max((overlap(content, f"{passages[p].context} {passages[p].text}") for p in sources), default=0.0)
         about = set(linked) & {*hit.passage.entities, *hit.passage.topics}
+        retrieved = {h.passage.id for h in hits[:3]}
         if (
-            hit.passage.id not in sources
+            content
+            and hit.passage.id not in sources
+            and not retrieved & set(sources)  # (the facts' own line retrieved among the first is on topic)
             and about
-            and overlap(terms, f"{hit.passage.context} {hit.passage.text}") >= said + 0.5
+            and overlap(content, f"{hit.passage.context} {hit.passage.text}") >= said + 0.5
         ):
             chosen = []
     if chosen:

@@ -211,7 +211,7 @@ class Engine:
             "asked": asked,
             "question": question,
             "links": links,
-            "intent": classify(question, [link.surface for link in links]),
+            "intent": classify(question, [link.surface for link in links if not link.weak]),  # (a plain word asks)
             "retrieval_text": retrieval_text,
         }
 
@@ -673,7 +673,15 @@ class Engine:
             )
         elif name == "relationship":
             result = compose.compose_relation(
-                fact_rows, hits, terms, linked, question, self._passage_of, self.names, self.passages
+                # (a plain word's entity is no end of the relation asked: "what endpoints can sns push to")
+                fact_rows,
+                hits,
+                terms,
+                strong or linked,
+                question,
+                self._passage_of,
+                self.names,
+                self.passages,
             )
             if result is not None and not result.facts and result.lead_passages:
                 lead = self.passages[result.lead_passages[0]]
