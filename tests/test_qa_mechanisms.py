@@ -1302,3 +1302,16 @@ def test_a_list_asked_by_a_word_that_only_says_list_finds_the_table_by_its_other
     found = compose._best_table(tables, {"engin"}, {"rds"}, "rds engines")
     assert found is None or found[0] < 0.5
     assert compose._best_table(tables, {"type"}, {"storag", "gateway"}, "storage gateway types") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # words that only say a limit is asked are no words the figure must share
+        ("highest allowed widget queue visibility timeout", "12 hours"),
+        ("widget tunnels per widget vault - upper quota?", "1,000 tunnels"),
+    ],
+)
+def test_limit_words_are_not_content(engine: Engine, question: str, expected: str) -> None:
+    answer = engine.ask(question)
+    assert not answer.abstained and expected in answer.answer[:300], answer.answer

@@ -29,7 +29,8 @@ FRAME_WORDS = frozenset(
         per allowed up to at most least value values range vs versus difference between compare explain define
         definition describe tell list steps step way need mean meaning type types kind kinds option options
         happen happens get go there much one thing things put make aws amazon azure microsoft gcp google cloud
-        set setup up do steps procedure process often frequently frequency"""
+        set setup up do steps procedure process often frequently frequency highest lowest shortest upper quota
+        quotas ceiling cap possible"""
     )
 )
 NUMBER_WORDS = frozenset(tokenize("zero one two three four five six seven eight nine ten twelve hundred thousand"))
@@ -67,7 +68,9 @@ def other_tier(question: str, answer: str, names: Sequence[str] = ()) -> bool:
 RETENTION_ASKED_RE = re.compile(r"\b(?:keep|keeps|kept|retain\w*|retention|last|lasts|expire\w*|stay|stays)\b", re.I)
 # "how long does a token last" is answered by its lifetime or session duration as well
 LASTING_ASKED_RE = re.compile(r"\b(?:last|lasts|valid)\b", re.I)
-LASTING_STATED_RE = re.compile(r"\b(?:duration|valid\w*|lifetime|session|expir\w*|exists?|lasts?)\b", re.I)
+LASTING_STATED_RE = re.compile(
+    r"\b(?:duration|valid\w*|lifetime|session|expir\w*|exists?|lasts?|timeouts?|time\s+limit)\b", re.I
+)
 RETENTION_STATED_RE = re.compile(
     r"\b(?:keep\w*|kept|retain\w*|retention|stor\w*|expir\w*|ttl|available|history|lifetime|period|"
     # ("moving a blob out of the Cool tier before 30 days" states how long it must stay)
@@ -77,7 +80,14 @@ RETENTION_STATED_RE = re.compile(
 
 
 def keeping_unstated(intent: Intent, question: str, text: str) -> bool:
-    """The question asks how long something is kept and ``text`` states no keeping."""
+    """The question asks how long something is kept and ``text`` states no keeping.
+
+    >>> from kg.qa.intent import Intent
+    >>> keeping_unstated(Intent("limit", unit="seconds"), "how long can draining last", "the timeout is 300 seconds")
+    False
+    >>> keeping_unstated(Intent("limit", unit="seconds"), "how long are logs kept", "logs arrive within 15 minutes")
+    True
+    """
     if intent.unit != "seconds" or not RETENTION_ASKED_RE.search(question) or RETENTION_STATED_RE.search(text):
         return False
     return not (LASTING_ASKED_RE.search(question) and LASTING_STATED_RE.search(text))
@@ -97,12 +107,19 @@ def measured_noun(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     ['record']
     >>> sorted(measured_noun("max size of an s3 object", ["s3 object"]))
     []
+    >>> sorted(measured_noun("max number of rr i can add"))  # (not "add": the question goes on)
+    ['rr']
     """
     found = MEASURED_RE.search(question)
     if not found:
         return set()
     phrase = found.group(1).lower()
-    phrase = re.split(r"\b(?:in|on|for|per|with|when|if)\b", phrase, maxsplit=1)[0]
+    # (up to where the question goes on: "number of rr i can add" measures read replicas)
+    phrase = re.split(
+        r"\b(?:in|on|for|per|with|when|if|i|you|we|it|they|can|could|should|will|would|do|does|is|are|that|which)\b",
+        phrase,
+        maxsplit=1,
+    )[0]
     for surface in sorted(link_surfaces, key=len, reverse=True):
         phrase = phrase.replace(surface.lower(), " ")
     words = [w for w in tokenize(phrase) if w not in FRAME_WORDS]
@@ -125,8 +142,10 @@ def counted_words(question: str, names: dict[str, Sequence[str]] | None = None) 
     if not found:
         return set()
     words = set(tokenize(found.group(1))) - FRAME_WORDS
+    phrase = f" {' '.join(found.group(1).lower().split())} "
     for entity_names in (names or {}).values():
-        if any(set(tokenize(name)) & words for name in entity_names):
+        # (a short name the tokens drop is still a name: "number of rr")
+        if any(set(tokenize(name)) & words or f" {name.lower()} " in phrase for name in entity_names):
             words |= set(tokenize(" ".join(entity_names))) - FRAME_WORDS
     return words
 
@@ -223,7 +242,7 @@ def score_limit(
     linked: Sequence[str],
     linked_terms: frozenset[str] | set[str] = frozenset(),
     components: Sequence[str] = (),
-    components_named: dict[str, str] | None = None,
+    components_named: dict[str, Sequence[str]] | None = None,
     counted: frozenset[str] | set[str] = frozenset(),
     measured: frozenset[str] | set[str] = frozenset(),
     question: str = "",
@@ -256,7 +275,7 @@ def score_limit(
     everything = f"{about} {row['passage_text']}"
     if components and subject not in components and row.get("linked", "").rsplit("/", 1)[-1] not in components:
         named = {c: n for c, n in components_named.items() if c in components} if components_named else {}
-        if not any(name.lower() in everything.lower() for name in named.values()):
+        if not any(name.lower() in everything.lower() for names in named.values() for name in names):
             return -10.0  # the question names a component; this figure is about something else
     score = 0.0
     if terms and overlap(terms, everything) == 0.0:
@@ -366,7 +385,7 @@ def compose_limit(
     linked_terms: frozenset[str] | set[str] = frozenset(),
     components: Sequence[str] = (),
     compare: bool = False,
-    components_named: dict[str, str] | None = None,
+    components_named: dict[str, Sequence[str]] | None = None,
     counted: frozenset[str] | set[str] = frozenset(),
     measured: frozenset[str] | set[str] = frozenset(),
     question: str = "",
@@ -1047,6 +1066,8 @@ def _predicate(question: str, terms: set[str]) -> str:
 
     >>> _predicate("does the dns name change after a failover", {"dns", "name", "chang", "failover"})
     'chang'
+    >>> _predicate("is it possible to add a deny rule to an sg", {"add", "deny"})
+    'deny'
     """
     passive = re.search(r"\b(?:be|been|get)\s+(\w+)", question, re.IGNORECASE)
     if passive:
@@ -1059,8 +1080,12 @@ def _predicate(question: str, terms: set[str]) -> str:
         verb = tokenize(before_clause.group(1))
         if verb and verb[0] in terms and verb[0] in VERB_TOKENS:
             return verb[0]
-    ordered = [t for t in tokenize(question) if t in terms]
+    # (not a verb that says little: "add a deny rule" asks about deny rules)
+    ordered = [t for t in tokenize(question) if t in terms and t not in LIGHT_VERB_TOKENS]
     return ordered[0] if ordered else ""
+
+
+LIGHT_VERB_TOKENS = frozenset(tokenize("add adds have has use uses get make create put set specify give take"))
 
 
 def _best_sentence(text: str, terms: set[str], key_term: str = "") -> str:

@@ -471,7 +471,12 @@ class Engine:
         elif by_name is not None:
             result = by_name
         elif name == "limit":
-            named = {link.entity_id: link.surface for link in links if link.entity_id in components}
+            # (the names as asked and as the notes write them: "rr" is a "read replica")
+            named: dict[str, Sequence[str]] = {
+                link.entity_id: [link.surface, *self.names.get(link.entity_id, [])]
+                for link in links
+                if link.entity_id in components
+            }
             counted = compose.counted_words(
                 # the names as asked too: "how many rgs" counts resource groups
                 question,
