@@ -244,6 +244,10 @@ def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
         ("data pipeline output destinations", "relationship", None),
         ("storage gateway types", "list", None),
         ("requirements to turn on s3 crr", "procedure", None),
+        ("can someone explain aws opsworks", "definition", None),
+        ("purpose of aws cloudtrail?", "definition", None),
+        ("aws eb - what's it for?", "definition", None),
+        ("cloudtrail - explain what it's used for", "definition", None),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str | None) -> None:
@@ -1315,3 +1319,19 @@ def test_a_list_asked_by_a_word_that_only_says_list_finds_the_table_by_its_other
 def test_limit_words_are_not_content(engine: Engine, question: str, expected: str) -> None:
     answer = engine.ask(question)
     assert not answer.abstained and expected in answer.answer[:300], answer.answer
+
+
+def test_a_definition_asked_hyphenated_and_plural_finds_the_sentence_that_says_what_it_is(engine: Engine) -> None:
+    answer = engine.ask("dead-drop boxes - explain")
+    assert answer.answer.startswith("A dead drop box is a box"), answer.answer
+
+
+def test_the_term_of_a_definition_question() -> None:
+    from kg.qa.engine import _definition_term
+    from kg.qa.link import Link
+
+    assert _definition_term("can someone explain aws opsworks", []) == "aws opsworks"
+    assert _definition_term("purpose of aws cloudtrail?", []) == "aws cloudtrail"
+    assert _definition_term("what are read replicas for", []) == "read replicas"
+    swf = Link("swf", "Amazon Simple Workflow Service", "amazon simple workflow", 5, 8)
+    assert _definition_term("purpose of a decider in amazon simple workflow", [swf]) == "decider"

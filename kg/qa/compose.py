@@ -723,11 +723,14 @@ def compose_definition(
     passage_of: Any,
     children: dict[int, list[int]] | None = None,
     passages: Sequence[Passage] | None = None,
+    aliases: Sequence[str] = (),
 ) -> Composition | None:
+    """The passage that says what ``term`` is (written as asked or as one of its ``aliases``, the
+    notes' names of the entity it links to: "dlq" is a "dead letter queue")."""
     term_low = term.lower().replace("-", " ")
     # (after a leading setting: "In AWS Elastic Beanstalk, an application is ...")
     setting = r"(?:(?:in|with|for|on|within)\s+[^,]{1,40},\s*)?"
-    forms = term_forms(term_low)
+    forms = list(dict.fromkeys([*term_forms(term_low), *(a.lower().replace("-", " ") for a in aliases if a)]))
     opens = (
         re.compile(
             r"^"
@@ -792,7 +795,10 @@ def compose_definition(
         if DEFINING_RE.search(passage.text[:120]):
             bonus += 0.7 if named else 0.2
         if term_low and re.match(
-            setting + r"(?:an?\s+|the\s+)?" + re.escape(term_low) + r"s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)",
+            setting
+            + r"(?:an?\s+|the\s+)?(?:"
+            + "|".join(map(re.escape, forms))
+            + r")s?\s*(?::|=|\s[-–—]\s|\(|,?\s+(?:is|are)\b)",
             text,
         ):
             bonus += 0.8  # "Availability Zone: physically separate datacenters ..." opens with the term
@@ -853,8 +859,25 @@ def term_forms(term: str) -> list[str]:
         return []
     forms = [" ".join(words[i:]) for i in range(max(1, len(words) - 1))]
     if re.search(r"[^s]s$", words[-1]):
-        forms += [re.sub(r"s$", "", form) for form in forms]
+        # ("boxes": box, "policies": policy, "endpoints": endpoint)
+        forms += [_singular_phrase(form) for form in forms]
     return forms
+
+
+def _singular_phrase(phrase: str) -> str:
+    """The phrase with its last word in the singular.
+
+    >>> [_singular_phrase(p) for p in ["dead drop boxes", "routing policies", "vpc endpoints"]]
+    ['dead drop box', 'routing policy', 'vpc endpoint']
+    """
+    head, _, last = phrase.rpartition(" ")
+    if re.search(r"(?:x|z|sh|ch|ss)es$", last):
+        last = last[:-2]
+    elif last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s"):
+        last = last[:-1]
+    return f"{head} {last}".strip()
 
 
 def _defines_title(passage: Passage, term: str) -> bool:

@@ -714,8 +714,19 @@ class Engine:
             term = _definition_term(question, links)
             if fact_rows and not _names_entity(term, links):
                 fact_rows = []  # "explain envelope encryption in KMS" asks about the term, not about KMS
+            # the notes' names of what the term's short form links to ("sqs dlq": dead letter queue)
+            aliases = [
+                name
+                for link in links
+                if link.in_notes
+                and not link.weak
+                and link.surface in term.lower()
+                and link.surface != link.label.lower()
+                and len(link.surface.split()) >= len(term.split()) - 1  # (the term is that name, "sqs dlq")
+                for name in self.names.get(link.entity_id, [])
+            ]
             result = compose.compose_definition(
-                fact_rows, hits, terms, linked, term, self._passage_of, self.children, self.passages
+                fact_rows, hits, terms, linked, term, self._passage_of, self.children, self.passages, aliases
             )
             if result is not None and result.lead_passages and PURPOSE_ASKED_RE.search(question):
                 self._with_purpose(result)
@@ -1192,7 +1203,7 @@ class Engine:
         if self._vocabulary is None:
             self._vocabulary = [w for w in self.document_frequency if w.isalpha() and len(w) >= 3]
         known = set(tokenize(" ".join(linked)))
-        for word in tokenize(term):
+        for word in tokenize(term.replace("-", " ")):  # ("dead-letter queues": dead letter queues)
             if word in known:
                 continue
             if len(word) < 4 or not word.isalpha() or self.document_frequency.get(word):
@@ -1370,19 +1381,27 @@ def _definition_term(question: str, links: list[Link]) -> str:
     'redshift'
     """
     # "what is the purpose of a bastion host" asks about the bastion host
-    question = re.sub(r"\b(?:the\s+)?(?:purpose|role|point|job|function)\s+of\s+", "", question, flags=re.I)
+    purpose = re.compile(r"\b(?:the\s+)?(?:purpose|role|point|job|function)\s+of\s+", re.I)
+    framed = bool(purpose.match(question.strip()))  # "purpose of cloudtrail?" asks what it is
+    question = purpose.sub("", question)
     asked = DEFINITION_FRAME_RE.sub("", FILLER_RE.sub("", question)).strip()
     working = re.match(r"^\s*how\s+(?:does|do)\s+(.+?)\s+work\s*\??\s*$", asked, re.I)
-    if working or asked != question.strip():  # "nat gw in a vpc - explain" asks what a NAT gateway is
+    if working or framed or asked != question.strip():  # "nat gw in a vpc - explain" asks what a NAT gateway is
         question = f"what is {working.group(1) if working else asked}"
     match = re.search(
         r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
-        r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:used|good|meant)\s+for|(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
+        r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:used|good|meant)\s+for|for|"
+        r"(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
         question,
         re.IGNORECASE,
     )
     if match:
-        return match.group(1).strip()
+        term = match.group(1).strip()
+        # "decider in amazon simple workflow": the term, not the service it is asked in
+        setting = re.search(r"\s+(?:in|on|within|for)\s+(?:an?\s+|the\s+)?(.+)$", term, re.I)
+        if setting and any(link.surface in setting.group(1).lower() for link in links if link.in_notes):
+            return term[: setting.start()].strip()
+        return term
     trailing = re.match(
         r"^\s*(.+?)\s+(?:meaning|definition|means?)(?:\s+(?:in|of|for)\s+.+)?\s*\??\s*$", question, re.IGNORECASE
     )
@@ -1399,7 +1418,10 @@ def _definition_term(question: str, links: list[Link]) -> str:
 # ", what are they"
 DEFINITION_FRAME_RE = re.compile(
     r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?\w+\s+(?:is|are)\s+|"
-    r"\s*(?:[-–—,:]\s*)?\b(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$",
+    r"^\s*(?:can|could)\s+(?:someone|somebody|anyone|you)\s+(?:explain|describe|define)\s+(?:what\s+(?:is|are)\s+)?|"
+    r"\s*(?:[-–—,:]\s*)?\b(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$|"
+    r"\s*(?:[-–—,:]\s*)?\b(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+"
+    r"(?:it|they)?\s*(?:used\s+)?for\s*\??\s*$",
     re.IGNORECASE,
 )
 

@@ -41,8 +41,11 @@ FILLER_RE = re.compile(
 # vpc endpoints", "nat gw in a vpc - explain", "ec2 instance store volumes, what are they", "what kind
 # of service is redshift", "how does envelope encryption work"
 _DEFINITION_STRONG = re.compile(
-    r"^\s*(?:meaning\s+of|define|definition\s+of|explain|describe)\b(?!\s+how\s+to\b)|"
+    r"^\s*(?:(?:can|could)\s+(?:someone|somebody|anyone|you)\s+)?(?:meaning\s+of|define|definition\s+of|explain|describe)\b"
+    r"(?!\s+(?:how|why|when|where|which|the\s+difference)\b)|^\s*(?:the\s+)?(?:purpose|point)\s+of\b|"
     r"(?:[-–—,:]\s*|\b)(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$|"
+    r"\b(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+(?:it|they)?\s*"
+    r"(?:used\s+)?for\s*\??\s*$|"
     r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?(?:service|thing|tool|product|database|resource)\s+(?:is|are)\b|"
     r"^\s*how\s+(?:does|do)\s+(?!(?:i|you|we|one)\b).{1,60}\bwork\s*\??\s*$",
     re.IGNORECASE,
@@ -207,10 +210,11 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
         unit = "bytes"  # "how much can a cached volume store" (the verb may be part of a name)
     if (_COMPARISON.search(text) and not re.search(r"\bdifferent\b", text, re.I)) or _COMPARISON_MORE.search(text):
         return Intent("comparison", kinds, unit)
+    if _DEFINITION_STRONG.search(text):
+        # "meaning of recovery time objective", "nat gw - explain", "can someone explain opsworks"
+        return Intent("definition", kinds, unit)
     if _YESNO.match(text) or _YESNO_AFTER_CLAUSE.match(text):
         return Intent("yesno", kinds, unit)
-    if _DEFINITION_STRONG.search(text):
-        return Intent("definition", kinds, unit)  # "meaning of recovery time objective", "nat gw - explain"
     if re.match(
         r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I
     ) and not (re.search(r"\bhow\s+(?:many|much|long|big|large)\b", text, re.I)):
