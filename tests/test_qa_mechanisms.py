@@ -1335,3 +1335,31 @@ def test_the_term_of_a_definition_question() -> None:
     assert _definition_term("what are read replicas for", []) == "read replicas"
     swf = Link("swf", "Amazon Simple Workflow Service", "amazon simple workflow", 5, 8)
     assert _definition_term("purpose of a decider in amazon simple workflow", [swf]) == "decider"
+
+
+def test_the_kind_and_unit_of_limits_asked_other_ways() -> None:
+    # "how long" asks no maximum when the question says "at minimum"
+    assert classify("coldline - how long do objects have to stay stored at minimum").kinds == ("min",)
+    assert classify("min and max visibility timeout").kinds[0] == "range"
+    # "charge" says no characters; "before it times out" asks a duration
+    assert classify("cool tier min retention to avoid an early deletion charge").unit == "seconds"
+    assert classify("longest a lambda function can run before it times out").unit == "seconds"
+    assert "timeout" in compose.content_terms("longest a lambda function can run before it times out")
+
+
+def test_a_figure_whose_attribute_says_minimum_is_a_minimum() -> None:
+    from kg.qa.intent import Intent
+
+    row = {
+        "subject": "https://example.org/coldline",
+        "attribute": "minimum storage duration",
+        "kind": "exact",
+        "base_unit": "seconds",
+        "value_text": "90 days",
+        "subject_label": "Coldline",
+        "passage_text": "Coldline | 90 days",
+    }
+    intent = Intent("limit", ("min",), "seconds")
+    said = compose.score_limit(row, intent, {"stor"}, ["coldline"])
+    unsaid = compose.score_limit({**row, "attribute": "storage duration"}, intent, {"stor"}, ["coldline"])
+    assert said == unsaid + 1.5

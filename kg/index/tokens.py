@@ -115,12 +115,13 @@ def stem(word: str) -> str:
     for suffix, replacement in (
         ("ies", "y"),
         ("sses", "ss"),
+        ("xes", "x"),  # "boxes" → "box", as "box"
         ("ing", ""),
         ("ed", ""),
         ("es", "e"),
         ("s", ""),
     ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        if word.endswith(suffix) and len(word) - len(suffix) >= (2 if suffix == "xes" else 3):
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
             word = word[: len(word) - len(suffix)] + replacement

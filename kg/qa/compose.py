@@ -7,6 +7,7 @@ abstains instead of offering a near miss.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -215,6 +216,7 @@ def content_terms(question: str, link_surfaces: Sequence[str] = ()) -> set[str]:
     linked |= set(tokenize(" ".join(re.sub(r"\b([a-z]+) (\d+)\b", r"\1\2", s) for s in link_surfaces)))
     question = PURPOSE_FRAME_RE.sub(" ", question)  # "what is redshift used for" asks what it is
     question = ORIGIN_RE.sub(" sources ", question)  # "where can amis come from": their sources
+    question = re.sub(r"\btim(?:e|es|ed|ing)\s+out\b", "timeout", question, flags=re.I)  # "before it times out"
     return {t for t in tokenize(question) if t not in FRAME_WORDS and t not in linked and len(t) > 1}
 
 
@@ -226,10 +228,31 @@ PURPOSE_FRAME_RE = re.compile(r"\b(?:(?:used|good|meant)\s+for\s*\??\s*$|(?:purp
 
 
 def overlap(terms: set[str] | frozenset[str], text: str) -> float:
+    """The share of ``terms`` that ``text`` says, a hyphenated word and its parts counting once
+    ("soft-deleted": soft-deleted, softdelet, soft, delet).
+
+    >>> overlap({"soft-deleted", "softdelet", "soft", "delet", "keep"}, "Soft-delete keeps deleted vaults")
+    1.0
+    """
     if not terms:
         return 0.0
     words = set(tokenize(text))
-    return len(terms & words) / len(terms)
+    units = _term_units(frozenset(terms))
+    return sum(1 for unit in units if unit & words) / len(units)
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_units(terms: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """``terms`` grouped so that a hyphenated word and the tokens it gives are one."""
+    units: list[frozenset[str]] = []
+    grouped: set[str] = set()
+    for term in sorted(terms, key=lambda t: (-t.count("-"), t)):
+        if term in grouped:
+            continue
+        group = frozenset(({term} | set(tokenize(term))) & terms) if "-" in term else frozenset({term})
+        grouped |= group
+        units.append(group)
+    return tuple(units)
 
 
 # -- limits ------------------------------------------------------------------------------------------
@@ -301,10 +324,13 @@ def score_limit(
         score += 1.5
     elif intent.prefers and row["base_unit"] in UNIT_FAMILIES.get(intent.prefers, {intent.prefers}):
         score += 1.5  # "biggest X", "how large" most often ask a size
+    kind = row["kind"]
+    if kind == "exact" and (said := KIND_SAID_RE.search(row["attribute"])):
+        kind = "min" if said.group(0).lower().startswith("min") else "max"  # "minimum storage duration: 90 days"
     if intent.kinds:
-        if row["kind"] == intent.kinds[0]:
+        if kind == intent.kinds[0]:
             score += 1.5
-        elif row["kind"] in intent.kinds:
+        elif kind in intent.kinds:
             score += 1.0
         elif "default" in intent.kinds and not re.search(r"\bdefault", row["passage_text"], re.I):
             return -10.0  # a maximum is not the default the question asks
@@ -313,6 +339,7 @@ def score_limit(
     return score
 
 
+KIND_SAID_RE = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b", re.I)
 CUE_BEFORE_RE = re.compile(
     r"(?:\b(?:up\s+to|more\s+than|less\s+than|at\s+least|at\s+most|over|under|max(?:imum)?|min(?:imum)?|between|"
     r"from)\s+)$",
@@ -492,7 +519,9 @@ def compose_limit_from_passages(
     asked = (set(tokenize(counted_by.group(1))) - FRAME_WORDS) & terms if counted_by else set()
     if counted is not None:
         asked = set(counted)
-    for hit in hits[:12]:
+    # the passages that say most of the question's words first, in the order retrieved among equals
+    ranked = sorted(hits[:12], key=lambda h: -overlap(terms, f"{h.passage.context} {h.passage.text}"))
+    for hit in ranked:
         passage = hit.passage
         if linked and not set(linked) & about(passage):
             continue

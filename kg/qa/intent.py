@@ -113,7 +113,7 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "characters",
         re.compile(
             r"\b(?:chars?|characters?|length|how\s+long\b(?=.*\b(?:name|id|key|string|password|text|"
-            r"label|tag|value)s?\b))",
+            r"label|tag|value)s?\b))\b",  # (not the "char" of "charge")
             re.I,
         ),
     ),
@@ -121,7 +121,8 @@ UNIT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "seconds",
         re.compile(
             r"\b(?:how\s+long|timeout|time|duration|retention|retain|lifetime|hours?|minutes?|days?|"
-            r"seconds?|ttl|how\s+soon|how\s+often|how\s+frequently|frequency|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent|fast|quick(?:ly)?))\b",
+            r"seconds?|ttl|how\s+soon|how\s+often|how\s+frequently|frequency|wait|delay|period|expire\w*|how\s+far\s+back|how\s+(?:close|recent|fast|quick(?:ly)?)|"
+            r"times?\s+out|(?:longest|shortest)\b(?=.*\b(?:run|runs|last|lasts|take|takes|stay|stays|kept|keep)\b))\b",
             re.I,
         ),
     ),
@@ -200,6 +201,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     # "difference between X and Y" compares, it asks no range
     masked = re.sub(r"\b(?:difference|differences|differ|choose|compare)\s+between\b", " ", masked, flags=re.I)
     kinds = tuple(kind for kind, pattern in KIND_CUES if pattern.search(masked))
+    if "min" in kinds and "max" in kinds and not MAX_WORD_RE.search(masked) and "range" not in kinds:
+        kinds = tuple(kind for kind in kinds if kind != "max")  # "how long ... at minimum" asks the minimum
     if "min" in kinds and "max" in kinds and "range" not in kinds:
         kinds = ("range", *kinds)  # "min and max" asks for the range
     if "default" in kinds and "max" in kinds and not MAX_WORD_RE.search(masked):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.errors import StoreError
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 MANIFEST_NAME = "manifest.json"
 TRACKED_PACKAGES = (
     "notes-kg",
