@@ -1363,3 +1363,10 @@ def test_a_figure_whose_attribute_says_minimum_is_a_minimum() -> None:
     said = compose.score_limit(row, intent, {"stor"}, ["coldline"])
     unsaid = compose.score_limit({**row, "attribute": "storage duration"}, intent, {"stor"}, ["coldline"])
     assert said == unsaid + 1.5
+
+
+def test_a_limit_on_things_per_container_counts_them() -> None:
+    assert compose.counted_words("limit on virtual machines per availability set") == {"virtual", "machin"}
+    intent = classify("limit on virtual machines per availability set", ["virtual machines", "availability set"])
+    assert intent.unit == "count"
+    assert compose.counted_words("limit on in-flight messages for an sqs queue") == set()  # (no "per": no count)

@@ -35,7 +35,11 @@ FRAME_WORDS = frozenset(
     )
 )
 NUMBER_WORDS = frozenset(tokenize("zero one two three four five six seven eight nine ten twelve hundred thousand"))
-COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\w+(?:[\s-]+\w+)?)", re.IGNORECASE)
+COUNTED_RE = re.compile(
+    r"\b(?:how\s+many|number\s+of|(?:limit|cap|quota)\s+(?:on|for)\s+(?:the\s+)?(?=(?:[\w-]+\s+){1,3}per\b))\s*"
+    r"(\w+(?:[\s-]+\w+)?)",
+    re.IGNORECASE,
+)
 
 
 # Names of tiers, editions and classes: a figure stated for one does not answer a question on another.

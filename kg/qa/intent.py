@@ -164,6 +164,7 @@ KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+LIMIT_PER_RE = re.compile(r"\b(?:limit|cap|quota)\s+(?:on|for)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}per\b", re.I)
 MAX_WORD_RE = re.compile(r"\b(?:max(?:imum)?|largest|biggest|longest|highest|most)\b", re.I)
 
 
@@ -208,6 +209,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     if "default" in kinds and "max" in kinds and not MAX_WORD_RE.search(masked):
         kinds = tuple(kind for kind in kinds if kind != "max")  # "default limit" asks the default only
     unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
+    if not unit and LIMIT_PER_RE.search(text):
+        unit = "count"  # "limit on virtual machines per availability set" counts them (names and all)
     much = re.search(r"\bhow\s+much\b", text, re.I)
     if not unit and much and re.search(r"\b(?:store|hold|fit)s?\b", text[much.end() :], re.I):
         unit = "bytes"  # "how much can a cached volume store" (the verb may be part of a name)
