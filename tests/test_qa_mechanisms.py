@@ -248,6 +248,9 @@ def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
         ("purpose of aws cloudtrail?", "definition", None),
         ("aws eb - what's it for?", "definition", None),
         ("cloudtrail - explain what it's used for", "definition", None),
+        # the topic first, then the yes/no question about it
+        ("google cloud firewall - does it track connection state", "yesno", None),
+        ("sns fifo -> standard queue subscription, allowed?", "yesno", None),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str | None) -> None:
@@ -1370,3 +1373,10 @@ def test_a_limit_on_things_per_container_counts_them() -> None:
     intent = classify("limit on virtual machines per availability set", ["virtual machines", "availability set"])
     assert intent.unit == "count"
     assert compose.counted_words("limit on in-flight messages for an sqs queue") == set()  # (no "per": no count)
+
+
+def test_a_long_adverb_is_no_name_an_answer_must_say() -> None:
+    from kg.qa.engine import IDENTIFIER_RE
+
+    found = IDENTIFIER_RE.findall("does azure sql enable encryption automatically on noncompliant BatchGetItem")
+    assert found == ["noncompliant", "BatchGetItem"]

@@ -94,7 +94,8 @@ SPELLING_KEEP = frozenset(
 UNKNOWN_MIN_RATIO = 80  # a word this close to one of the notes' words is a misspelling of it
 CLOSE_SIMILARITY = 0.6  # a passage this close to the question may answer it in other words
 # Words written like names: CamelCase (BatchGetItem), with digits (m4.large), long words.
-IDENTIFIER_RE = re.compile(r"\b(?:[a-z]*[A-Z][a-z0-9]+[A-Z]\w*|\w*\d\w*|[A-Za-z]{11,})\b")
+# a name-like word: CamelCase, with a digit, or long (not an adverb: "automatically" names nothing)
+IDENTIFIER_RE = re.compile(r"\b(?:[a-z]*[A-Z][a-z0-9]+[A-Z]\w*|\w*\d\w*|(?![A-Za-z]+ly\b)[A-Za-z]{11,})\b")
 
 
 class Engine:

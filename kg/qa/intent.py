@@ -60,6 +60,13 @@ _YESNO_AFTER_CLAUSE = re.compile(
     r"(?:i|you|we|it|they|one|that|this)\b",
     re.IGNORECASE,
 )
+# the topic, then a yes/no question about it: "google cloud firewall - does it track state",
+# "sns fifo -> standard queue subscription, allowed?"
+_YESNO_AFTER_TOPIC = re.compile(
+    r"^[^?]{1,80}?\s[-–—:,]\s*(?:does|do|is|are|can|will|should)\s+(?:it|they|this|that|one|i|you)\b|"
+    r"[,:-]\s*(?:is\s+(?:that|it|this)\s+)?(?:allowed|possible|supported|ok|okay|permitted)\s*\??\s*$",
+    re.IGNORECASE,
+)
 _PROCEDURE = re.compile(
     r"\b(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+(?:to|for)|procedure|process\s+(?:to|for)|"
     r"what\s+do\s+i\s+need\s+to|walk\s+me\s+through|set\s*up|configure|requirements?\s+(?:to|for)|"
@@ -219,7 +226,7 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     if _DEFINITION_STRONG.search(text):
         # "meaning of recovery time objective", "nat gw - explain", "can someone explain opsworks"
         return Intent("definition", kinds, unit)
-    if _YESNO.match(text) or _YESNO_AFTER_CLAUSE.match(text):
+    if _YESNO.match(text) or _YESNO_AFTER_CLAUSE.match(text) or _YESNO_AFTER_TOPIC.search(text):
         return Intent("yesno", kinds, unit)
     if re.match(
         r"^\s*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+to)\b", text, re.I
