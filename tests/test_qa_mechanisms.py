@@ -251,6 +251,8 @@ def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
         # the topic first, then the yes/no question about it
         ("google cloud firewall - does it track connection state", "yesno", None),
         ("sns fifo -> standard queue subscription, allowed?", "yesno", None),
+        ("which storage tiers can a gcs bucket use", "list", None),
+        ("which plans can i host a function app on", "list", None),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str | None) -> None:
@@ -1380,3 +1382,24 @@ def test_a_long_adverb_is_no_name_an_answer_must_say() -> None:
 
     found = IDENTIFIER_RE.findall("does azure sql enable encryption automatically on noncompliant BatchGetItem")
     assert found == ["noncompliant", "BatchGetItem"]
+
+
+def test_a_catalog_name_of_words_the_notes_use_does_not_make_the_notes_silent(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Storage notes\n\n## Storage accounts\n\n"
+        "- A storage account holds blobs, files, queues and tables.\n"
+        "- Storage redundancy: LRS keeps three copies in one datacenter.\n"
+        "- Storage access tiers: hot, cool and archive.\n"
+        "- Deleting a blob early from cool storage triggers a charge.\n"
+        "- Storage firewalls limit which networks reach the account.\n\n"
+        "### Blob types\n\n"
+        "- Block blob - text and binary files for storage\n"
+        "- Append blob - optimized for logging\n"
+        "- Page blob - random read/write, used for VM disks\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    answer = engine.ask("what kinds of blobs does azure storage support")
+    assert not answer.abstained and "Block blob" in answer.answer and "Page blob" in answer.answer, answer.answer
+    # a service the notes never name still makes them silent
+    fargate = engine.ask("what is the max memory of an aws fargate task")
+    assert fargate.abstained and "Fargate" in fargate.message

@@ -1187,6 +1187,9 @@ STEP_HINT_RE = re.compile(
 )
 
 
+OFFER_VERB_TOKENS = frozenset(
+    tokenize("support supports supported offer offers provide provides give gives available exist exists come comes")
+)
 # list nouns that say only that the members of something are asked ("storage tiers": its classes)
 GENERIC_LIST_NOUNS = frozenset(
     tokenize(
@@ -1199,7 +1202,7 @@ LIST_NOUNS = frozenset(
         "type types kind kinds option options class classes engine engines policy policies "
         "style styles category categories configuration configurations feature features "
         "method methods mode modes tier tiers family families record records level levels "
-        "setup setups variant variants flavor flavors flavour flavours sku skus edition editions"
+        "setup setups variant variants flavor flavors flavour flavours sku skus edition editions plan plans"
     )
 )
 
@@ -1224,7 +1227,10 @@ def compose_list(
     item that introduces them."""
     # the names as asked, else the ids (not a letter of "r 53")
     linked_words = {w for w in tokenize(" ".join(names or linked)) if len(w) > 1}
-    list_words = terms | (set(tokenize(question)) & LIST_NOUNS)
+    # (the verb that asks for the members says nothing of them: "what kinds of blobs does it support")
+    # ("what does simple ad not support" asks the list that says "NOT supported")
+    offered = OFFER_VERB_TOKENS if not NOT_RE.search(question) else frozenset()
+    list_words = (terms - offered) | (set(tokenize(question)) & LIST_NOUNS)
     if not ordered and list_words:
         table = _best_table(tables, list_words, linked_words, question)
         if table is not None and table[0] >= 0.5:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from kg import settings
 from kg.build import sparql_prefixes
@@ -85,7 +86,9 @@ HOLDER_RE = re.compile(
 )
 KIND_TOKENS = frozenset(tokenize("default maximum max minimum min limit"))  # frame words that say what is compared
 RARE_DF = 3  # a word in at most this many passages is a specific name
-SPELLING_MIN_RATIO = 85  # a word the notes never use this close to one they use is a misspelling of it
+USED_DF = 5  # a word in at least this many passages is one the notes use
+PROVIDER_TOKENS = frozenset(tokenize("aws amazon azure microsoft google cloud gcp"))
+SPELLING_MIN_RATIO = 75  # candidates for the word a misspelling stands for (then at most one or two edits away)
 # words of questions, not of notes, that are no misspelling of a notes' word
 SPELLING_KEEP = frozenset(
     "which where there their would could should about whats thats theres doesnt dont didnt isnt arent wasnt "
@@ -241,7 +244,19 @@ class Engine:
             stems = tokenize(low)
             if not stems:
                 return word  # a stopword
-            best = process.extractOne(low, words, scorer=fuzz.ratio, score_cutoff=SPELLING_MIN_RATIO)
+            # the closest of the notes' words within one edit (two for a long word), a swap of two
+            # letters counting one ("lcoks": locks)
+            best = next(
+                (
+                    found
+                    for found in process.extract(
+                        low, words, scorer=fuzz.ratio, score_cutoff=SPELLING_MIN_RATIO, limit=8
+                    )
+                    if OSA.distance(low, found[0]) <= 1
+                    or (len(low) >= 9 and found[1] >= 85 and OSA.distance(low, found[0]) <= 2)
+                ),
+                None,
+            )
             if best is None or best[0][0] != low[0] or abs(len(best[0]) - len(low)) > 2:
                 return word
             if best[0].startswith(low) or low.startswith(best[0]):
@@ -251,6 +266,11 @@ class Engine:
             return best[0]
 
         return re.sub(r"\b[A-Za-z]+\b", fix, question)
+
+    def _words_used(self, link: Link) -> bool:
+        """Whether every word of a catalog-only name as asked, but the provider's, is a word the notes use."""
+        words = [w for w in tokenize(link.surface) if w not in PROVIDER_TOKENS]
+        return bool(words) and all(self.document_frequency.get(w, 0) >= USED_DF for w in words)
 
     def _service(self, entity_id: str) -> str:
         seen = set()
@@ -269,7 +289,9 @@ class Engine:
             answer.abstained, answer.message = True, "Ask a question about the notes."
             return answer
         present = [link for link in links if link.in_notes]
-        absent = [link for link in links if not link.in_notes]
+        # (a catalog name made of words the notes use, "Azure Storage" in notes on storage accounts
+        # and blobs, is no sign the notes lack what is asked)
+        absent = [link for link in links if not link.in_notes and not self._words_used(link)]
         if absent and not [link for link in present if not link.weak]:
             names = ", ".join(dict.fromkeys(link.label for link in absent))
             answer.abstained = True

@@ -82,7 +82,9 @@ _LIST = re.compile(
     r"use\s+cases?|when\s+(?:should|would|do|to)\s+(?:i\s+|you\s+|we\s+)?use|sources\s+of|"
     r"where\s+(?:can|do|does|could)\s+.{1,40}\s+come\s+from|"
     r"what\s+(?:[\w-]+\s+){1,2}(?:types|kinds|options|classes|tiers|modes|levels|categories|skus|sizes|flavou?rs)|"
-    r"(?:types|kinds|classes|tiers|flavou?rs|varieties)\s*\??\s*$)\b",
+    r"(?:types|kinds|classes|tiers|flavou?rs|varieties)\s*\??\s*$|"
+    r"^\s*(?:which|what)\s+(?:[\w-]+\s+)?(?:tiers|types|kinds|classes|plans|editions|skus|modes|levels|engines|"
+    r"protocols|options)\s+(?:can|could|does|do|is|are|will|should)\b)\b",
     re.IGNORECASE,
 )
 _RELATION = re.compile(
