@@ -1403,3 +1403,23 @@ def test_a_catalog_name_of_words_the_notes_use_does_not_make_the_notes_silent(tm
     # a service the notes never name still makes them silent
     fargate = engine.ask("what is the max memory of an aws fargate task")
     assert fargate.abstained and "Fargate" in fargate.message
+
+
+def test_a_glossary_line_names_its_short_forms_everywhere(tmp_path: Path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
+    notes = (
+        "# Azure notes\n\n## Abbreviations\n\n"
+        "- RG = resource group, NSG = network security group, ASG = application security group\n\n"
+        "## Network rules\n\n"
+        "- up to 1,000 rules per NSG\n"
+        "- ASG groups VM NICs by role so NSG rules can reference the group instead of IP addresses\n\n"
+        "## Resource groups\n\n"
+        "- Resource group: a logical container for resources that share the same lifecycle.\n\n"
+        "```bash\naz group create --name rg-notes --location westeurope\n```\n"
+    )
+    engine = _engine_over(notes, tmp_path, fake_encoder)
+    assert "ASG" in engine.names["azure-asg"]
+    answer = engine.ask("application security groups - purpose").answer
+    assert answer.startswith("ASG groups VM NICs by role"), answer
+    # a code block that uses a name ("rg-notes") does not define it
+    answer = engine.ask("rg in azure - explain").answer
+    assert answer.startswith("Resource group: a logical container"), answer

@@ -451,7 +451,18 @@ class EntityIndex:
         return True
 
     def discover_in(self, text: str, prov: Provenance) -> None:
-        """Register services written as ``Amazon X (ACRONYM)`` that the catalog lacks."""
+        """Register services written as ``Amazon X (ACRONYM)`` that the catalog lacks, and the short
+        forms a glossary line gives known names ("RG = resource group, ASG = application security
+        group": "ASG" then names the application security group wherever the notes write it)."""
+        pairs = GLOSSARY_PAIR_RE.findall(text)
+        for short, name in pairs if len(pairs) >= 2 else ():
+            entity_id = self.lookup(name.strip())
+            entry = self.catalog.by_id.get(entity_id) if entity_id else None
+            # (another provider's "ASG", the auto scaling group, is no name here)
+            if entry is None or self.lookup(short, provider=entry.provider) is not None:
+                continue
+            self.ensure(entry.id, alias=short)
+            self._add_patterns(entry.id, set(), {short})
         for match in DISCOVERY_RE.finditer(text):
             name, acronym = match.group("name"), match.group("acronym")
             if self.lookup(name) or self.lookup(acronym):
@@ -459,6 +470,10 @@ class EntityIndex:
             if name.split()[-1].lower() not in SERVICE_HEAD_WORDS:
                 continue
             self.add_discovered(name, acronym, prov)
+
+
+# "ASG = application security group" in a glossary line of such pairs
+GLOSSARY_PAIR_RE = re.compile(r"\b([A-Z][A-Za-z]{1,5})\s*=\s*([A-Za-z][A-Za-z -]{2,50}?)\s*(?=[,;]|$)")
 
 
 def _surface_forms(name: str, entry: Entry) -> Iterable[str]:

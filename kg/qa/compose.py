@@ -228,7 +228,9 @@ ORIGIN_RE = re.compile(r"\b(?:comes?|came)\s+from\b", re.I)
 
 
 # "used for", "good for", "the purpose of": what a thing is for, as its definition says
-PURPOSE_FRAME_RE = re.compile(r"\b(?:(?:used|good|meant)\s+for\s*\??\s*$|(?:purpose|role)\s+of)\b", re.I)
+PURPOSE_FRAME_RE = re.compile(
+    r"\b(?:(?:used|good|meant)\s+for\s*\??\s*$|(?:purpose|role)\s+of)\b|\s[-–—,:]\s*(?:the\s+)?purpose\s*\??\s*$", re.I
+)
 
 
 def overlap(terms: set[str] | frozenset[str], text: str) -> float:
@@ -837,8 +839,10 @@ def compose_definition(
             bonus += 0.8  # "Availability Zone: physically separate datacenters ..." opens with the term
         if passage.kind == "table-row":
             bonus -= 0.3
+        if passage.kind == "code":
+            bonus -= 1.5  # a code block uses the term ("--name rg-notes"), it says nothing of what it is
         if len(GLOSSARY_PAIR_RE.findall(passage.text)) >= 3:
-            bonus -= 1.0  # "RG = resource group, VNet = virtual network, ...": names spelled out, not what one is for
+            bonus -= 2.0  # "RG = resource group, VNet = virtual network, ...": names spelled out, not what one is for
         if text.strip(" :") in forms and children and children.get(passage.id):
             bonus += 1.0  # "Envelope Encryption" with its explanation below
         if term_low and term_low in heading and passage.parent is None and first_in_section(passage):

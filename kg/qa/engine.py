@@ -209,6 +209,14 @@ class Engine:
             and normalize(link.label) != link.surface
             and normalize(link.label) not in normalize(retrieval_text)
         ]
+        # and the short form the notes write a name in full for ("application security groups": ASG)
+        expansions += [
+            name
+            for link in links
+            if link.in_notes and not link.weak
+            for name in self.names.get(link.entity_id, [])
+            if name.isupper() and 2 <= len(name) <= 5 and not set(tokenize(name)) <= set(tokenize(retrieval_text))
+        ]
         if expansions:
             retrieval_text = f"{retrieval_text} ({'; '.join(dict.fromkeys(expansions))})"
         return {
@@ -1413,7 +1421,7 @@ def _definition_term(question: str, links: list[Link]) -> str:
         question = f"what is {working.group(1) if working else asked}"
     match = re.search(
         r"(?:what(?:'s|’s|s|\s+is|\s+are|\s+does)|define|meaning\s+of|explain|describe)\s+(?:an?\s+|the\s+)?"
-        r"(.+?)(?:\s+(?:mean|do|stands?\s+for|(?:used|good|meant)\s+for|for|"
+        r"(.+?)(?:\s+(?:mean|do|guarantees?(?:\s+.*)?|stands?\s+for|(?:used|good|meant)\s+for|for|"
         r"(?:in|of|for)\s+(?:an?\s+|the\s+)?[\w-]+(?:\s+[\w-]+)?))?\s*\??$",
         question,
         re.IGNORECASE,
@@ -1441,6 +1449,10 @@ def _definition_term(question: str, links: list[Link]) -> str:
 # ", what are they"
 DEFINITION_FRAME_RE = re.compile(
     r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?\w+\s+(?:is|are)\s+|"
+    r"\s*(?:[-–—,:]\s*)?\b(?:explain\s+)?(?:what|which)\s+(?:kind|sort|type)\s+of\s+(?:an?\s+)?\w+"
+    r"(?:\s+(?:it|is\s+it|it\s+is|they\s+are|are\s+they))?\s*\??\s*$|"
+    r"\s*(?:[-–—,:]\s*)?\bwhat\s+(?:does|do)\s+(?:it|they|this|these)\s+do\s*\??\s*$|"
+    r"\s*[-–—,:]\s*(?:the\s+)?purpose\s*\??\s*$|^\s*what\s+does\s+(?:the\s+)?(?=.{1,60}\s+guarantee\b)|"
     r"^\s*(?:can|could)\s+(?:someone|somebody|anyone|you)\s+(?:explain|describe|define)\s+(?:what\s+(?:is|are)\s+)?|"
     r"\s*(?:[-–—,:]\s*)?\b(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$|"
     r"\s*(?:[-–—,:]\s*)?\b(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+"

@@ -47,6 +47,10 @@ _DEFINITION_STRONG = re.compile(
     r"\b(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+(?:it|they)?\s*"
     r"(?:used\s+)?for\s*\??\s*$|"
     r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?(?:service|thing|tool|product|database|resource)\s+(?:is|are)\b|"
+    r"\b(?:what|which)\s+(?:kind|sort|type)\s+of\s+(?:an?\s+)?(?:service|thing|tool|product|database|resource|storage)"
+    r"(?:\s+(?:it|is\s+it|it\s+is|they\s+are|are\s+they))?\s*\??\s*$|"
+    r"(?:[-–—,:]\s*|\b)what\s+(?:does|do)\s+(?:it|they|this|these)\s+do\s*\??\s*$|"
+    r"\s[-–—,:]\s*(?:the\s+)?purpose\s*\??\s*$|^\s*what\s+does\s+.{1,60}\s+guarantee\b|"
     r"^\s*how\s+(?:does|do)\s+(?!(?:i|you|we|one)\b).{1,60}\bwork\s*\??\s*$",
     re.IGNORECASE,
 )
