@@ -1423,3 +1423,18 @@ def test_a_glossary_line_names_its_short_forms_everywhere(tmp_path: Path, fake_e
     # a code block that uses a name ("rg-notes") does not define it
     answer = engine.ask("rg in azure - explain").answer
     assert answer.startswith("Resource group: a logical container"), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("how do standard and fifo queues differ on delivery guarantees", ["standard", "fifo queues"]),
+        ("difference between a do-not-delete lock and a read-only lock", ["do-not-delete lock", "read-only lock"]),
+        ("how is redis different from memcached", ["redis", "memcached"]),
+        ("redis vs memcached can they persist data", ["redis", "memcached"]),
+    ],
+)
+def test_the_items_a_comparison_sets_against_each_other(question: str, parts: list[str]) -> None:
+    from kg.qa.engine import _comparison_parts
+
+    assert _comparison_parts(question) == parts

@@ -1497,11 +1497,22 @@ def _with_verdict(table: compose.Composition, contrast: compose.Composition | No
 
 def _comparison_parts(question: str) -> list[str]:
     """The phrases a comparison question sets against each other, as typed."""
-    parts = re.split(r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s+", question, flags=re.IGNORECASE)
+    # (after the words that only ask: "how do standard and fifo queues differ")
+    question = re.sub(r"^\s*(?:how\s+(?:do|does|is|are)|compare)\s+", "", question, flags=re.I)
+    parts = re.split(
+        r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with)|differ(?:s|ent)?\s+(?:from|than|to))\s+",
+        question,
+        flags=re.IGNORECASE,
+    )
     parts = [re.sub(r"^(?:what(?:'s|’s| is)?\s+the\s+)?difference\s+between\s+", "", p, flags=re.I) for p in parts]
-    # an item ends where the question goes on ("redis can they persist data", "disk is encryption enforced")
-    ends = r",|\b(?:in|which|what|for|can|could|is|are|does|do|did|should|will|when|how|who|where|why)\b"
-    return [re.split(ends, p, maxsplit=1, flags=re.I)[0].strip(" ?") for p in parts]
+    # an item ends where the question goes on ("redis can they persist data", "disk is encryption
+    # enforced", "fifo queues differ on delivery"), not inside a hyphenated name ("do-not-delete")
+    ends = (
+        r",|(?<![\w-])(?:in|which|what|for|can|could|is|are|does|do|did|should|will|when|how|who|where|why|"
+        r"differ|differs|compare|compared)(?![\w-])"
+    )
+    parts = [re.split(ends, p, maxsplit=1, flags=re.I)[0].strip(" ?") for p in parts]
+    return [re.sub(r"^(?:an?|the)\s+", "", p, flags=re.I) for p in parts]  # "a read-only lock": read-only lock
 
 
 def _comparison_items(
