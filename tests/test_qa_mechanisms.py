@@ -253,6 +253,13 @@ def test_yes_no_reads_survive_against_lost(engine: Engine) -> None:
         ("sns fifo -> standard queue subscription, allowed?", "yesno", None),
         ("which storage tiers can a gcs bucket use", "list", None),
         ("which plans can i host a function app on", "list", None),
+        # procedures asked by what they involve or need, step by step, or "- steps?"
+        ("what's involved in resizing an ec2 box into another type", "procedure", None),
+        ("vpc endpoint creation - what has to be specified", "procedure", None),
+        ("configuring a nat instance for a private subnet - steps?", "procedure", None),
+        ("modifying an existing cloudformation stack in place - what's the process", "procedure", None),
+        ("rds: spinning up a replica for read scaling, step by step", "procedure", None),
+        ("the 3 kinds of storage gateway setups", "list", None),
     ],
 )
 def test_intent_of_new_phrasings(question: str, intent: str, unit: str | None) -> None:

@@ -64,7 +64,7 @@ WHICH_SERVICE_RE = re.compile(
     r"(?:(?:should|would|could|can|do|to)\s+(?:i\s+|we\s+|you\s+)?(?:use|pick|choose)|lets|allows|helps)\b",
     re.I,
 )
-COMMAND_RE = re.compile(r"\b(?:command|cli|syntax|snippet)s?\b", re.I)
+COMMAND_RE = re.compile(r"\b(?:command|cli|syntax|snippet|terminal|shell|one-?liner)s?\b", re.I)
 COMMAND_WORDS = frozenset(tokenize("command commands cli syntax snippet az aws gcloud kubectl"))
 # a definition asked for what the thing is for, and a bullet that says it
 PURPOSE_ASKED_RE = re.compile(

@@ -74,7 +74,8 @@ _YESNO_AFTER_TOPIC = re.compile(
 _PROCEDURE = re.compile(
     r"\b(?:how\s+(?:do|can|should|would)\s+(?:i|you|we|one)|how\s+to|steps?\s+(?:to|for)|procedure|process\s+(?:to|for)|"
     r"what\s+do\s+i\s+need\s+to|walk\s+me\s+through|set\s*up|configure|requirements?\s+(?:to|for)|"
-    r"prerequisites?)\b",
+    r"prerequisites?|step\s+by\s+step|what(?:'s|’s|\s+is)\s+involved\s+in|(?:what|which)\s+(?:has|have|needs?)\s+to\s+be|"
+    r"what(?:'s|’s|\s+is)\s+the\s+(?:process|procedure)|one-?liner|\s*[-,:]\s*steps(?=\s*\??\s*$))\b",
     re.IGNORECASE,
 )
 _LIST = re.compile(
