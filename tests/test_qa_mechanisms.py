@@ -1445,3 +1445,8 @@ def test_the_items_a_comparison_sets_against_each_other(question: str, parts: li
     from kg.qa.engine import _comparison_parts
 
     assert _comparison_parts(question) == parts
+
+
+def test_how_long_a_name_or_id_can_be_asks_characters() -> None:
+    assert classify("how long can an sqs message id be", ["sqs message id"]).unit == "characters"
+    assert classify("how long are cloudtrail logs kept", ["cloudtrail"]).unit == "seconds"

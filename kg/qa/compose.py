@@ -158,7 +158,7 @@ def counted_words(question: str, names: dict[str, Sequence[str]] | None = None) 
 # Words that only restate the unit a limit question asks for ("how much data can X hold": bytes).
 UNIT_WORDS = {
     "bytes": frozenset(tokenize("data hold holds store stores storing fit capacity")),
-    "seconds": frozenset(tokenize("take takes taking last lasts wait keep keeps kept stay stays")),
+    "seconds": frozenset(tokenize("take takes taking last lasts wait keep keeps kept stay stays lifetime duration")),
     "count": frozenset(tokenize("have has create created")),
 }
 

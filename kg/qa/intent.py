@@ -178,6 +178,13 @@ KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+HOW_LONG_TEXT_RE = re.compile(
+    r"\bhow\s+long\b(?=.*\b(?:name|id|key|string|password|text|label|tag|value|handle|arn|url|prefix)s?\b)", re.I
+)
+DURATION_WORD_RE = re.compile(
+    r"\b(?:time|takes?|took|lasts?|keep|kept|retain\w*|retention|wait|ttl|period|expire\w*|valid|stay|stays|run|runs)\b",
+    re.I,
+)
 LIMIT_PER_RE = re.compile(r"\b(?:limit|cap|quota)\s+(?:on|for)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}per\b", re.I)
 MAX_WORD_RE = re.compile(r"\b(?:max(?:imum)?|largest|biggest|longest|highest|most)\b", re.I)
 
@@ -223,6 +230,8 @@ def classify(question: str, names: Sequence[str] = ()) -> Intent:
     if "default" in kinds and "max" in kinds and not MAX_WORD_RE.search(masked):
         kinds = tuple(kind for kind in kinds if kind != "max")  # "default limit" asks the default only
     unit = next((name for name, pattern in UNIT_CUES if pattern.search(masked)), "")
+    if unit == "seconds" and HOW_LONG_TEXT_RE.search(text) and not DURATION_WORD_RE.search(masked):
+        unit = "characters"  # "how long can an sqs message id be": the name asked says a text's length
     if not unit and LIMIT_PER_RE.search(text):
         unit = "count"  # "limit on virtual machines per availability set" counts them (names and all)
     much = re.search(r"\bhow\s+much\b", text, re.I)
@@ -311,9 +320,14 @@ def split_parts(question: str) -> list[str]:
     ['what is the max storage of a gateway-stored gateway', 'how many volumes']
     >>> split_parts("ec2 instance families and what each is optimized for")
     ['ec2 instance families and what each is optimized for']
+    >>> split_parts("rds failover time, plus how recent a pitr can get")
+    ['rds failover time', 'how recent a pitr can get']
+    >>> split_parts("preemptible vms: notice period + max lifetime")
+    ['preemptible vms: notice period', 'max lifetime']
     """
     pieces = re.split(
-        r"\s*(?:,\s*and\s+|\band\s+(?=(?:how|what|which|where|when|is|are|can|does|do|why)\b)|;\s*|\?\s+)",
+        r"\s*(?:,\s*(?:and|plus)\s+|\b(?:and|plus)\s+(?=(?:how|what|which|where|when|is|are|can|does|do|why)\b)|"
+        r"\s\+\s*|;\s*|\?\s+)",
         question.strip(),
         flags=re.IGNORECASE,
     )
