@@ -1439,6 +1439,7 @@ def test_a_glossary_line_names_its_short_forms_everywhere(tmp_path: Path, fake_e
         ("difference between a do-not-delete lock and a read-only lock", ["do-not-delete lock", "read-only lock"]),
         ("how is redis different from memcached", ["redis", "memcached"]),
         ("redis vs memcached can they persist data", ["redis", "memcached"]),
+        ("how do persistent emr clusters compare to transient ones", ["persistent emr clusters", "transient clusters"]),
     ],
 )
 def test_the_items_a_comparison_sets_against_each_other(question: str, parts: list[str]) -> None:

@@ -1500,7 +1500,7 @@ def _comparison_parts(question: str) -> list[str]:
     # (after the words that only ask: "how do standard and fifo queues differ")
     question = re.sub(r"^\s*(?:how\s+(?:do|does|is|are)|compare)\s+", "", question, flags=re.I)
     parts = re.split(
-        r"\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with)|differ(?:s|ent)?\s+(?:from|than|to))\s+",
+        r"\s+(?:vs\.?|versus|or|and|compared?\s+(?:to|with)|differ(?:s|ent)?\s+(?:from|than|to))\s+",
         question,
         flags=re.IGNORECASE,
     )
@@ -1512,7 +1512,10 @@ def _comparison_parts(question: str) -> list[str]:
         r"differ|differs|compare|compared)(?![\w-])"
     )
     parts = [re.split(ends, p, maxsplit=1, flags=re.I)[0].strip(" ?") for p in parts]
-    return [re.sub(r"^(?:an?|the)\s+", "", p, flags=re.I) for p in parts]  # "a read-only lock": read-only lock
+    parts = [re.sub(r"^(?:an?|the)\s+", "", p, flags=re.I) for p in parts]  # "a read-only lock": read-only lock
+    # "persistent emr clusters compare to transient ones": transient clusters
+    head = next((p.split()[-1] for p in parts if p.split() and p.split()[-1].lower() not in {"one", "ones"}), "")
+    return [re.sub(r"\bones?$", head, p, flags=re.I) if head else p for p in parts]
 
 
 def _comparison_items(
