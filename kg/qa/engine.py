@@ -30,7 +30,7 @@ from kg.index.tokens import ACRONYM_PLURAL_RE, tokenize
 from kg.passages import Passage
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, around, shorten
-from kg.qa.intent import FILLER_RE, Intent, classify, split_parts
+from kg.qa.intent import DEFINITION_TAIL, FILLER_RE, Intent, classify, split_parts
 from kg.qa.link import SHORT_WORDS, Lexicon, Link, Linker, corrected_question
 from kg.qa.retrieve import Hit, HybridRetriever
 from kg.store import KnowledgeStore
@@ -1445,18 +1445,13 @@ def _definition_term(question: str, links: list[Link]) -> str:
     return links[-1].surface if links else question
 
 
-# the words around a definition's term that ask for it: "what kind of service is", "- explain",
-# ", what are they"
+# the words around a definition's term that ask for it: "what kind of service is", "can someone
+# explain", and the question's tail that also classifies it (intent.DEFINITION_TAIL: "- explain")
 DEFINITION_FRAME_RE = re.compile(
     r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?\w+\s+(?:is|are)\s+|"
-    r"\s*(?:[-–—,:]\s*)?\b(?:explain\s+)?(?:what|which)\s+(?:kind|sort|type)\s+of\s+(?:an?\s+)?\w+"
-    r"(?:\s+(?:it|is\s+it|it\s+is|they\s+are|are\s+they))?\s*\??\s*$|"
-    r"\s*(?:[-–—,:]\s*)?\bwhat\s+(?:does|do)\s+(?:it|they|this|these)\s+do\s*\??\s*$|"
-    r"\s*[-–—,:]\s*(?:the\s+)?purpose\s*\??\s*$|^\s*what\s+does\s+(?:the\s+)?(?=.{1,60}\s+guarantee\b)|"
+    r"^\s*what\s+does\s+(?:the\s+)?(?=.{1,60}\s+guarantee\b)|"
     r"^\s*(?:can|could)\s+(?:someone|somebody|anyone|you)\s+(?:explain|describe|define)\s+(?:what\s+(?:is|are)\s+)?|"
-    r"\s*(?:[-–—,:]\s*)?\b(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$|"
-    r"\s*(?:[-–—,:]\s*)?\b(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+"
-    r"(?:it|they)?\s*(?:used\s+)?for\s*\??\s*$",
+    + DEFINITION_TAIL,
     re.IGNORECASE,
 )
 

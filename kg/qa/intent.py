@@ -40,18 +40,26 @@ FILLER_RE = re.compile(
 # a definition whatever other cues the question has: "meaning of recovery time objective", "explain
 # vpc endpoints", "nat gw in a vpc - explain", "ec2 instance store volumes, what are they", "what kind
 # of service is redshift", "how does envelope encryption work"
+# the words after a definition's term that ask for it ("nat gw - explain", "instance store volumes,
+# what are they", "eb - what's it for", "pubsub - explain what kind of service it is", "permission
+# boundaries, what do they do", "asgs - purpose"): they classify the question, and the engine
+# strips them to find the term
+DEFINITION_TAIL = (
+    r"\s*(?:[-–—,:]\s*)?\b(?:"
+    r"explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those)|"
+    r"(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+(?:it|they)?\s*"
+    r"(?:used\s+)?for|"
+    r"(?:explain\s+)?(?:what|which)\s+(?:kind|sort|type)\s+of\s+(?:an?\s+)?"
+    r"(?:service|thing|tool|product|database|resource|storage)(?:\s+(?:it|is\s+it|it\s+is|they\s+are|are\s+they))?|"
+    r"what\s+(?:does|do)\s+(?:it|they|this|these)\s+do"
+    r")\s*\??\s*$|\s*[-–—,:]\s*(?:the\s+)?purpose\s*\??\s*$"
+)
 _DEFINITION_STRONG = re.compile(
     r"^\s*(?:(?:can|could)\s+(?:someone|somebody|anyone|you)\s+)?(?:meaning\s+of|define|definition\s+of|explain|describe)\b"
     r"(?!\s+(?:how|why|when|where|which|the\s+difference)\b)|^\s*(?:the\s+)?(?:purpose|point)\s+of\b|"
-    r"(?:[-–—,:]\s*|\b)(?:explain(?:ed)?|defined?|what\s+(?:is|are)\s+(?:it|they|this|these|that|those))\s*\??\s*$|"
-    r"\b(?:what(?:'s|’s|\s+is|\s+are)|explain\s+what\s+(?:it|they)(?:'s|’s|\s+is|\s+are)?)\s+(?:it|they)?\s*"
-    r"(?:used\s+)?for\s*\??\s*$|"
     r"^\s*what\s+(?:kind|sort|type)\s+of\s+(?:a\s+)?(?:service|thing|tool|product|database|resource)\s+(?:is|are)\b|"
-    r"\b(?:what|which)\s+(?:kind|sort|type)\s+of\s+(?:an?\s+)?(?:service|thing|tool|product|database|resource|storage)"
-    r"(?:\s+(?:it|is\s+it|it\s+is|they\s+are|are\s+they))?\s*\??\s*$|"
-    r"(?:[-–—,:]\s*|\b)what\s+(?:does|do)\s+(?:it|they|this|these)\s+do\s*\??\s*$|"
-    r"\s[-–—,:]\s*(?:the\s+)?purpose\s*\??\s*$|^\s*what\s+does\s+.{1,60}\s+guarantee\b|"
-    r"^\s*how\s+(?:does|do)\s+(?!(?:i|you|we|one)\b).{1,60}\bwork\s*\??\s*$",
+    r"^\s*what\s+does\s+.{1,60}\s+guarantee\b|"
+    r"^\s*how\s+(?:does|do)\s+(?!(?:i|you|we|one)\b).{1,60}\bwork\s*\??\s*$|" + DEFINITION_TAIL,
     re.IGNORECASE,
 )
 _YESNO = re.compile(
