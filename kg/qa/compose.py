@@ -526,14 +526,14 @@ def compose_limit_from_passages(
     if counted is not None:
         asked = set(counted)
     # the passages that say most of the question's words first, in the order retrieved among equals
-    ranked = sorted(hits[:12], key=lambda h: -overlap(terms, f"{h.passage.context} {h.passage.text}"))
-    for hit in ranked:
+    said = [(overlap(terms, f"{h.passage.context} {h.passage.text}"), h) for h in hits[:12]]
+    for share, hit in sorted(said, key=lambda pair: -pair[0]):
         passage = hit.passage
         if linked and not set(linked) & about(passage):
             continue
         if components and not set(components) & about(passage):
             continue  # "VMs in one availability set" are not counted by a scale set's figure
-        if overlap(terms, f"{passage.context} {passage.text}") < min_overlap:
+        if share < min_overlap:
             continue
         if measured and not measured & set(tokenize(f"{passage.context} {passage.text}")):
             continue  # the thing measured is never named here

@@ -503,16 +503,13 @@ class Engine:
             result = by_name
         elif name == "limit":
             # (the names as asked and as the notes write them: "rr" is a "read replica")
-            named: dict[str, Sequence[str]] = {
-                link.entity_id: [link.surface, *self.names.get(link.entity_id, [])]
-                for link in links
-                if link.entity_id in components
+            # each entity by its name as asked and as the notes write it ("rr": read replica; "how many
+            # rgs" counts resource groups)
+            asked_as: dict[str, Sequence[str]] = {
+                link.entity_id: [link.surface, *self.names.get(link.entity_id, [link.label])] for link in links
             }
-            counted = compose.counted_words(
-                # the names as asked too: "how many rgs" counts resource groups
-                question,
-                {link.entity_id: [link.surface, *self.names.get(link.entity_id, [link.label])] for link in links},
-            )
+            named = {entity: names for entity, names in asked_as.items() if entity in components}
+            counted = compose.counted_words(question, asked_as)
             measured = compose.measured_noun(question, [link.surface for link in links if not link.weak])
 
             def limit_from(rows: list[dict[str, Any]], within: list[str]) -> compose.Composition | None:
