@@ -25,7 +25,7 @@ from kg.qa.answer import Answer
 from kg.qa.engine import Engine
 from kg.query import QueryResult, execute
 from kg.store import KnowledgeStore
-from kg.store.manifest import MANIFEST_NAME
+from kg.store.generations import current_generation
 
 # Session keys.
 STORE = "store"  # str: folder of the loaded store
@@ -117,30 +117,29 @@ def store_param() -> dict[str, str]:
     return {"store": current[len(base) + 1 :]} if current != base else {}
 
 
-def stamp(folder: str) -> float:
-    """When the store was last written: a rebuilt store loads afresh."""
-    path = Path(folder) / MANIFEST_NAME
-    return path.stat().st_mtime if path.exists() else 0.0
+def stamp(folder: str) -> str:
+    """The store's current generation: a session moves to a newly ingested one on its next run."""
+    return current_generation(Path(folder))
 
 
 @st.cache_resource(show_spinner="Opening the store…", max_entries=4)
-def _store(folder: str, written: float) -> KnowledgeStore:
+def _store(folder: str, written: str) -> KnowledgeStore:
     return KnowledgeStore(folder)
 
 
 @st.cache_resource(show_spinner="Loading the question-answering engine…", max_entries=2)
-def _engine(folder: str, written: float) -> Engine:
+def _engine(folder: str, written: str) -> Engine:
     return Engine(_store(folder, written))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _explorer(folder: str, written: float) -> Explorer:
+def _explorer(folder: str, written: str) -> Explorer:
     store = _store(folder, written)
     return Explorer(store.graph, store.source_lines)
 
 
 @st.cache_resource(show_spinner="Choosing example questions…", max_entries=4)
-def _examples(folder: str, written: float) -> list[str]:
+def _examples(folder: str, written: str) -> list[str]:
     return answerable(example_questions(_explorer(folder, written)), _engine(folder, written).ask_many)
 
 

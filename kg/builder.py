@@ -1,7 +1,8 @@
-"""`kg ingest`: parse notes, extract facts, build the graph and indexes, swap the store in.
+"""`kg ingest`: parse notes, extract facts, build the graph and indexes, publish a new generation.
 
-Nothing touches the existing store until everything is built beside it: a bad file or a crash
-mid-ingest leaves the previous store whole.
+Nothing touches the existing store until everything is built as a new generation inside it: a bad
+file or a crash mid-ingest leaves the previous store whole, and readers keep the generation they
+opened (kg/store/generations.py). A folder that is not a store is refused before anything is read.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from kg.index.dense import DIMENSION, MODEL_NAME, DenseIndex, default_encoder
 from kg.index.sparse import SparseIndex
 from kg.passages import Passage, build_passages, save_passages
 from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
+from kg.store.generations import WriterLock, check_store_target, discard, publish, staging_dir
 from kg.store.manifest import MANIFEST_NAME, Manifest
 from kg.store.oxigraph import GRAPH_DIR
-from kg.store.swap import discard, staging_dir, swap_in
 from kg.types import Encoder
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,15 @@ def build_store(
 
     Raises:
         ParseError: A notes file is missing, empty, binary or not UTF-8 (the old store is untouched).
-        StoreError: The new store could not be written.
+        StoreError: ``store`` is not a store's to take (a file, a folder of other things, the notes
+            folder), another ingest is writing it, or the new store could not be written.
     """
+    check_store_target(store, [Path(p) for p in paths])
+    with WriterLock(store):
+        return _build_locked(paths, store, encoder, progress)
+
+
+def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | None, progress: Progress) -> Manifest:
     timings: dict[str, float] = {}
     with _timed(timings, "parse"):
         documents = parse_all(paths, progress)
@@ -133,13 +141,16 @@ def build_store(
             counts={
                 **counts,
                 "documents": len(documents),
+                "lines": sum(len(d.lines) for d in documents),
+                "sections": sum(len(d.sections) - 1 for d in documents),
+                "blocks": sum(len(d.blocks) for d in documents),
                 "passages": len(passages),
                 "encoded_passages": encoded,
             },
             timings=timings,
         )
         manifest.write(staged)
-        swap_in(staged, store)
+        manifest.generation = publish(store, staged, manifest.to_dict())
     except BaseException:
         discard(staged)
         raise
@@ -148,18 +159,17 @@ def build_store(
 
 def _previous_vectors(store: Path, model: str) -> dict[str, Any]:
     """Vectors of the current store's passages, reused for unchanged passages (same model only)."""
-    try:
-        manifest = Manifest.read(store)
-        if manifest.model != model:
-            return {}
-        from kg.passages import load_passages
+    from kg.store import KnowledgeStore
 
-        old = load_passages(store)
-        dense = DenseIndex.load(store / DENSE_DIR)
-        if len(dense) != len(old):
-            return {}
-        vectors = dense.reconstruct_all()
-        return {p.index_text(): vectors[p.id] for p in old}
+    try:
+        with KnowledgeStore(store) as old:
+            if old.manifest.model != model:
+                return {}
+            passages, dense = old.passages, old.dense
+            if len(dense) != len(passages):
+                return {}
+            vectors = dense.reconstruct_all()
+            return {p.index_text(): vectors[p.id] for p in passages}
     except (KGError, OSError, ValueError, RuntimeError):
         return {}
 

@@ -146,23 +146,21 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kg.builder import build_store, default_paths, is_up_to_date, parse_all
+    from kg.builder import build_store, default_paths, is_up_to_date
 
     paths = args.paths or default_paths()
     store = _store_path(args)
     if args.if_changed and is_up_to_date(paths, store):
         print(f"{store}: up to date")
         return 0
-    if not args.quiet:
-        documents = parse_all(paths)
-        blocks = sum(len(d.blocks) for d in documents)
-        print(
-            f"parsed {len(documents)} file(s): {sum(len(d.lines) for d in documents)} lines, "
-            f"{sum(len(d.sections) - 1 for d in documents)} sections, {blocks} blocks",
-            file=sys.stderr,
-        )
     manifest = build_store(paths, store, progress=_progress(args.quiet))
     counts = manifest.counts
+    if not args.quiet:
+        print(
+            f"parsed {counts['documents']} file(s): {counts['lines']} lines, "
+            f"{counts['sections']} sections, {counts['blocks']} blocks",
+            file=sys.stderr,
+        )
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in manifest.timings.items())
     print(
         f"{store}: {counts['documents']} document(s), {counts['services']} services, "

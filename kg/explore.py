@@ -14,6 +14,7 @@ tables for picked items, and labels for IRIs in SPARQL results.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from rapidfuzz import fuzz, process, utils
 from kg import facts
 from kg.build import entity_iri, sparql_prefixes
 from kg.errors import IngestError, KGError
-from kg.types import GraphStore
+from kg.types import Encoder, GraphStore
 from ontology.namespace import RES
 
 P = sparql_prefixes()
@@ -452,12 +453,13 @@ class Explorer:
         return out
 
 
-def build_upload_store(files: Sequence[tuple[str, bytes]], beside: Path) -> Path:
+def build_upload_store(files: Sequence[tuple[str, bytes]], beside: Path, *, encoder: Encoder | None = None) -> Path:
     """Build a new store from uploaded notes, in a fresh folder next to ``beside``.
 
     Args:
         files: (file name, content) pairs; names are reduced to their last part.
         beside: The current store; the new one is ``<beside>.upload-<n>``.
+        encoder: Passage encoder (default: all-MiniLM-L6-v2).
 
     Returns:
         The new store's folder.
@@ -470,18 +472,35 @@ def build_upload_store(files: Sequence[tuple[str, bytes]], beside: Path) -> Path
 
     if not files:
         raise IngestError("no file uploaded: choose one or more .txt or .md notes files")
-    n = 1
-    while Path(f"{beside}.upload-{n}").exists():
-        n += 1
-    target = Path(f"{beside}.upload-{n}")
     with tempfile.TemporaryDirectory(prefix="kg-upload-") as folder:
+        names: set[str] = set()
         for name, data in files:
-            clean = Path(name).name
+            clean = Path(name.replace("\\", "/")).name
             if not clean.lower().endswith(UPLOAD_SUFFIXES):
                 raise IngestError(f"{clean}: not a notes file; upload .txt or .md files")
+            if clean in names:
+                raise IngestError(f"{clean}: two uploaded files share this name; rename one and upload again")
+            names.add(clean)
             (Path(folder) / clean).write_bytes(data)
-        build_store([Path(folder)], target)
+        target = claim_upload_folder(beside)
+        try:
+            build_store([Path(folder)], target, encoder=encoder)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)  # the empty folder claimed above, or our failed build
+            raise
     return target
+
+
+def claim_upload_folder(beside: Path) -> Path:
+    """A new empty ``<beside>.upload-<n>`` folder, claimed atomically (two sessions never share one)."""
+    n = 1
+    while True:
+        target = Path(f"{beside}.upload-{n}")
+        try:
+            target.mkdir(parents=True)
+            return target
+        except FileExistsError:
+            n += 1
 
 
 def example_questions(explorer: Explorer, per_kind: int = 3) -> list[str]:

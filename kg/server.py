@@ -29,7 +29,7 @@ from kg.build import PREFIXES, sparql_prefixes
 from kg.errors import QueryError
 from kg.query import QueryResult, execute
 from kg.sparql import _json_term, term_text
-from kg.store import KnowledgeStore
+from kg.store import KnowledgeStore, LiveStore
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def render_select(result: QueryResult, fmt: str) -> bytes:
 class SparqlHandler(BaseHTTPRequestHandler):
     """One request of the endpoint (the store is shared, read-only)."""
 
-    store: KnowledgeStore
+    live: LiveStore
     server_version = "notes-kg-sparql/1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -167,7 +167,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _answer(self, query: str) -> None:
         try:
-            result = execute(self.store.graph, query)
+            result = execute(self.live.current().graph, query)
         except QueryError as exc:
             status = HTTPStatus.FORBIDDEN if str(exc).startswith("refused") else HTTPStatus.BAD_REQUEST
             self._error(status, str(exc))
@@ -214,13 +214,17 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def make_server(store: KnowledgeStore, host: str = "127.0.0.1", port: int = 7878) -> ThreadingHTTPServer:
-    """A server bound to ``host:port`` (port 0 picks a free one) answering from ``store``."""
-    handler = type("BoundSparqlHandler", (SparqlHandler,), {"store": store})
+def make_server(store: KnowledgeStore | LiveStore, host: str = "127.0.0.1", port: int = 7878) -> ThreadingHTTPServer:
+    """A server bound to ``host:port`` (port 0 picks a free one) answering from ``store``.
+
+    Each request answers from the store's newest generation (a re-ingest is seen by the next request).
+    """
+    live = store if isinstance(store, LiveStore) else LiveStore(store)
+    handler = type("BoundSparqlHandler", (SparqlHandler,), {"live": live})
     return ThreadingHTTPServer((host, port), handler)
 
 
-def serve(store: KnowledgeStore, host: str = "127.0.0.1", port: int = 7878) -> None:
+def serve(store: KnowledgeStore | LiveStore, host: str = "127.0.0.1", port: int = 7878) -> None:
     """Serve until interrupted."""
     server = make_server(store, host, port)
     bound_host, bound_port = server.server_address[:2]

@@ -35,7 +35,8 @@ def test_store_manifest(fixture: str, request: pytest.FixtureRequest) -> None:
     assert manifest["format_version"] == FORMAT_VERSION
     assert set(manifest["files"]) == {"small-notes.md", "small-rendered.txt"}
     assert manifest["counts"]["passages"] > 0 and manifest["model"] == "fake-hashing-encoder"
-    assert {"graph", "index", "sources", "passages.jsonl"} <= {p.name for p in folder.iterdir()}
+    generation = folder / "generations" / manifest["generation"]
+    assert {"graph", "index", "sources", "passages.jsonl", MANIFEST_NAME} <= {p.name for p in generation.iterdir()}
 
 
 @pytest.mark.parametrize("fixture", ["small_store", pytest.param("aws_store", marks=pytest.mark.slow)])

@@ -1,16 +1,23 @@
 """A store: one folder with the graph (Oxigraph), the passages, both indexes, the notes and a manifest.
 
 STORE/
-  manifest.json      format version, package versions, model, per-file hashes, counts
-  graph/             Oxigraph database (one named graph per source file)
-  passages.jsonl     passages with their context
-  index/dense/       faiss vectors (all-MiniLM-L6-v2)
-  index/sparse/      BM25 (bm25s)
-  sources/           the notes as ingested, for showing cited lines in context
+  manifest.json          format version, package versions, model, per-file hashes, counts, generation
+  generations/gNNNNNN/   one generation (see kg/store/generations.py):
+    manifest.json        the same manifest
+    graph/               Oxigraph database (one named graph per source file)
+    passages.jsonl       passages with their context
+    index/dense/         faiss vectors (all-MiniLM-L6-v2)
+    index/sparse/        BM25 (bm25s)
+    sources/             the notes as ingested, for showing cited lines in context
+
+A reader opens every part from the generation current when it opened, and holds it until ``close``.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -18,9 +25,11 @@ from kg.errors import StoreError
 from kg.index.dense import DenseIndex
 from kg.index.sparse import SparseIndex
 from kg.passages import Passage, load_passages
-from kg.store.manifest import Manifest
+from kg.store.generations import current_generation, pin
+from kg.store.manifest import MANIFEST_NAME, Manifest
 from kg.store.oxigraph import OxigraphStore
-from kg.store.swap import recover
+
+log = logging.getLogger(__name__)
 
 SOURCES_DIR = "sources"
 DENSE_DIR = "index/dense"
@@ -36,30 +45,86 @@ class KnowledgeStore:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        recover(self.folder)
-        self.manifest = Manifest.read(self.folder)
-        self.graph = OxigraphStore(self.folder)
+        Manifest.read(self.folder)  # no store, or one of another format: a clear error before anything opens
+        self._pin = pin(self.folder)
+        try:
+            if not self._pin.generation:
+                raise StoreError(f"the store at {self.folder} names no generation: run `kg ingest` again")
+            self.path = self._pin.folder  # the pinned generation: every part is read from here
+            self.generation = self._pin.generation
+            self.manifest = Manifest.read(self.path)
+            self.manifest.generation = self.generation
+            self.graph = OxigraphStore(self.path)
+        except BaseException:
+            self._pin.release()
+            raise
         self._lines: dict[str, list[str]] = {}
+        self._seen: tuple[int, int] = (0, 0)
+        self._current = True
+
+    def is_current(self) -> bool:
+        """False once a newer generation has been published (reopen to see it)."""
+        try:
+            seen = os.stat(self.folder / MANIFEST_NAME)
+        except OSError:
+            return False
+        key = (seen.st_ino, seen.st_mtime_ns)
+        if key != self._seen:  # the top manifest was replaced: read which generation it names
+            self._seen = key
+            self._current = current_generation(self.folder) == self.generation
+        return self._current
+
+    def close(self) -> None:
+        """Let a later ingest remove this generation."""
+        self._pin.release()
+
+    def __enter__(self) -> KnowledgeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @cached_property
     def passages(self) -> list[Passage]:
-        return load_passages(self.folder)
+        return load_passages(self.path)
 
     @cached_property
     def dense(self) -> DenseIndex:
-        return DenseIndex.load(self.folder / DENSE_DIR)
+        return DenseIndex.load(self.path / DENSE_DIR)
 
     @cached_property
     def sparse(self) -> SparseIndex:
-        return SparseIndex.load(self.folder / SPARSE_DIR)
+        return SparseIndex.load(self.path / SPARSE_DIR)
 
     def source_lines(self, source: str) -> list[str]:
         """The lines of an ingested notes file (as stored with the store), read once."""
         if source not in self._lines:
-            path = (self.folder / SOURCES_DIR / source).resolve()
-            if self.folder.resolve() not in path.parents or not path.exists():
+            path = (self.path / SOURCES_DIR / source).resolve()
+            if self.path.resolve() not in path.parents or not path.exists():
                 raise StoreError(f"{source} is not a source of the store at {self.folder}")
             from ingest.parse import split_lines
 
             self._lines[source] = split_lines(path.read_bytes().decode("utf-8-sig"))
         return self._lines[source]
+
+
+class LiveStore:
+    """A store that moves to the newest generation between requests (`kg serve`).
+
+    A request takes ``current()`` once and uses it to the end; the generation it holds stays on disk
+    while any request still uses it (the pin is released when the last reference goes).
+    """
+
+    def __init__(self, folder: str | Path | KnowledgeStore) -> None:
+        self._store = folder if isinstance(folder, KnowledgeStore) else KnowledgeStore(folder)
+        self.folder = self._store.folder
+        self._lock = threading.Lock()
+
+    def current(self) -> KnowledgeStore:
+        with self._lock:
+            if not self._store.is_current():
+                try:
+                    self._store = KnowledgeStore(self.folder)
+                except StoreError as exc:  # keep answering from the generation we hold
+                    log.warning("staying on generation %s: %s", self._store.generation, exc)
+            return self._store

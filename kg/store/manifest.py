@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.errors import StoreError
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8  # 8: generations (kg/store/generations.py)
 MANIFEST_NAME = "manifest.json"
 TRACKED_PACKAGES = (
     "notes-kg",
@@ -46,6 +46,10 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # source -> sha256
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    generation: str = ""  # the generation folder this manifest describes (set when published)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
 
     def write(self, folder: Path) -> None:
         (folder / MANIFEST_NAME).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
