@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run store test test-fast lint format bench screenshots browser-deps clean
+.PHONY: setup run store test test-fast lint format bench bench-quality train screenshots browser-deps clean
 
 ## setup: create .venv and install the project (editable) with its test and dev extras; quick when nothing changed
 setup: $(STAMP)
@@ -56,6 +56,14 @@ format: setup
 ## bench: speed and quality figures (benchmarks/)
 bench: setup
 	$(BIN)/python -m benchmarks
+
+## train: fit the answer path's models from the tune question sets into kg/models (deterministic)
+train: setup
+	$(BIN)/python -m kg.learn
+
+## bench-quality: answer quality per corpus, tune and unseen apart, leave-one-corpus-out (after `make train`)
+bench-quality: setup
+	$(BIN)/python -m benchmarks.quality --baseline
 
 ## screenshots: one screenshot per app page into docs/screenshots/
 screenshots: store browser-deps

@@ -36,8 +36,13 @@ def answer_correct(question: dict[str, Any], answer: str) -> bool:
 
 
 def cited(question: dict[str, Any], citations: Sequence[dict[str, Any]], k: int) -> bool:
+    """One of the first ``k`` citations spans a gold line (of the gold file, where the corpus has several)."""
     lines = set(question["gold_lines"])
-    return any(any(c["line_start"] <= line <= c["line_end"] for line in lines) for c in citations[:k])
+    source = question.get("gold_source")
+    return any(
+        (not source or c.get("source") == source) and any(c["line_start"] <= line <= c["line_end"] for line in lines)
+        for c in citations[:k]
+    )
 
 
 @dataclass

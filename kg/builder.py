@@ -25,9 +25,11 @@ from ingest.parse import discover, parse_file
 from kg import settings
 from kg.build import build_dataset
 from kg.errors import KGError, StoreError
-from kg.index.dense import DIMENSION, MODEL_NAME, DenseIndex, default_encoder
+from kg.index.cache import CACHE_DIR, EmbeddingCache
+from kg.index.dense import DIMENSION, MODEL_NAME, DenseIndex, default_encoder, save_unit_vectors
 from kg.index.sparse import SparseIndex
 from kg.passages import Passage, build_passages, save_passages
+from kg.qa.units import Heading, Unit, build_units
 from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
 from kg.store.generations import WriterLock, check_store_target, discard, publish, staging_dir
 from kg.store.manifest import MANIFEST_NAME, Manifest
@@ -120,20 +122,21 @@ def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | N
             save_passages(passages, staged)
             SparseIndex.build([p.index_text() for p in passages]).save(staged / SPARSE_DIR)
         with _timed(timings, "encode"):
-            texts = [p.index_text() for p in passages]
-            known = _previous_vectors(store, encoder.name if encoder else MODEL_NAME)
-            missing = [t for t in dict.fromkeys(texts) if t not in known]
-            if missing:
-                active = encoder or default_encoder()  # loads the model only when something is new
-                encoder = active
-                batches = _batched(missing, int(settings.get("encode_batch_size")))
-                for batch in progress(batches, len(batches), "encode"):
-                    known.update(zip(batch, active.encode(batch), strict=True))
             model = encoder.name if encoder else MODEL_NAME
             dimension = encoder.dimension if encoder else DIMENSION
-            dense = _dense_from([np.stack([known[t] for t in texts])] if texts else [], model, dimension)
-            dense.save(staged / DENSE_DIR)
-            encoded = len(missing)
+            texts = [p.index_text() for p in passages]
+            unit_texts = [u.index_text() for u in answer_units(documents, passages)[len(passages) :]]
+            cache = _previous_cache(store, model, dimension)
+
+            def load_encoder() -> Encoder:
+                nonlocal encoder
+                encoder = encoder or default_encoder()  # loaded only when something is new
+                return encoder
+
+            vectors, encoded = cache.encode([*texts, *unit_texts], load_encoder, progress)
+            _dense_from([vectors[: len(texts)]], model, dimension).save(staged / DENSE_DIR)
+            save_unit_vectors(staged, vectors[len(texts) :])
+            cache.save(staged / CACHE_DIR, [*texts, *unit_texts])
         _copy_sources(paths, staged / SOURCES_DIR)
         manifest = Manifest(
             model=model,
@@ -145,7 +148,7 @@ def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | N
                 "sections": sum(len(d.sections) - 1 for d in documents),
                 "blocks": sum(len(d.blocks) for d in documents),
                 "passages": len(passages),
-                "encoded_passages": encoded,
+                "encoded_texts": encoded,
             },
             timings=timings,
         )
@@ -157,25 +160,22 @@ def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | N
     return manifest
 
 
-def _previous_vectors(store: Path, model: str) -> dict[str, Any]:
-    """Vectors of the current store's passages, reused for unchanged passages (same model only)."""
+def _previous_cache(store: Path, model: str, dimension: int) -> EmbeddingCache:
+    """The embedding cache of the store's current generation (empty for a new store)."""
     from kg.store import KnowledgeStore
 
     try:
         with KnowledgeStore(store) as old:
-            if old.manifest.model != model:
-                return {}
-            passages, dense = old.passages, old.dense
-            if len(dense) != len(passages):
-                return {}
-            vectors = dense.reconstruct_all()
-            return {p.index_text(): vectors[p.id] for p in passages}
-    except (KGError, OSError, ValueError, RuntimeError):
-        return {}
+            return EmbeddingCache.load(old.path / CACHE_DIR, model, dimension)
+    except (KGError, OSError, ValueError):
+        return EmbeddingCache(model, dimension)
 
 
-def _batched(texts: list[str], size: int) -> list[list[str]]:
-    return [texts[i : i + size] for i in range(0, len(texts), size)]
+def answer_units(documents: Sequence[Document], passages: Sequence[Passage]) -> list[Unit]:
+    """The answer units of the notes, as the engine builds them (see kg/qa/units.py)."""
+    lines = {d.source: d.lines for d in documents}
+    headings = [Heading(d.source, d.section_path(s.id), s.title, s.line) for d in documents for s in d.sections[1:]]
+    return build_units(passages, headings, lines.__getitem__)
 
 
 def _dense_from(vectors: list[Any], model: str, dimension: int) -> DenseIndex:

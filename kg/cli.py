@@ -19,6 +19,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -172,20 +173,70 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from kg.errors import QueryError
     from kg.qa.engine import Engine
 
+    limit = int(settings.get("max_question_chars"))
+    if args.question != "-" and len(args.question) > limit:
+        raise QueryError(
+            f"the question is {len(args.question)} characters, over the {limit} allowed (KG_MAX_QUESTION_CHARS)"
+        )
     engine = Engine.open(_store_path(args))
     if args.question == "-":
-        questions = [line.strip() for line in sys.stdin if line.strip()]
-        for answer in engine.ask_many(questions):
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        _ask_stream(engine, limit)
         return 0
     answer = engine.ask(args.question)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(answer.to_text())
+        print(terminal_safe(answer.to_text()))
     return 0
+
+
+def _ask_stream(engine: Any, limit: int, batch: int = 16) -> None:
+    """One JSON object per question line of stdin, written as answers come, in constant memory.
+
+    A line that is not UTF-8 or is too long gets ``{"line": n, "error": ...}`` in its place.
+    """
+    pending: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if pending:
+            for answer in engine.ask_many([q for _, q in pending]):
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            pending.clear()
+
+    for number, raw in enumerate(sys.stdin.buffer, 1):
+        try:
+            question = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            flush()
+            error = f"line {number} is not valid UTF-8 (byte {exc.start + 1}): re-save the questions as UTF-8"
+            print(json.dumps({"line": number, "error": error}), flush=True)
+            continue
+        if not question:
+            continue
+        if len(question) > limit:
+            flush()
+            error = f"line {number} is {len(question)} characters, over the {limit} allowed (KG_MAX_QUESTION_CHARS)"
+            print(json.dumps({"line": number, "error": error}), flush=True)
+            continue
+        pending.append((number, question))
+        if len(pending) >= batch:
+            flush()
+    flush()
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters (terminal escapes from notes: ESC ]0;, ESC [2J) shown as ``^[``-style marks.
+
+    >>> terminal_safe("a\x1b[2Jb")
+    'a^[[2Jb'
+    """
+    return CONTROL_RE.sub(lambda m: "^" + chr((ord(m.group(0)) + 64) % 128) if ord(m.group(0)) < 128 else "?", text)
 
 
 def cmd_facts(args: argparse.Namespace) -> int:

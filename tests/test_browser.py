@@ -20,7 +20,7 @@ def app_url(aws_store: Path, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize(("question", "answer", "line"), [("what is the max size of an s3 object?", "5 TB", 70)])
+@pytest.mark.parametrize(("question", "answer", "line"), [("what is the max size of an s3 object?", "5TB", 70)])
 def test_browser_question_answered_with_citation(
     app_url: str, tmp_path: Path, question: str, answer: str, line: int
 ) -> None:

@@ -114,7 +114,13 @@ def test_properties_parents_and_sections_consistent(fmt: str, text: str) -> None
         ancestry = doc.ancestry(block)
         assert block.depth == len(ancestry)
         # an ancestor is a list item, or the paragraph that announces the list ("To peer two VNets:")
-        announces = {a.id for a in ancestry if a.kind == "paragraph" and a.text.rstrip().endswith(":")}
+        # (in Markdown also a short title line right above the list: "State Locking")
+        announces = {
+            a.id
+            for a in ancestry
+            if a.kind == "paragraph"
+            and (a.text.rstrip().endswith(":") or (fmt == "markdown" and len(a.text.split()) <= 6))
+        }
         assert all(
             (a.kind in {"bullet", "navigation"} or a.id in announces) and a.line_start < block.line_start
             for a in ancestry

@@ -18,6 +18,7 @@ class DocumentBuilder:
         self.document.sections.append(Section(id=0, title="", level=0, line=1, parent_id=None))
         self._open_sections: list[Section] = [self.document.sections[0]]
         self._open_items: list[tuple[int, int]] = []  # (indent column, block id)
+        self.title_intros = False  # a short title line right above a list heads it (Markdown)
 
     @property
     def current_section(self) -> Section:
@@ -91,8 +92,17 @@ class DocumentBuilder:
             previous is not None
             and previous.kind == "paragraph"
             and previous.section_id == self.current_section.id
-            and previous.text.rstrip().endswith(":")
-            and line - previous.line_end <= 2
+            and (
+                (previous.text.rstrip().endswith(":") and line - previous.line_end <= 2)
+                # a short title line right above the list ("State Locking"), a heading in all but syntax
+                or (
+                    self.title_intros
+                    and line == previous.line_end + 1
+                    and previous.line_start == previous.line_end
+                    and 0 < len(previous.text.split()) <= 6
+                    and previous.text.rstrip()[-1:].isalnum()
+                )
+            )
         ):
             self._open_items.append((-1, previous.id))
 

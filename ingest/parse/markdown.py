@@ -30,6 +30,17 @@ BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 EMPHASIS_RE = re.compile(r"(\*\*|__|~~)(.+?)\1")
 ITALIC_RE = re.compile(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])")
 CODE_SPAN_RE = re.compile(r"`+([^`]*)`+")
+# Obsidian: "![[embed]]" shows another note (dropped); "[[target|alias]]" reads as its alias.
+EMBED_RE = re.compile(r"!\[\[[^\]]*\]\]")
+WIKI_LINK_RE = re.compile(r"\[\[([^\]|#^]*)(?:[#^][^\]|]*)?(?:\|([^\]]*))?\]\]")
+CALLOUT_RE = re.compile(r"^\s*\[![\w-]+\][+-]?\s*")
+# GitBook/Jinja template tags ("{% hint style=\"info\" %}"): markup, not notes.
+TEMPLATE_TAG_RE = re.compile(r"\{%.*?%\}")
+# A flashcard "Question::Answer" (Obsidian spaced repetition) reads "Question: Answer".
+FLASHCARD_RE = re.compile(r"^(?P<front>[^:`]*(?:\s|\?)[^:`]*?)::(?=\S)")
+SUMMARY_RE = re.compile(r"<summary>(?P<title>.*?)</summary>", re.IGNORECASE)
+# "### 1. Region", "#### 04-01. Network Policy": the numbering is no part of the title.
+HEADING_NUMBER_RE = re.compile(r"^\d{1,3}(?:[.-]\d{1,3})*[.)]\s+(?=\S)")
 
 
 def clean_inline(text: str) -> str:
@@ -37,8 +48,16 @@ def clean_inline(text: str) -> str:
 
     >>> clean_inline("**Max** size: `5 TiB`, see [docs](https://x.y)<br>now")
     'Max size: 5 TiB, see docs; now'
+    >>> clean_inline("see [[dev/vim|vim]] and [[bash]] ![[systemd.svg]]")
+    'see vim and bash'
+    >>> clean_inline("Deployment slot::An instance of an app")
+    'Deployment slot: An instance of an app'
     """
     text = BR_RE.sub("; ", text)
+    text = EMBED_RE.sub("", text)
+    text = WIKI_LINK_RE.sub(lambda m: m.group(2) or m.group(1).rsplit("/", 1)[-1], text)
+    text = TEMPLATE_TAG_RE.sub("", text)
+    text = FLASHCARD_RE.sub(r"\g<front>: ", text)
     text = LINK_RE.sub(r"\1", text)
     text = CODE_SPAN_RE.sub(r"\1", text)
     text = TAG_RE.sub("", text)
@@ -95,6 +114,7 @@ def parse_markdown(lines: list[str], source: str, *, sha256: str = "") -> Docume
     'S3 > Limits'
     """
     state = _State(lines=lines, builder=DocumentBuilder(source, "markdown", lines, sha256))
+    state.builder.title_intros = True
     _front_matter(state)
     count = len(lines)
     while state.i < count:
@@ -152,7 +172,7 @@ def _block(state: _State) -> None:
 
     atx = ATX_RE.match(line)
     if atx and not (atx.group(1) == "#" and re.match(r"^#\d", stripped)):
-        title = clean_inline(atx.group(2))
+        title = HEADING_NUMBER_RE.sub("", clean_inline(atx.group(2))) or clean_inline(atx.group(2))
         builder.open_section(title, len(atx.group(1)), number)
         builder.add_block("heading", title, number, number)
         state.heading_level = len(atx.group(1))
@@ -174,8 +194,23 @@ def _block(state: _State) -> None:
                 break
             texts.append(quoted.group("text") if quoted else lines[j].strip())
             j += 1
+        texts = [CALLOUT_RE.sub("", t) for t in texts]
         builder.add_block("quote", clean_inline(" ".join(t for t in texts if t.strip())), number, j)
         state.i = j
+        return
+
+    summary = SUMMARY_RE.search(stripped)
+    if summary and clean_inline(summary.group("title")):
+        # "<details><summary>Outline state locking</summary>": a collapsible part, a heading in all but syntax
+        title = HEADING_NUMBER_RE.sub("", clean_inline(summary.group("title"))) or clean_inline(summary.group("title"))
+        builder.open_section(title, min(6, state.heading_level + 1), number)
+        builder.add_block("heading", title, number, number)
+        state.in_list = False
+        state.i += 1
+        return
+    if _markup_only(stripped):
+        builder.add_block("comment", stripped, number, number)  # "<p>", "</details>", "{% hint %}": no notes
+        state.i += 1
         return
 
     if "|" in stripped and i + 1 < len(lines) and TABLE_DELIM_RE.match(lines[i + 1]) and "-" in lines[i + 1]:
@@ -257,6 +292,13 @@ def _block(state: _State) -> None:
 BOLD_HEADING_RE = re.compile(r"^(?:\*\*|__)(?P<title>[^*_]{1,60}?):?(?:\*\*|__):?$")
 
 
+def _markup_only(stripped: str) -> bool:
+    """A line of HTML or template tags alone ("</p>", "<details>", "{% endhint %}")."""
+    if not (stripped.startswith("<") or stripped.startswith("{%")):
+        return False
+    return not TEMPLATE_TAG_RE.sub("", TAG_RE.sub("", stripped)).strip()
+
+
 def _paragraph_end(lines: list[str], i: int) -> int:
     """Index after the paragraph starting at ``i`` (stops at blank lines and block starts)."""
     j = i + 1
@@ -272,6 +314,8 @@ def _paragraph_end(lines: list[str], i: int) -> int:
             or nxt.strip().startswith("<!--")
             or RULE_RE.match(nxt)
             or _table_header_at(lines, j)
+            or _markup_only(nxt.strip())
+            or SUMMARY_RE.search(nxt)
         ):
             break
         j += 1

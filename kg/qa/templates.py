@@ -118,6 +118,33 @@ GROUP BY ?comparison ?title ?type ?source ?line_start ?line_end
 )
 
 
+FACTS_AT = (
+    P
+    + """
+SELECT ?subject ?predicate ?object ?source ?line_start ?line_end
+WHERE {{
+  ?fact nkg:source {source} ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
+  FILTER(?line_start <= {end} && ?line_end >= {start})
+  {{ ?fact a nkg:Limit ; nkg:about ?entity ; nkg:attribute ?attribute ; nkg:text ?object .
+     BIND(CONCAT("has ", ?attribute) AS ?predicate) }}
+  UNION
+  {{ ?fact a nkg:Relationship ; nkg:relationSubject ?entity ; nkg:relationPredicate ?p ; nkg:relationObject ?o .
+     ?p rdfs:label ?predicate . ?o skos:prefLabel ?object }}
+  UNION
+  {{ ?fact a nkg:Definition ; nkg:about ?entity ; nkg:text ?object . BIND("is defined as" AS ?predicate) }}
+  ?entity skos:prefLabel ?subject .
+  BIND({source} AS ?source)
+}}
+ORDER BY ?line_start ?subject
+"""
+)
+
+
+def literal(text: str) -> str:
+    """A SPARQL string literal of ``text``."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 def run(graph: GraphStore, template: str, log: list[str], **params: Any) -> list[dict[str, Any]]:
     """Fill a template, run it, and record the query text in ``log``."""
     query = template.format(**params)

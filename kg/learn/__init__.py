@@ -1,0 +1,1 @@
+"""Fitting the models of the answer path from the question sets (`make train`)."""

@@ -1,0 +1,114 @@
+"""`make train`: fit the answer path's models on every corpus's tune questions, and per left-out corpus.
+
+    python -m kg.learn [--cached]
+
+``--cached`` reuses the examples of the last run (``benchmarks/results/train-examples.pkl``) and
+only refits. The shipped models go to ``kg/models``; the leave-one-corpus-out ones to
+``benchmarks/results/models-loco/<corpus>``; a table of leave-one-corpus-out ranking figures is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import pickle
+from collections.abc import Sequence
+
+import numpy as np
+
+from kg.learn.corpora import CORPORA, ROOT
+from kg.learn.dataset import Example, examples_for, load_questions
+from kg.learn.fit import (
+    LOCO_DIR,
+    abstain_rows,
+    fit_all,
+    fit_intent,
+    fit_logistic,
+    fit_ranker,
+    save,
+)
+from kg.qa.compose import VERDICT_FEATURES
+from kg.qa.features import INTENTS
+from kg.qa.ranker import MODELS_DIR, Linear, Models, question_words, word_vector
+
+CACHE = ROOT / "benchmarks" / "results" / "train-examples.pkl"
+
+
+def intent_probabilities(model: Linear):  # type: ignore[no-untyped-def]
+    index = {w: i for i, w in enumerate(model.names)}
+
+    def run(texts: Sequence[str]) -> np.ndarray:
+        return model.probabilities(np.array([word_vector(question_words(t), index) for t in texts]))
+
+    return run
+
+
+def ranking_figures(examples: Sequence[Example], models: dict[str, Models]) -> list[dict[str, object]]:
+    rows = []
+    for corpus in CORPORA:
+        chosen = [e for e in examples if e.corpus == corpus.name and e.answerable and len(e.grades)]
+        if not chosen:
+            continue
+        top1 = top3 = words1 = reach = 0
+        for example in chosen:
+            order = np.argsort(-models[corpus.name].ranker.predict(example.rows), kind="stable")
+            grades = example.grades[order]
+            top1 += int(grades[0] > 0)
+            words1 += int(grades[0] >= 2)
+            top3 += int((grades[:3] > 0).any())
+            reach += int(grades.max() >= 2)
+        n = len(chosen)
+        rows.append(
+            {
+                "corpus": corpus.name,
+                "questions": n,
+                "top1_any": round(top1 / n, 3),
+                "top1_words": round(words1 / n, 3),
+                "top3_any": round(top3 / n, 3),
+                "words_reachable": round(reach / n, 3),
+            }
+        )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from benchmarks.__main__ import table
+
+    logging.basicConfig(level=logging.WARNING)
+    parser = argparse.ArgumentParser(prog="python -m kg.learn")
+    parser.add_argument("--cached", action="store_true", help="reuse the examples of the last run")
+    args = parser.parse_args(argv)
+    questions = {c.name: load_questions(c) for c in CORPORA}
+    triples = [(c, q["question"], q["intent"]) for c, qs in questions.items() for q in qs if q["intent"] in INTENTS]
+    intents = {c.name: fit_intent([t for t in triples if t[0] != c.name]) for c in CORPORA}
+    if args.cached and CACHE.exists():
+        examples: list[Example] = pickle.loads(CACHE.read_bytes())
+    else:
+        examples = []
+        for corpus in CORPORA:
+            examples += examples_for(corpus, intent_probabilities(intents[corpus.name]), questions[corpus.name])
+            print(f"{corpus.name}: {len(questions[corpus.name])} questions", flush=True)
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        CACHE.write_bytes(pickle.dumps(examples))
+    rankers = {c.name: fit_ranker([e for e in examples if e.corpus != c.name]) for c in CORPORA}
+    crossed = {c.name: abstain_rows([e for e in examples if e.corpus == c.name], rankers[c.name]) for c in CORPORA}
+    shipped = fit_all(examples, fit_intent(triples), [r for rows in crossed.values() for r in rows])
+    save(shipped, MODELS_DIR)
+    loco: dict[str, Models] = {}
+    for corpus in CORPORA:
+        others = [e for e in examples if e.corpus != corpus.name]
+        rows = [r for name, found in crossed.items() if name != corpus.name for r in found]
+        partial = fit_all(others, intents[corpus.name], rows)
+        loco[corpus.name] = Models(rankers[corpus.name], intents[corpus.name], partial.abstain, partial.verdict)
+        save(loco[corpus.name], LOCO_DIR / corpus.name)
+    table(
+        "Ranking, leave-one-corpus-out (tune questions; grade>0 spans a gold line or holds the gold words)",
+        ranking_figures(examples, loco),
+    )
+    print(f"\nabstain threshold {shipped.abstain.threshold:.3f}; models written to {MODELS_DIR}")
+    _ = (fit_logistic, VERDICT_FEATURES)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

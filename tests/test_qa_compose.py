@@ -1,0 +1,87 @@
+"""The composer: which units an answer quotes, and how it leads."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from kg.index.tokens import tokenize
+from kg.qa.compose import _figure, _sides, comparing, covering, render
+from kg.qa.features import INTENTS, Asked
+from kg.qa.units import Unit
+
+
+def _unit(i: int, text: str, kind: str = "bullet", title: str = "", line: int | None = None) -> Unit:
+    unit = Unit(i, kind, "n.md", line or i + 1, line or i + 1, text, title, title, (i,))
+    unit.tokens = frozenset(tokenize(text))
+    unit.context_tokens = unit.title_tokens = frozenset(tokenize(title))
+    first = text.split("\n")[0]
+    unit.first_tokens = frozenset(tokenize(first))
+    unit.lead_tokens = frozenset(tokenize(" ".join(first.split()[:6])))
+    return unit
+
+
+def _ranked(question: str, units: list[Unit], intent: str = "definition") -> SimpleNamespace:
+    tokens = tokenize(question)
+    probabilities = np.zeros(len(INTENTS))
+    probabilities[INTENTS.index(intent)] = 1.0
+    asked = Asked(question, tokens, {t: 1.0 for t in tokens}, set(), probabilities, set(tokens), {})
+    return SimpleNamespace(asked=asked, units=units, scores=np.arange(len(units), 0, -1.0), links=[])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("security group vs network acl", ({"security", "group"}, {"network", "acl"})), ("what is s3", None)],
+)
+def test_compose_sides_of_a_comparison(question: str, expected: object) -> None:
+    assert _sides(question) == expected
+
+
+@pytest.mark.parametrize("question", ["simple ad vs microsoft ad"])
+def test_compose_comparing_takes_each_items_own_unit(question: str) -> None:
+    units = [
+        _unit(0, "Simple AD is your best choice with 5,000 or fewer users, without the Microsoft AD features"),
+        _unit(1, "User accounts in Simple AD can access WorkSpaces"),
+        _unit(2, "Microsoft AD is your best choice with more than 5,000 users"),
+    ]
+    chosen = comparing(_ranked(question, units, "comparison"), _sides(question))  # type: ignore[arg-type]
+    assert [u.id for u in chosen] == [0, 2]
+
+
+@pytest.mark.parametrize("question", ["how long does a glacier restore take and how much can i retrieve for free"])
+def test_compose_covering_adds_a_unit_for_the_unsaid_part(question: str) -> None:
+    units = [
+        _unit(0, "A Glacier restore takes 3 to 5 hours"),
+        _unit(1, "Glacier archives are encrypted"),
+        _unit(2, "You can retrieve up to 5% of your data for free each month"),
+    ]
+    assert [u.id for u in covering(_ranked(question, units))] == [0, 2]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "figure"),
+    [
+        ("Default retention is 1 day. Max retention = 35 days.", "max retention", "35 days"),
+        ("NodePort range is 30000-32767 and the default port is 80", "nodeport range", "30000-32767"),
+    ],
+)
+def test_compose_figure_near_the_question(text: str, question: str, figure: str) -> None:
+    assert _figure(text, {t: 1.0 for t in tokenize(question)}) == figure
+
+
+@pytest.mark.parametrize("kind", ["list"])
+def test_compose_render_long_list_keeps_every_item_and_the_asked_one_whole(kind: str) -> None:
+    items = [f"Item {n} - a long explanation of the item that goes on and on for a while" for n in range(6)]
+    items[4] = "Scoring: ranks the remaining nodes on a scale from 0 to 10 after filtering"
+    unit = _unit(0, "\n".join(["Scheduler phases:", *items]), kind)
+    text = render(None, unit, {t: 1.0 for t in tokenize("scoring scale")})  # type: ignore[arg-type]
+    assert text.startswith("Scheduler phases: Item 0") and "from 0 to 10" in text
+    assert all(f"Item {n}" in text for n in (0, 1, 2, 3, 5))
+
+
+@pytest.mark.parametrize("kind", ["code"])
+def test_compose_render_code_without_fences(kind: str) -> None:
+    unit = _unit(0, "[bash]\n```bash\nkubectl get pods\n```", kind)
+    assert render(None, unit) == "kubectl get pods"  # type: ignore[arg-type]

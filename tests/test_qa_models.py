@@ -1,0 +1,115 @@
+"""The learned models: the shipped files, their evaluation in numpy, and fitting that repeats itself."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from kg.learn.dataset import Example, grade
+from kg.learn.fit import abstain_threshold, fit_intent, fit_ranker, to_json, trees_of
+from kg.qa.compose import ABSTAIN_FEATURES, VERDICT_FEATURES
+from kg.qa.features import FEATURES, INTENTS
+from kg.qa.ranker import MODELS_DIR, Linear, Models, question_words
+
+
+@pytest.mark.parametrize("folder", [MODELS_DIR])
+def test_models_shipped_match_the_code(folder) -> None:  # type: ignore[no-untyped-def]
+    """A feature added without `make train` would be scored by a model that never saw it."""
+    models = Models.load(folder)
+    assert models.ranker.names == FEATURES
+    assert models.abstain.names == ABSTAIN_FEATURES and models.verdict.names == VERDICT_FEATURES
+    assert models.intent.classes == INTENTS and 0.0 < models.abstain.threshold < 1.0
+
+
+def _examples(seed: int, n: int = 40) -> list[Example]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        rows = rng.random((12, len(FEATURES))).astype(np.float32)
+        grades = (rows[:, 0] > 0.8).astype(np.int32) * 2 + (rows[:, 1] > 0.7).astype(np.int32)
+        out.append(Example("c" + str(i % 3), f"q{i}", "q", "limit", True, rows, grades))
+    return out
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_models_trees_score_as_lightgbm_does(seed: int) -> None:
+    import lightgbm
+
+    examples = _examples(seed)
+    rows = np.vstack([e.rows for e in examples])
+    labels = np.concatenate([e.grades for e in examples])
+    booster = lightgbm.train(
+        {"objective": "lambdarank", "num_leaves": 7, "min_data_in_leaf": 5, "verbosity": -1, "num_threads": 1},
+        lightgbm.Dataset(rows, labels, group=[len(e.grades) for e in examples]),
+        num_boost_round=20,
+    )
+    probe = np.random.default_rng(seed + 1).random((50, len(FEATURES)))
+    probe[0, 3] = np.nan  # a missing value takes the side the tree learnt
+    assert np.allclose(trees_of(booster.dump_model()).predict(probe), booster.predict(probe), atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_models_fitting_repeats_bit_for_bit(seed: int) -> None:
+    first = json.dumps(to_json(fit_ranker(_examples(seed))))
+    assert json.dumps(to_json(fit_ranker(_examples(seed)))) == first
+    questions = [
+        ("a", "what is x", "definition"),
+        ("b", "what is y", "definition"),
+        ("a", "x vs y", "comparison"),
+        ("b", "y vs z", "comparison"),
+        ("a", "max size of x", "limit"),
+        ("b", "max size of y", "limit"),
+    ]
+    assert json.dumps(to_json(fit_intent(questions))) == json.dumps(to_json(fit_intent(questions)))
+
+
+@pytest.mark.parametrize(("question", "intent"), [("what is x", "definition"), ("x vs y", "comparison")])
+def test_models_intent_words_seen_in_two_corpora(question: str, intent: str) -> None:
+    questions = [
+        ("a", "what is x", "definition"),
+        ("b", "what is y", "definition"),
+        ("a", "x vs y", "comparison"),
+        ("b", "y vs z", "comparison"),
+        ("a", "max size of x", "limit"),
+        ("b", "max size of y", "limit"),
+    ]
+    model = fit_intent(questions)
+    assert "x" not in model.names and "vs" in model.names  # "x" was asked in one corpus only
+    models = Models(trees_of({"tree_info": []}), model, model, model)
+    assert INTENTS[int(np.argmax(models.intents(question)))] == intent
+
+
+@pytest.mark.parametrize("allowed", [0.02])
+def test_models_abstain_threshold_keeps_false_abstentions_low(allowed: float) -> None:
+    rng = np.random.default_rng(0)
+    probabilities = rng.random(400)
+    answerable = rng.random(400) < 0.8
+    cut = abstain_threshold(probabilities, answerable)
+    assert (probabilities[answerable] < cut).mean() <= allowed
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [(np.array([[0.0, 0.0]]), 0.5), (np.array([[1.0, 0.0]]), 1 / (1 + np.exp(-2.0)))],
+)
+def test_models_linear_is_logistic(row: np.ndarray, expected: float) -> None:
+    model = Linear(np.array([[2.0, 1.0]]), np.array([0.0]), ("no", "yes"), ("a", "b"))
+    assert model.probabilities(row)[0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("rendered", "lines", "expected"),
+    [("5 TB: Max object size = 5TB", (70, 70), 3), ("Max 100 buckets", (70, 70), 1), ("5TB elsewhere", (9, 9), 2)],
+)
+def test_learn_grade(rendered: str, lines: tuple[int, int], expected: int) -> None:
+    question = {"gold_answer": ["5TB", "5 TB"], "answer_mode": "any", "gold_lines": [70]}
+    assert grade(question, "aws.txt", *lines, rendered, "aws.txt") == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "words"), [("Whats the max?", ["whats", "the", "max", "^whats", "^whats_the", "<?>"])]
+)
+def test_models_question_words(question: str, words: list[str]) -> None:
+    assert question_words(question) == words
