@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from app import state  # noqa: E402
+from app.components import md  # noqa: E402
 from kg import settings  # noqa: E402
 from kg.errors import KGError  # noqa: E402
 from kg.explore import build_upload_store  # noqa: E402
@@ -53,7 +54,7 @@ def store_panel(store: KnowledgeStore) -> None:
             state.use_store(chosen)
             st.rerun()
     st.caption(f"`{_shown(Path(store.folder))}`")
-    sources = ", ".join(f"`{name}`" for name in sorted(manifest.files)) or "none"
+    sources = ", ".join(md(name) for name in sorted(manifest.files)) or "none"
     counts = manifest.counts
     built = sum(manifest.timings.values())
     st.markdown(
@@ -86,10 +87,10 @@ def upload_panel() -> None:
                 try:
                     folder = build_upload_store([(f.name, f.getvalue()) for f in files or []], state.default_store())
                 except KGError as exc:
-                    st.error(f"Not ingested: {exc}. The current store is still loaded.")
+                    st.error(md(f"Not ingested: {exc}. The current store is still loaded."))
                     return
                 except Exception as exc:  # a UI boundary: report, keep the current store
-                    st.error(f"Building failed ({type(exc).__name__}: {exc}). The current store is still loaded.")
+                    st.error(md(f"Building failed ({type(exc).__name__}: {exc}). The current store is still loaded."))
                     return
             st.session_state[state.UPLOADS] = st.session_state.get(state.UPLOADS, 0) + 1
             state.use_store(str(folder))

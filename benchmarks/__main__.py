@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import facts_eval, qa_eval, quality
+from benchmarks import facts_eval, qa_eval, quality, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "data" / "notes" / "aws-notes.txt"
@@ -131,9 +131,11 @@ def store_hot_path(store: Path, runs: int = 30) -> dict[str, float]:
     from oxrdflib import OxigraphStore
 
     from kg.qa import templates
+    from kg.store import KnowledgeStore
 
     query = templates.LIMITS.format(values="<https://notes-kg.dev/id/entity/s3-object>")
-    graph = ox.Store.read_only(str(store / "graph"))
+    opened = KnowledgeStore(store)  # the current generation's graph folder
+    graph = ox.Store.read_only(str(opened.path / "graph"))
     dataset = rdflib.Dataset(store=OxigraphStore(store=graph), default_union=True)
 
     def median_ms(run: Any) -> float:
@@ -236,6 +238,7 @@ def main() -> int:
         hot = store_hot_path(folder / "aws")
         table("Store hot path: the limit template query, median of 30 runs (the engine uses pyoxigraph)", [hot])
         results["store"] = hot
+        results["robustness"] = robustness.run(folder / "aws", folder, table)
         results["app"] = app_figures(folder / "aws", folder / "screenshots")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")

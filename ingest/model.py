@@ -23,6 +23,9 @@ BlockKind = Literal[
     "rule",  # a horizontal rule
 ]
 
+#: How many enclosing list items a block's context and analysis read (the nearest ones).
+MAX_ANCESTRY = 8
+
 #: Block kinds that carry no statements of their own (skipped by extraction and retrieval).
 NON_CONTENT_KINDS: frozenset[str] = frozenset({"heading", "navigation", "comment", "frontmatter", "rule"})
 
@@ -119,11 +122,14 @@ class Document:
         """
         return " > ".join(s.title or "(untitled)" for s in self.section_chain(section_id))
 
-    def ancestry(self, block: Block) -> list[Block]:
-        """Return the chain of parent list items of ``block``, outermost first."""
+    def ancestry(self, block: Block, limit: int | None = MAX_ANCESTRY) -> list[Block]:
+        """Return the chain of parent list items of ``block``, outermost first.
+
+        Only the nearest ``limit`` are walked (notes nested 2,000 deep stay linear); None walks all.
+        """
         chain: list[Block] = []
         parent = block.parent_id
-        while parent is not None:
+        while parent is not None and (limit is None or len(chain) < limit):
             chain.append(self.blocks[parent])
             parent = self.blocks[parent].parent_id
         return chain[::-1]

@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 Protocol (read-only)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7878)
+    serve.add_argument("--cors", default="", metavar="ORIGIN", help="let browsers on ORIGIN read answers (e.g. *)")
     _add_store(serve)
 
     export = sub.add_parser("export", help="write the whole graph in an RDF format")
@@ -268,7 +269,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.store import KnowledgeStore
 
     store = KnowledgeStore(_store_path(args))
-    serve(store, host=args.host, port=args.port)
+    serve(store, host=args.host, port=args.port, cors=args.cors)
     return 0
 
 

@@ -4,6 +4,10 @@
     POST /sparql  application/x-www-form-urlencoded  query=...
     POST /sparql  application/sparql-query           the query as the body
 
+HTTP/1.1 with keep-alive, a listen backlog of 128, idle connections closed after 30 s, bodies of
+1 MB at most. A query that runs past the time limit, or whose client goes away, is stopped (its
+worker process is killed, see kg/query.py). No CORS header unless ``--cors ORIGIN`` is given.
+
 Results follow the ``Accept`` header: SPARQL JSON (default), XML, CSV or TSV for SELECT/ASK;
 N-Triples or Turtle for CONSTRUCT/DESCRIBE. Updates (``update=`` or update syntax), ``LOAD`` and
 ``SERVICE`` are refused with 403; malformed queries get 400 with the parser's message. Each query
@@ -17,6 +21,9 @@ import html
 import io
 import json
 import logging
+import select
+import socket
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -43,6 +50,7 @@ RESULT_TYPES = {
 }
 GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
 MAX_BODY = 1_000_000
+IDLE_SECONDS = 30
 
 
 def negotiate(accept: str, choices: dict[str, Any], default: str) -> str:
@@ -111,10 +119,13 @@ def render_select(result: QueryResult, fmt: str) -> bytes:
 
 
 class SparqlHandler(BaseHTTPRequestHandler):
-    """One request of the endpoint (the store is shared, read-only)."""
+    """One request of the endpoint (the store is shared, read-only); HTTP/1.1 with keep-alive."""
 
     live: LiveStore
+    cors: str = ""  # the origin browsers may read answers from ("" sends no CORS header)
     server_version = "notes-kg-sparql/1"
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS  # an idle or slow client's connection is closed after this
 
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s - %s", self.address_string(), format % args)
@@ -142,9 +153,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if url.path not in {"/sparql", "/query", "/update"}:
             self._error(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if not raw_length.isdigit():
+            self._error(HTTPStatus.BAD_REQUEST, "Content-Length must be a whole number of bytes")
+            return
+        length = int(raw_length)
         if length > MAX_BODY:
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is too large")
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is too large (1 MB at most)")
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -167,7 +182,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _answer(self, query: str) -> None:
         try:
-            result = execute(self.live.current().graph, query)
+            result = execute(self.live.current().graph, query, cancelled=self._client_gone)
         except QueryError as exc:
             status = HTTPStatus.FORBIDDEN if str(exc).startswith("refused") else HTTPStatus.BAD_REQUEST
             self._error(status, str(exc))
@@ -183,13 +198,22 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", f"{media}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
+        if self.cors:
+            self.send_header("Access-Control-Allow-Origin", self.cors)
         if result.capped:
             self.send_header("X-Row-Cap-Reached", "true")
         if result.timed_out:
             self.send_header("X-Timeout-Reached", "true")
         self.end_headers()
         self.wfile.write(body)
+
+    def _client_gone(self) -> bool:
+        """True once the client closed its connection (its query is then stopped)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
     def _error(self, status: HTTPStatus, message: str) -> None:
         body = (message + "\n").encode()
@@ -214,19 +238,37 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def make_server(store: KnowledgeStore | LiveStore, host: str = "127.0.0.1", port: int = 7878) -> ThreadingHTTPServer:
+class EndpointServer(ThreadingHTTPServer):
+    """A threading server with a real listen backlog and daemon threads."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the client went away or stayed idle past the timeout: nothing to report
+        super().handle_error(request, client_address)
+
+
+def make_server(
+    store: KnowledgeStore | LiveStore, host: str = "127.0.0.1", port: int = 7878, cors: str = ""
+) -> ThreadingHTTPServer:
     """A server bound to ``host:port`` (port 0 picks a free one) answering from ``store``.
 
     Each request answers from the store's newest generation (a re-ingest is seen by the next request).
     """
     live = store if isinstance(store, LiveStore) else LiveStore(store)
-    handler = type("BoundSparqlHandler", (SparqlHandler,), {"live": live})
-    return ThreadingHTTPServer((host, port), handler)
+    handler = type("BoundSparqlHandler", (SparqlHandler,), {"live": live, "cors": cors})
+    return EndpointServer((host, port), handler)
 
 
-def serve(store: KnowledgeStore | LiveStore, host: str = "127.0.0.1", port: int = 7878) -> None:
+def serve(store: KnowledgeStore | LiveStore, host: str = "127.0.0.1", port: int = 7878, cors: str = "") -> None:
     """Serve until interrupted."""
-    server = make_server(store, host, port)
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        print(
+            f"warning: serving on {host}: anyone who can reach this machine can read your notes' graph", file=sys.stderr
+        )
+    server = make_server(store, host, port, cors)
     bound_host, bound_port = server.server_address[:2]
     host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
     print(f"SPARQL endpoint on http://{host_text}:{bound_port}/sparql (read-only; Ctrl-C to stop)", flush=True)

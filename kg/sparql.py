@@ -26,8 +26,8 @@ _STRIP_RE = re.compile(
     r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
 )
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-# Keywords only: not inside prefixed names (ex:add), variables (?load) or IRIs (stripped first).
-_WORD_RE = re.compile(r"(?<![:?$\w-])(" + "|".join(UPDATE_WORDS) + r"|SERVICE)(?![:\w-])", re.IGNORECASE)
+# Keywords only: not inside prefixed names (ex:add, ex:a.delete), variables (?load) or IRIs (stripped first).
+_WORD_RE = re.compile(r"(?<![:?$\w.-])(" + "|".join(UPDATE_WORDS) + r"|SERVICE)(?![:\w-])", re.IGNORECASE)
 
 
 def check_read_only(query: str) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ingest.model import Document
-from ingest.parse import decode_notes, parse_string, split_lines
+from ingest.parse import UNICODE_BOMS, decode_notes, parse_string, split_lines
 from kg.errors import ParseError
 
 FORMATS = ["text", "markdown"]
@@ -111,7 +111,7 @@ def test_properties_parents_and_sections_consistent(fmt: str, text: str) -> None
     doc = parse(text, fmt)
     for block in doc.blocks:
         assert 0 <= block.section_id < len(doc.sections)
-        ancestry = doc.ancestry(block)
+        ancestry = doc.ancestry(block, None)
         assert block.depth == len(ancestry)
         # an ancestor is a list item, or the paragraph that announces the list ("To peer two VNets:")
         # (in Markdown also a short title line right above the list: "State Locking")
@@ -163,7 +163,8 @@ def test_properties_arbitrary_bytes_only_parse_errors(source: str, data: bytes) 
         assert exc.source == source
         assert "\n" not in str(exc)
         return
-    assert text == data.decode("utf-8-sig")
+    bom = next(((b, codec) for b, codec in UNICODE_BOMS if data.startswith(b)), None)
+    assert text == (data[len(bom[0]) :].decode(bom[1]) if bom else data.decode("utf-8-sig"))
     parse_string(text, source)
 
 

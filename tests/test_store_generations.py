@@ -54,39 +54,46 @@ def test_reader_keeps_its_generation_through_a_reingest(tmp_path: Path, fake_enc
     assert {p.source for p in KnowledgeStore(store).passages} == {"two.md", "three.md"}
 
 
-@pytest.mark.parametrize("rounds", [5])
-def test_reader_loop_during_reingests_sees_one_generation_per_answer(tmp_path: Path, fake_encoder, rounds: int) -> None:  # type: ignore[no-untyped-def]
-    """Engines opened and asked while the store is rebuilt back to back: no failure, no mixed answer."""
+@pytest.mark.parametrize(("rounds", "asks"), [(5, 200)])
+def test_reader_loop_during_reingests_sees_one_generation_per_answer(
+    tmp_path: Path, fake_encoder, rounds: int, asks: int
+) -> None:  # type: ignore[no-untyped-def]
+    """200 engines opened and asked while the store is rebuilt back to back: no failure, no mixed answer."""
     store = tmp_path / "store"
     first, second = _write(tmp_path / "a", FIRST), _write(tmp_path / "b", SECOND)
     build_store([first], store, encoder=fake_encoder)
     failures: list[BaseException] = []
     mixed: list[set[str]] = []
+    generations: set[str] = set()
     done = threading.Event()
-    asked = 0
+    rebuilds = 0
 
-    def read() -> None:
-        nonlocal asked
-        while not done.is_set() or asked < 20:
+    def write() -> None:
+        nonlocal rebuilds
+        while not done.is_set() or rebuilds < rounds:
             try:
-                engine = Engine(KnowledgeStore(store), fake_encoder)
-                answer = engine.ask("how much does it hold?")
-                sources = {c.source for c in answer.citations} | {p.source for p in engine.store.passages[:3]}
-                if not (sources <= set(FIRST) or sources <= set(SECOND)):
-                    mixed.append(sources)
-                engine.store.close()
-                asked += 1
+                build_store([second if rebuilds % 2 == 0 else first], store, encoder=fake_encoder)
             except BaseException as exc:
                 failures.append(exc)
                 return
+            rebuilds += 1
 
-    thread = threading.Thread(target=read)
-    thread.start()
-    for n in range(rounds):
-        build_store([second if n % 2 == 0 else first], store, encoder=fake_encoder)
+    writer = threading.Thread(target=write)
+    writer.start()
+    for _ in range(asks):
+        try:
+            with KnowledgeStore(store) as opened:
+                engine = Engine(opened, fake_encoder)
+                answer = engine.ask("how much does it hold?")
+                generations.add(opened.generation)
+                sources = {c.source for c in answer.citations} | {p.source for p in engine.store.passages[:3]}
+                if not (sources <= set(FIRST) or sources <= set(SECOND)):
+                    mixed.append(sources)
+        except BaseException as exc:
+            failures.append(exc)
     done.set()
-    thread.join()
-    assert not failures and not mixed and asked >= 20
+    writer.join()
+    assert not failures and not mixed and rebuilds >= rounds and len(generations) > 1
 
 
 @pytest.mark.parametrize("fixture", ["small_notes"])

@@ -235,6 +235,24 @@ def definitions_for(doc: Doc, index: EntityIndex) -> list[DefinitionFact]:
     return found
 
 
+PIECE_CHARS = 10_000  # a longer block (a 5 MB single line) goes to the pipeline in pieces: linear time
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut at spaces into pieces of at most about ``PIECE_CHARS`` characters.
+
+    >>> [len(p) for p in _pieces("ab " * 8000)]
+    [9998, 9998, 4002]
+    """
+    pieces = []
+    while len(text) > PIECE_CHARS:
+        cut = text.rfind(" ", 0, PIECE_CHARS)
+        cut = cut if cut > PIECE_CHARS // 2 else PIECE_CHARS
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text or not pieces else pieces
+
+
 def extract(
     documents: list[Document],
     *,
@@ -270,9 +288,10 @@ def extract(
         for block in document.blocks:
             if block.kind in NON_CONTENT_KINDS:
                 continue
-            doc = nlp.make_doc(block.text)
-            doc._.block_context = contexts[(document.source, block.id)]
-            docs.append(doc)
+            for piece in _pieces(block.text):
+                doc = nlp.make_doc(piece)
+                doc._.block_context = contexts[(document.source, block.id)]
+                docs.append(doc)
     stream: Iterable[Doc] = nlp.pipe(docs, batch_size=BATCH_SIZE)
     if progress is not None:
         stream = progress(stream, len(docs))
@@ -280,7 +299,7 @@ def extract(
     for doc in stream:
         context: BlockContext = doc._.block_context
         key = (context.source, context.block.id)
-        result.mentions[key] = doc._.mentions
+        result.mentions.setdefault(key, []).extend(doc._.mentions)
         result.topics[key] = list(
             dict.fromkeys(e for e in (*context.heading_entities, context.ancestor_entity, context.service_id) if e)
         )

@@ -724,13 +724,20 @@ PROSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# The word each pattern cannot match without.
+CUE_WORDS = {cue: cue.split()[0] if cue != "versus" else "v" for cue, _ in PROSE_PATTERNS}
+CUE_WORDS["differs"] = "differ"
+
 
 def prose_comparisons(
     text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex
 ) -> list[ComparisonFact]:
     """Contrasts between two named things stated in one sentence."""
     found: list[ComparisonFact] = []
+    lowered = text.lower()
     for cue, pattern in PROSE_PATTERNS:
+        if CUE_WORDS[cue] not in lowered:
+            continue  # the pattern needs its cue word: no scan of a text without it (a 5 MB line)
         for match in pattern.finditer(text):
             a_text = match.group("a") if match.groupdict().get("a") else match.groupdict().get("a2")
             b_text = match.group("b") if match.groupdict().get("b") else match.groupdict().get("b2")

@@ -23,23 +23,38 @@ MARKDOWN_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown"})
 # Odd spaces that rendered pages and editors leave; folded to plain spaces.
 _SPACES = {ord(c): " " for c in "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u3000"}
 _SNIFF_BYTES = 8192
+UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _MARKDOWN_SIGNS = re.compile(r"^(#{1,6}\s|#{2,6}\S|```|~~~|\|.*\|\s*$|\s*[-*+]\s+\S|\s*\d+\.\s+\S)")
 
 
 def decode_notes(data: bytes, source: str | Path) -> str:
-    """Decode a notes file's bytes as UTF-8 (a BOM is dropped).
+    """Decode a notes file's bytes: UTF-8 (a BOM is dropped), or UTF-16/32 when a BOM says so.
 
     Raises:
         ParseError: The file is empty, binary, or not UTF-8; the message names the line.
     """
+    for bom, codec in UNICODE_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    source, f"is not valid {codec.upper()} (byte {exc.start + len(bom) + 1}): re-save it as UTF-8"
+                ) from None
+            if not text.strip():
+                raise ParseError(source, "the file is empty: add some notes or leave it out of the ingest")
+            _refuse_binary(text[:_SNIFF_BYTES], source)
+            return text
     # Drop the BOM by hand: with the "utf-8-sig" codec, error offsets would not count it.
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     if not body.strip():
         raise ParseError(source, "the file is empty: add some notes or leave it out of the ingest")
-    head = body[:_SNIFF_BYTES]
-    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
-    if b"\x00" in head or controls > max(4, len(head) // 100):
-        raise ParseError(source, "looks like a binary file, not notes: ingest .txt, .md or .markdown text files")
+    _refuse_binary(body[:_SNIFF_BYTES], source)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -49,6 +64,13 @@ def decode_notes(data: bytes, source: str | Path) -> str:
             f"is not valid UTF-8 (byte 0x{body[exc.start]:02x}): re-save the file as UTF-8",
             line=line,
         ) from None
+
+
+def _refuse_binary(head: bytes | str, source: str | Path) -> None:
+    codes = head if isinstance(head, bytes) else [ord(c) for c in head]
+    controls = sum(1 for code in codes if code < 9 or 13 < code < 32)
+    if 0 in codes or controls > max(4, len(head) // 100):
+        raise ParseError(source, "looks like a binary file, not notes: ingest .txt, .md or .markdown text files")
 
 
 def split_lines(text: str) -> list[str]:

@@ -37,7 +37,7 @@ CALLOUT_RE = re.compile(r"^\s*\[![\w-]+\][+-]?\s*")
 # GitBook/Jinja template tags ("{% hint style=\"info\" %}"): markup, not notes.
 TEMPLATE_TAG_RE = re.compile(r"\{%.*?%\}")
 # A flashcard "Question::Answer" (Obsidian spaced repetition) reads "Question: Answer".
-FLASHCARD_RE = re.compile(r"^(?P<front>[^:`]*(?:\s|\?)[^:`]*?)::(?=\S)")
+FLASHCARD_RE = re.compile(r"^(?P<front>[^:`]*)::(?=\S)")
 SUMMARY_RE = re.compile(r"<summary>(?P<title>.*?)</summary>", re.IGNORECASE)
 # "### 1. Region", "#### 04-01. Network Policy": the numbering is no part of the title.
 HEADING_NUMBER_RE = re.compile(r"^\d{1,3}(?:[.-]\d{1,3})*[.)]\s+(?=\S)")
@@ -57,7 +57,9 @@ def clean_inline(text: str) -> str:
     text = EMBED_RE.sub("", text)
     text = WIKI_LINK_RE.sub(lambda m: m.group(2) or m.group(1).rsplit("/", 1)[-1], text)
     text = TEMPLATE_TAG_RE.sub("", text)
-    text = FLASHCARD_RE.sub(r"\g<front>: ", text)
+    card = FLASHCARD_RE.match(text) if "::" in text else None
+    if card and re.search(r"[\s?]", card.group("front")):  # "std::vector" is no card
+        text = f"{card.group('front')}: {text[card.end() :]}"
     text = LINK_RE.sub(r"\1", text)
     text = CODE_SPAN_RE.sub(r"\1", text)
     text = TAG_RE.sub("", text)

@@ -138,8 +138,11 @@ def verdict_row(ranked: Ranked, unit: Unit) -> np.ndarray:
 def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Answer:
     """The answer to ``question`` from its ranked units (or an abstention with the closest lines)."""
     result = Answer(question=question)
-    if not ranked.units or not ranked.asked.tokens:
+    if not ranked.asked.tokens:
         result.abstained, result.message = True, "Ask a question about the notes."
+        return result
+    if not ranked.units:
+        result.abstained, result.message = True, "The notes have no lines that answer this."
         return result
     intent = INTENTS[int(np.argmax(ranked.asked.intent))]
     result.intent = intent

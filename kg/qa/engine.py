@@ -22,6 +22,7 @@ import numpy as np
 
 from kg import settings
 from kg.build import sparql_prefixes
+from kg.errors import KGError
 from kg.index.dense import default_encoder, load_unit_vectors
 from kg.index.tokens import tokenize
 from kg.qa import compose, templates
@@ -89,6 +90,11 @@ class Engine:
         self.graph = store.graph
         self.passages = store.passages
         self.encoder = encoder or default_encoder()
+        if len(store.passages) and store.manifest.model != self.encoder.name:
+            raise KGError(
+                f"the store at {store.folder} was built with the model {store.manifest.model!r}, "
+                f"not {self.encoder.name!r}: run `kg ingest` again"
+            )
         self.models = models
         self.top_k = int(settings.get("top_k"))
         self.retrieve_k = int(settings.get("retrieve_k"))
@@ -101,6 +107,13 @@ class Engine:
         for unit in self.units[len(self.passages) :]:
             for member in unit.passages:
                 self.units_of.setdefault(member, []).append(unit.id)
+        sections: dict[tuple[str, str], list[int]] = {}
+        files: dict[str, list[int]] = {}
+        for passage in self.passages:
+            sections.setdefault((passage.source, passage.section), []).append(passage.id)
+            files.setdefault(passage.source, []).append(passage.id)
+        self.section_passages = {k: np.array(v) for k, v in sections.items()}
+        self.file_passages = {k: np.array(v) for k, v in files.items()}
         self.frequency: dict[str, int] = {}
         for passage in self.passages:
             for token in set(tokenize(passage.index_text())):
@@ -201,13 +214,22 @@ class Engine:
         for passage in chosen:
             unit_ids.update(dict.fromkeys(self.units_of.get(passage, [])))
         units = [self.units[i] for i in unit_ids]
+        section_best: dict[tuple[str, str], float] = {}
+        file_best: dict[str, float] = {}
+        for unit in units:
+            key = (unit.source, unit.section)
+            if key not in section_best:
+                section_best[key] = float(similarity[self.section_passages[key]].max())
+            if unit.source not in file_best:
+                file_best[unit.source] = float(similarity[self.file_passages[unit.source]].max())
         unit_similarity: dict[int, float] = {}
         if self.unit_vectors is not None:
             extra = [u.id for u in units if u.id >= len(self.passages)]
             if extra:
                 found = self.unit_vectors[np.array(extra) - len(self.passages)] @ np.asarray(vector, dtype=np.float32)
                 unit_similarity = dict(zip(extra, found.tolist(), strict=True))
-        return units, Signals(similarity, unit_similarity, dense_rank, bm25_rank, self.fact_lines)
+        signals = Signals(similarity, unit_similarity, dense_rank, bm25_rank, self.fact_lines, section_best, file_best)
+        return units, signals
 
     # -- citations and facts -----------------------------------------------------------------------
 

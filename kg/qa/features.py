@@ -58,7 +58,10 @@ FEATURES: tuple[str, ...] = (
     "lines",
     "words",
     "depth",
-    "position",
+    "section_dense",
+    "file_dense",
+    "dense_unit_rank",
+    "bm25_unit_rank",
     "lead_colon",
     "ordered",
     "quantities",
@@ -103,6 +106,8 @@ class Signals:
     dense_rank: np.ndarray  # rank of every passage by that similarity (0 = best)
     bm25_rank: Mapping[int, int]  # passage -> rank in the BM25 list
     facts: Mapping[str, set[tuple[str, int]]]  # kind -> (source, line) a fact was read from
+    section_best: Mapping[tuple[str, str], float] = field(default_factory=dict)  # best passage of each section
+    file_best: Mapping[str, float] = field(default_factory=dict)  # best passage of each file
 
 
 def idf(df: int, n: int) -> float:
@@ -125,8 +130,10 @@ def unit_rows(
     bm25 = [_bm25(asked, unit, average_length) for unit in units]
     own = [signals.unit_similarity.get(u.id, float(signals.similarity[list(u.passages)].max())) for u in units]
     top_own = max(own, default=0.0) or 1.0
+    own_rank = _ranks(own)
+    bm25_unit_rank = _ranks(bm25)
     top_bm25 = max(bm25, default=0.0) or 1.0
-    for row, unit, score, dense_unit in zip(rows, units, bm25, own, strict=True):
+    for index, (row, unit, score, dense_unit) in enumerate(zip(rows, units, bm25, own, strict=True)):
         members = unit.passages
         sims = signals.similarity[list(members)]
         head = members[0]
@@ -165,7 +172,10 @@ def unit_rows(
             "lines": unit.line_end - unit.line_start + 1,
             "words": math.log1p(unit.length),
             "depth": unit.depth,
-            "position": math.log1p(unit.line_start),
+            "section_dense": signals.section_best.get((unit.source, unit.section), 0.0),
+            "file_dense": signals.file_best.get(unit.source, 0.0),
+            "dense_unit_rank": math.log1p(own_rank[index]),
+            "bm25_unit_rank": math.log1p(bm25_unit_rank[index]),
             "lead_colon": float(first_line.rstrip().endswith(":")),
             "ordered": float(unit.ordered),
             "quantities": len(QUANTITY_RE.findall(unit.text)),
@@ -184,6 +194,15 @@ def unit_rows(
             row[INDEX[name]] = float(value)
         row[INDEX["intent_limit"] : INDEX["intent_limit"] + len(INTENTS)] = asked.intent
     return rows
+
+
+def _ranks(values: Sequence[float]) -> list[int]:
+    """The rank of each value, best (highest) first."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    ranks = [0] * len(values)
+    for rank, i in enumerate(order):
+        ranks[i] = rank
+    return ranks
 
 
 def _cover(asked: Asked, words: frozenset[str]) -> float:

@@ -73,6 +73,7 @@ class Unit:
     context: str
     passages: tuple[int, ...]
     ordered: bool = False
+    section: str = ""  # the section path of its head
     tokens: frozenset[str] = field(default_factory=frozenset)
     context_tokens: frozenset[str] = field(default_factory=frozenset)
     title_tokens: frozenset[str] = field(default_factory=frozenset)
@@ -131,6 +132,7 @@ def build_units(
                 head.context,
                 tuple(p.id for p in members),
                 ordered,
+                head.section,
             )
         )
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -86,15 +88,35 @@ class KnowledgeStore:
 
     @cached_property
     def passages(self) -> list[Passage]:
-        return load_passages(self.path)
+        with self._damage("passages.jsonl"):
+            return load_passages(self.path)
 
     @cached_property
     def dense(self) -> DenseIndex:
-        return DenseIndex.load(self.path / DENSE_DIR)
+        with self._damage("index/dense"):
+            dense = DenseIndex.load(self.path / DENSE_DIR)
+        if len(dense) != len(self.passages):
+            raise self._damaged(f"index/dense holds {len(dense)} vectors for {len(self.passages)} passages")
+        return dense
 
     @cached_property
     def sparse(self) -> SparseIndex:
-        return SparseIndex.load(self.path / SPARSE_DIR)
+        with self._damage("index/sparse"):
+            return SparseIndex.load(self.path / SPARSE_DIR)
+
+    def _damaged(self, what: str) -> StoreError:
+        return StoreError(f"the store at {self.folder} is damaged ({what}): run `kg ingest` again")
+
+    @contextmanager
+    def _damage(self, part: str) -> Iterator[None]:
+        """Any failure to read ``part`` is a damaged store, said in one line."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            log.debug("reading %s failed", part, exc_info=True)
+            raise self._damaged(f"{part} cannot be read: {type(exc).__name__}") from None
 
     def source_lines(self, source: str) -> list[str]:
         """The lines of an ingested notes file (as stored with the store), read once."""
@@ -102,9 +124,9 @@ class KnowledgeStore:
             path = (self.path / SOURCES_DIR / source).resolve()
             if self.path.resolve() not in path.parents or not path.exists():
                 raise StoreError(f"{source} is not a source of the store at {self.folder}")
-            from ingest.parse import split_lines
+            from ingest.parse import decode_notes, split_lines
 
-            self._lines[source] = split_lines(path.read_bytes().decode("utf-8-sig"))
+            self._lines[source] = split_lines(decode_notes(path.read_bytes(), source))
         return self._lines[source]
 
 

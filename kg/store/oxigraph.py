@@ -24,6 +24,7 @@ class OxigraphStore:
     """
 
     def __init__(self, folder: Path | None = None, *, store: ox.Store | None = None) -> None:
+        self.path: Path | None = None
         if store is not None:
             self._store = store
         else:
@@ -32,10 +33,14 @@ class OxigraphStore:
             path = folder / GRAPH_DIR
             if not path.exists():
                 raise StoreError(f"no graph in {folder}: run `kg ingest`")
+            self.path = path
             try:
                 self._store = ox.Store.read_only(str(path))
-            except OSError as exc:
-                raise StoreError(f"cannot open the graph in {folder} ({exc}): run `kg ingest` again") from None
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise StoreError(
+                    f"the store at {folder} is damaged (graph cannot be opened: {type(exc).__name__}): "
+                    "run `kg ingest` again"
+                ) from None
 
     @property
     def raw(self) -> ox.Store:
