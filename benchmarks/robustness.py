@@ -88,26 +88,29 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def _client(port: int, path: str, requests: int, durations: list[float], errors: list[int]) -> None:
+def _client(port: int, path: str, requests: int, durations: list[float], errors: list[str]) -> None:
     """One client: ``requests`` GETs on one keep-alive connection (a new one after an error)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     mine = []
-    failed = 0
+    failed: list[str] = []
     for _ in range(requests):
         started = time.perf_counter()
         try:
             connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
             response = connection.getresponse()
-            json.loads(response.read())
-            failed += response.status != 200
-        except (OSError, http.client.HTTPException, ValueError):
-            failed += 1
+            body = response.read()
+            if response.status != 200:
+                failed.append(f"{response.status} {body[:80]!r}")
+            else:
+                json.loads(body)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            failed.append(type(exc).__name__)
             connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine.append(1000 * (time.perf_counter() - started))
     connection.close()
     durations.extend(mine)  # list.extend and append are atomic under the GIL
-    errors.append(failed)
+    errors.extend(failed)
 
 
 def serve_load(store: Path, clients: int = 8, requests: int = 200) -> list[dict[str, Any]]:
@@ -118,7 +121,7 @@ def serve_load(store: Path, clients: int = 8, requests: int = 200) -> list[dict[
             path = "/sparql?" + urllib.parse.urlencode({"query": query})
             before = _rss_mb(server.process.pid)
             durations: list[float] = []
-            errors: list[int] = []
+            errors: list[str] = []
             started = time.perf_counter()
             threads = [
                 threading.Thread(target=_client, args=(server.port, path, requests, durations, errors))
@@ -134,7 +137,8 @@ def serve_load(store: Path, clients: int = 8, requests: int = 200) -> list[dict[
                 {
                     "query": name,
                     "requests": len(durations),
-                    "errors": sum(errors),
+                    "errors": len(errors),
+                    "error_kinds": ", ".join(sorted(set(errors)))[:120],
                     "req_per_s": len(durations) / wall,
                     "p50_ms": statistics.median(durations),
                     "p99_ms": durations[int(0.99 * (len(durations) - 1))],

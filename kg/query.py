@@ -9,6 +9,7 @@ started again after a kill.
 
 from __future__ import annotations
 
+import queue
 import socket
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from kg.errors import QueryError
 from kg.sparql import check_read_only, format_rows
 from kg.store.oxigraph import OxigraphStore
 
-IDLE_WORKERS = 4  # workers kept for reuse per graph
+IDLE_WORKERS = 8  # workers kept for reuse per graph (as many as clients a server meets at once)
 
 
 @dataclass
@@ -43,18 +44,58 @@ class QueryResult:
     timed_out: bool = False
 
 
+class _Spawner:
+    """Starts worker processes from one long-lived thread.
+
+    A worker asks the kernel to kill it when its parent dies; Linux counts the *thread* that started
+    it as the parent, so workers are never started by a request's short-lived thread.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[tuple[list[str], int, queue.Queue[Any]]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self, command: list[str], fd: int) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="kg-query-spawner", daemon=True)
+                self._thread.start()
+        reply: queue.Queue[Any] = queue.Queue()
+        self._jobs.put((command, fd, reply))
+        started = reply.get()
+        if isinstance(started, BaseException):
+            raise started
+        return started
+
+    def _run(self) -> None:
+        while True:
+            command, fd, reply = self._jobs.get()
+            try:
+                reply.put(
+                    subprocess.Popen(
+                        command,
+                        pass_fds=(fd,),
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+            except BaseException as exc:  # handed to the caller
+                reply.put(exc)
+
+
+_SPAWNER = _Spawner()
+
+
 class Worker:
     """One worker process over one graph folder."""
 
     def __init__(self, path: Path) -> None:
         mine, theirs = socket.socketpair()
         with theirs:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "kg.query_worker", str(path), str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            self.process = _SPAWNER.start(
+                [sys.executable, "-m", "kg.query_worker", str(path), str(theirs.fileno())], theirs.fileno()
             )
         self.conn = Connection(mine.detach())
 

@@ -11,7 +11,9 @@ worker process is killed, see kg/query.py). No CORS header unless ``--cors ORIGI
 Results follow the ``Accept`` header: SPARQL JSON (default), XML, CSV or TSV for SELECT/ASK;
 N-Triples or Turtle for CONSTRUCT/DESCRIBE. Updates (``update=`` or update syntax), ``LOAD`` and
 ``SERVICE`` are refused with 403; malformed queries get 400 with the parser's message. Each query
-runs under the ``sparql_timeout`` and ``sparql_row_cap`` settings. ``GET /`` serves a small page.
+runs under the ``sparql_timeout`` and ``sparql_row_cap`` settings: a query stopped at the time
+limit before any result gets 503; one with rows by then gets them with ``X-Timeout-Reached: true``
+(as ``X-Row-Cap-Reached`` marks a capped one). ``GET /`` serves a small page.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from kg import settings
 from kg.build import PREFIXES, sparql_prefixes
 from kg.errors import QueryError
 from kg.query import QueryResult, execute
@@ -186,6 +189,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
         except QueryError as exc:
             status = HTTPStatus.FORBIDDEN if str(exc).startswith("refused") else HTTPStatus.BAD_REQUEST
             self._error(status, str(exc))
+            return
+        if result.timed_out and not (result.rows or result.triples):
+            limit = settings.get("sparql_timeout")
+            self._error(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"the query ran past the {limit} s time limit (KG_SPARQL_TIMEOUT) before any result: narrow it",
+            )
             return
         accept = self.headers.get("Accept") or "*/*"
         if result.kind == "graph":

@@ -123,6 +123,18 @@ def test_hostile_http_abandoned_query_is_stopped(endpoint: int, limit: str, monk
     assert _children() < busy
 
 
+@pytest.mark.parametrize("limit", ["1"])
+def test_hostile_http_query_past_the_limit_is_503(endpoint: int, limit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_SPARQL_TIMEOUT", limit)
+    connection = http.client.HTTPConnection("127.0.0.1", endpoint, timeout=30)
+    started = time.monotonic()
+    connection.request("GET", "/sparql?query=" + SLOW.replace(" ", "%20"))
+    response = connection.getresponse()
+    assert response.status == 503 and b"time limit" in response.read()
+    assert time.monotonic() - started < float(limit) + 5
+    connection.close()
+
+
 @pytest.mark.parametrize("question", ["what is s3 " * 200])
 def test_hostile_long_question_is_refused(small_store: Path, question: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", question, "--store", str(small_store)]) == 1
