@@ -137,7 +137,7 @@ def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | N
             _dense_from([vectors[: len(texts)]], model, dimension).save(staged / DENSE_DIR)
             save_unit_vectors(staged, vectors[len(texts) :])
             cache.save(staged / CACHE_DIR, [*texts, *unit_texts])
-        _copy_sources(paths, staged / SOURCES_DIR)
+        _copy_sources(paths, documents, staged / SOURCES_DIR)
         manifest = Manifest(
             model=model,
             files={d.source: d.sha256 for d in documents},
@@ -212,11 +212,16 @@ def write_graph(documents: list[Document], extraction: Extraction, folder: Path)
     }
 
 
-def _copy_sources(paths: Sequence[str | Path], folder: Path) -> None:
+def _copy_sources(paths: Sequence[str | Path], documents: Sequence[Document], folder: Path) -> None:
+    """The notes as ingested, for citations in context; a pipe (``/dev/stdin``) is never read twice."""
+    parsed = {document.source: document for document in documents}
     for path, source in discover(paths):
         target = folder / source
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        if path.is_file():
+            shutil.copyfile(path, target)
+        else:  # a pipe or a device: what was read once, as its lines
+            target.write_text("\n".join(parsed[source].lines) + "\n", encoding="utf-8")
 
 
 __all__ = ["MANIFEST_NAME", "Passage", "build_store", "default_paths", "is_up_to_date"]

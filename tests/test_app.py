@@ -238,6 +238,15 @@ def test_app_upload_bad_notes_keeps_the_store(app: AppTest, aws_store: Path, nam
     assert app.session_state["store"] == str(aws_store.resolve())
 
 
+@pytest.mark.parametrize("name", ["my`notes`_[x](y).md"])
+def test_app_upload_name_is_escaped_in_the_sidebar(app: AppTest, name: str) -> None:
+    app.file_uploader[0].upload(name, (DATA / "small-notes.md").read_bytes(), "text/markdown").run()
+    button(app, "Build a new store").click().run()
+    no_exception(app)
+    shown = next(m.value for m in app.sidebar.markdown if "notes" in m.value and "\\`" in m.value)
+    assert "my\\`notes\\`\\_\\[x\\]\\(y\\).md" in shown
+
+
 def test_app_upload_builds_and_switches_to_a_new_store(app: AppTest, aws_store: Path) -> None:
     app.file_uploader[0].upload("small-notes.md", (DATA / "small-notes.md").read_bytes(), "text/markdown").run()
     button(app, "Build a new store").click().run()

@@ -135,6 +135,23 @@ def test_hostile_http_query_past_the_limit_is_503(endpoint: int, limit: str, mon
     connection.close()
 
 
+@pytest.mark.parametrize("idle", [1])
+def test_hostile_http_idle_connection_is_closed(small_store: Path, idle: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.server import EndpointServer, SparqlHandler
+
+    monkeypatch.setattr(SparqlHandler, "timeout", idle)
+    server = make_server(KnowledgeStore(small_store), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=idle + 10)
+        assert sock.recv(1) == b""  # closed by the server, not by this client's timeout
+        sock.close()
+        assert EndpointServer.request_queue_size >= 128 and server.daemon_threads
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.parametrize("question", ["what is s3 " * 200])
 def test_hostile_long_question_is_refused(small_store: Path, question: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", question, "--store", str(small_store)]) == 1
@@ -205,6 +222,37 @@ def test_hostile_damaged_store_is_one_clear_line(
     assert main(["ask", "max object size in s3", "--store", str(store)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "damaged" in err and "kg ingest" in err and "Traceback" not in err
+
+
+def test_hostile_ingest_prints_no_library_debug_lines(
+    tmp_path: Path, small_notes: Path, fake_encoder, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("kg.builder.default_encoder", lambda: fake_encoder)
+    monkeypatch.setattr("kg.builder.MODEL_NAME", fake_encoder.name)
+    monkeypatch.setattr("kg.builder.DIMENSION", fake_encoder.dimension)
+    assert main(["ingest", str(small_notes), "--store", str(tmp_path / "store")]) == 0
+    err = capfd.readouterr().err
+    assert "DEBUG" not in err and "Warning" not in err and "bm25s" not in err
+
+
+@pytest.mark.parametrize("name", ["piped.md"])
+def test_hostile_pipe_is_read_once(tmp_path: Path, fake_encoder, name: str) -> None:  # type: ignore[no-untyped-def]
+    pipe = tmp_path / name
+    os.mkfifo(pipe)
+
+    def write() -> None:
+        with pipe.open("w") as stream:
+            stream.write("# Piped\n\n- Max object size is 5 TB\n")
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    built = threading.Thread(target=build_store, args=([pipe], tmp_path / "store"), kwargs={"encoder": fake_encoder})
+    built.daemon = True
+    built.start()
+    built.join(timeout=120)  # a second read of the pipe would wait for a writer forever
+    assert not built.is_alive()
+    with KnowledgeStore(tmp_path / "store") as store:
+        assert store.source_lines(name) == ["# Piped", "", "- Max object size is 5 TB"]
 
 
 @pytest.mark.parametrize(("text", "shown"), [("a\x1b]0;title\x07b\x1b[2J", "a^[]0;title^Gb^[[2J")])

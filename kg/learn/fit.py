@@ -48,7 +48,9 @@ RANKER_PARAMS: dict[str, Any] = {
     "seed": 7,
     "verbosity": -1,
 }
-ROUNDS = 250
+ROUNDS = (
+    500  # chosen leave-one-corpus-out on the tune sets (250: 0.671, 500: 0.686, 800: 0.674 top-1 with the gold words)
+)
 
 
 def fit_intent(questions: Sequence[tuple[str, str, str]]) -> Linear:

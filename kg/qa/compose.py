@@ -175,10 +175,10 @@ def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Ans
         stating = next((p for p in first.passages if lead in engine.units[p].text), None)
         if stating is not None:
             used = [engine.units[stating], *used]
-    order = used + [u for u in ranked.units if u not in used]
-    scores = [
-        float(ranked.scores[ranked.units.index(u)]) if u in ranked.units else float(ranked.scores[0]) for u in order
-    ]
+    chosen = {u.id for u in used}
+    order = used + [u for u in ranked.units if u.id not in chosen]
+    position = {u.id: i for i, u in enumerate(ranked.units)}
+    scores = [float(ranked.scores[position.get(u.id, 0)]) for u in order]
     result.citations = engine.citations(order, scores)
     result.facts = engine.facts_at(first, result.sparql)
     return result

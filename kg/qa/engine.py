@@ -137,6 +137,7 @@ class Engine:
         names = {w for form in self.lexicon.catalog_forms for w in form.split()} - vocabulary
         self.speller = Speller(vocabulary, self.frequency, names)
         # vectors of the units beyond the passages (row = unit id - passages), when the store has them
+        self._facts: dict[str, list[FactRow]] = {}  # per source, read once (facts_at)
         self.unit_vectors = load_unit_vectors(store.path)
         if self.unit_vectors is not None and len(self.unit_vectors) != len(self.units) - len(self.passages):
             log.warning("the store's unit vectors do not match its units: run `kg ingest` again")
@@ -251,18 +252,26 @@ class Engine:
         return out
 
     def facts_at(self, unit: Unit, log_to: list[str]) -> list[FactRow]:
-        """Facts of the graph read from the unit's lines (limits, relations, definitions)."""
-        rows = templates.run(
-            self.graph,
-            templates.FACTS_AT,
-            log_to,
-            source=templates.literal(unit.source),
-            start=unit.line_start,
-            end=unit.line_end,
-        )
-        return [
-            FactRow(
-                r["subject"], r["predicate"], str(r["object"]), r["source"], int(r["line_start"]), int(r["line_end"])
-            )
-            for r in rows
-        ]
+        """Facts of the graph read from the unit's lines (limits, relations, definitions).
+
+        The facts of a file are read from the graph once (the query without its line filter) and
+        kept; the query logged is the one with the filter, which gives the same rows.
+        """
+        source = templates.literal(unit.source)
+        line_filter = templates.LINE_FILTER.format(start=unit.line_start, end=unit.line_end)
+        query = templates.FACTS_AT.format(source=source, line_filter=line_filter)
+        log_to.append(templates.with_prefixes(query.replace(templates.P, "")))
+        if unit.source not in self._facts:
+            rows = self.graph.select(templates.FACTS_AT.format(source=source, line_filter=""))
+            self._facts[unit.source] = [
+                FactRow(
+                    r["subject"],
+                    r["predicate"],
+                    str(r["object"]),
+                    r["source"],
+                    int(r["line_start"]),
+                    int(r["line_end"]),
+                )
+                for r in rows
+            ]
+        return [f for f in self._facts[unit.source] if f.line_start <= unit.line_end and f.line_end >= unit.line_start]

@@ -124,7 +124,7 @@ FACTS_AT = (
 SELECT ?subject ?predicate ?object ?source ?line_start ?line_end
 WHERE {{
   ?fact nkg:source {source} ; nkg:lineStart ?line_start ; nkg:lineEnd ?line_end .
-  FILTER(?line_start <= {end} && ?line_end >= {start})
+  {line_filter}
   {{ ?fact a nkg:Limit ; nkg:about ?entity ; nkg:attribute ?attribute ; nkg:text ?object .
      BIND(CONCAT("has ", ?attribute) AS ?predicate) }}
   UNION
@@ -138,6 +138,9 @@ WHERE {{
 ORDER BY ?line_start ?subject
 """
 )
+
+
+LINE_FILTER = "FILTER(?line_start <= {end} && ?line_end >= {start})"
 
 
 def literal(text: str) -> str:
