@@ -75,8 +75,12 @@ def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) 
     return text
 
 
-def _first_words(item: str, limit: int = 60) -> str:
-    """An item's head: up to its first colon or dash, else its first words."""
+def _first_words(item: str, limit: int = 120) -> str:
+    """An item's head: up to its first colon or dash, else its first words.
+
+    (``limit``: answer accuracy on the tune sets of nine corpora, LOCO models: 40 chars 0.622,
+    60 0.635, 90 0.640, 120 0.642, 150 0.641.)
+    """
     head = re.split(r"\s[-–—:]\s|:\s", item, maxsplit=1)[0]
     return head if len(head) <= limit else shorten(head, limit)
 
