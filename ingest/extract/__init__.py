@@ -27,14 +27,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.extract.caption_tables import caption_table
-from ingest.extract.comparisons import (
-    keyvalue_comparison,
-    paired_bullets,
-    prose_comparisons,
-    table_comparison,
-)
+from ingest.extract.comparisons import keyvalue_comparison, table_comparison
 from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure, phrase_candidates
 from ingest.extract.limits import bare_count, evidence_ok, limits_component, limits_for_text
+from ingest.extract.prose_comparisons import paired_bullets, prose_comparisons
 from ingest.extract.relations import CUES, relations_for_text
 from ingest.facts import (
     ComparisonFact,
