@@ -50,31 +50,28 @@ def test_models_trees_score_as_lightgbm_does(seed: int) -> None:
     assert np.allclose(trees_of(booster.dump_model()).predict(probe), booster.predict(probe), atol=1e-9)
 
 
+# (corpus, question, intent): "x" is asked in corpus "a" only, "vs" and "what" in both.
+INTENT_QUESTIONS = [
+    ("a", "what is x", "definition"),
+    ("b", "what is y", "definition"),
+    ("a", "x vs y", "comparison"),
+    ("b", "y vs z", "comparison"),
+    ("a", "max size of x", "limit"),
+    ("b", "max size of y", "limit"),
+]
+
+
 @pytest.mark.parametrize("seed", [5])
 def test_models_fitting_repeats_bit_for_bit(seed: int) -> None:
     first = json.dumps(to_json(fit_ranker(_examples(seed))))
     assert json.dumps(to_json(fit_ranker(_examples(seed)))) == first
-    questions = [
-        ("a", "what is x", "definition"),
-        ("b", "what is y", "definition"),
-        ("a", "x vs y", "comparison"),
-        ("b", "y vs z", "comparison"),
-        ("a", "max size of x", "limit"),
-        ("b", "max size of y", "limit"),
-    ]
+    questions = INTENT_QUESTIONS
     assert json.dumps(to_json(fit_intent(questions))) == json.dumps(to_json(fit_intent(questions)))
 
 
 @pytest.mark.parametrize(("question", "intent"), [("what is x", "definition"), ("x vs y", "comparison")])
 def test_models_intent_words_seen_in_two_corpora(question: str, intent: str) -> None:
-    questions = [
-        ("a", "what is x", "definition"),
-        ("b", "what is y", "definition"),
-        ("a", "x vs y", "comparison"),
-        ("b", "y vs z", "comparison"),
-        ("a", "max size of x", "limit"),
-        ("b", "max size of y", "limit"),
-    ]
+    questions = INTENT_QUESTIONS
     model = fit_intent(questions)
     assert "x" not in model.names and "vs" in model.names  # "x" was asked in one corpus only
     models = Models(trees_of({"tree_info": []}), model, model, model)

@@ -57,26 +57,20 @@ CORPORA: tuple[Corpus, ...] = (
     ),
     Corpus("azure2", ROOT / "benchmarks" / "data" / "azure2-notes.md", ("azure2", "azure2-b", "azure2-para")),
     Corpus("azure3", ROOT / "benchmarks" / "data" / "azure3-notes.md", ("azure3", "azure3-para")),
-    Corpus(
-        "k8s",
-        ROOT / "benchmarks" / "corpora" / "k8s-cka-damienjburks" / "notes",
-        ("k8s-tune", "k8s-tune2"),
-        ("k8s-unseen",),
-        real=True,
-    ),
-    Corpus(
-        "terraform",
-        ROOT / "benchmarks" / "corpora" / "terraform-assoc-arihacks" / "notes",
-        ("tf-tune", "tf-tune2"),
-        ("tf-unseen",),
-        real=True,
-    ),
-    Corpus(
-        "docker",
-        ROOT / "benchmarks" / "corpora" / "docker-fast-omerbsezer" / "notes",
-        ("docker-tune", "docker-tune2"),
-        ("docker-unseen",),
-        real=True,
+    # Real notes by other authors, committed with their SOURCE.md: two tune sets and one unseen each.
+    *(
+        Corpus(
+            name,
+            ROOT / "benchmarks" / "corpora" / folder / "notes",
+            (f"{stem}-tune", f"{stem}-tune2"),
+            (f"{stem}-unseen",),
+            real=True,
+        )
+        for name, folder, stem in (
+            ("k8s", "k8s-cka-damienjburks", "k8s"),
+            ("terraform", "terraform-assoc-arihacks", "tf"),
+            ("docker", "docker-fast-omerbsezer", "docker"),
+        )
     ),
 )
 LOCAL = ROOT / "benchmarks" / "corpora-local"
