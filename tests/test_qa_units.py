@@ -8,7 +8,7 @@ import pytest
 from ingest.facts import Extraction
 from ingest.parse import parse_string
 from kg.passages import build_passages
-from kg.qa.features import FEATURES, INDEX, INTENTS, Asked, Signals, unit_rows
+from kg.qa.features import FEATURES, INDEX, INTENTS, Asked, Signals, UnitTable, unit_rows
 from kg.qa.units import Heading, Unit, build_units, file_words
 
 NOTES = """# Kubernetes Services
@@ -120,8 +120,9 @@ def _asked(text: str, intent: str = "definition") -> Asked:
 
 def _rows(units: list[Unit], asked: Asked, similarity: dict[int, float] | None = None) -> np.ndarray:
     passages = max(max(u.passages) for u in units) + 1
-    signals = Signals(np.full(passages, 0.5, dtype=np.float32), similarity or {}, np.arange(passages), {}, {})
-    return unit_rows(asked, units, signals, [(set(), set())] * passages, 10.0)
+    signals = Signals(np.full(passages, 0.5, dtype=np.float32), similarity or {}, np.arange(passages), {})
+    table = UnitTable.build(units, [(set(), set())] * passages, {})
+    return unit_rows(asked, units, signals, table, 10.0)
 
 
 @pytest.mark.parametrize(

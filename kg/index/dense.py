@@ -9,7 +9,8 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,14 +50,36 @@ class MiniLMEncoder:
         self._model.max_seq_length = 160
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        # A question or two is too little work to share between threads: on one thread it encodes
+        # as fast on a quiet machine and does not stall when other work (or requests) run beside it.
+        with _threads(1 if len(texts) <= FEW else None):
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.asarray(vectors, dtype=np.float32)
+
+
+FEW = 4  # texts encoded on one thread
+
+
+@contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    """Torch's intra-op threads set to ``count`` for the block (unchanged when None)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if count is None or count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 _LOADING = threading.Lock()

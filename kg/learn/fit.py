@@ -132,16 +132,17 @@ def trees_of(dump: dict[str, Any]) -> Trees:
     flat = [_flatten(info["tree_structure"]) for info in dump["tree_info"]]
     width = max((len(n) for n in flat), default=1)
 
-    def column(key: str, pad: Any) -> list[list[Any]]:
-        return [[n[key] for n in nodes] + [pad] * (width - len(nodes)) for nodes in flat]
+    def column(key: str, pad: Any, dtype: Any) -> np.ndarray:
+        rows = [[n[key] for n in nodes] + [pad] * (width - len(nodes)) for nodes in flat]
+        return np.asarray(rows, dtype=dtype).reshape(len(flat), width)
 
     return Trees(
-        np.asarray(column("feature", -1), dtype=np.int32),
-        np.asarray(column("threshold", 0.0)),
-        np.asarray(column("left", 0), dtype=np.int32),
-        np.asarray(column("right", 0), dtype=np.int32),
-        np.asarray(column("value", 0.0)),
-        np.asarray(column("default_left", True), dtype=bool),
+        column("feature", -1, np.int32),
+        column("threshold", 0.0, np.float64),
+        column("left", 0, np.int32),
+        column("right", 0, np.int32),
+        column("value", 0.0, np.float64),
+        column("default_left", True, bool),
         FEATURES,
     )
 

@@ -27,7 +27,7 @@ from kg.index.dense import default_encoder, load_unit_vectors
 from kg.index.tokens import tokenize
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, FactRow
-from kg.qa.features import INTENTS, Asked, Signals, idf, unit_rows
+from kg.qa.features import INTENTS, Asked, Signals, UnitTable, idf, unit_rows
 from kg.qa.link import Lexicon, Link, Linker
 from kg.qa.ranker import Models
 from kg.qa.spelling import Speller
@@ -119,11 +119,12 @@ class Engine:
             for token in set(tokenize(passage.index_text())):
                 self.frequency[token] = self.frequency.get(token, 0) + 1
         self.average_length = float(np.mean([u.length for u in self.units])) if self.units else 1.0
-        self.passage_entities = [(set(p.entities), set(p.topics)) for p in self.passages]
-        self.fact_lines: dict[str, set[tuple[str, int]]] = {}
+        fact_lines: dict[str, set[tuple[str, int]]] = {}
         for row in self.graph.select(FACT_LINES_QUERY):
-            lines = self.fact_lines.setdefault(row["kind"], set())
+            lines = fact_lines.setdefault(row["kind"], set())
             lines.update((row["source"], n) for n in range(int(row["start"]), int(row["end"]) + 1))
+        passage_entities = [(set(p.entities), set(p.topics)) for p in self.passages]
+        self.unit_table = UnitTable.build(self.units, passage_entities, fact_lines)
         entities = self.graph.select(ENTITIES_QUERY)
         vocabulary = {t for p in self.passages for t in re.findall(r"[a-z0-9]+", p.index_text().lower())}
         self.lexicon = Lexicon.build(
@@ -190,7 +191,7 @@ class Engine:
         """The candidate units of a question with their features, best first (when ``models`` are given)."""
         asked, links = self.analyse(text, models, intent)
         units, signals = self.candidates(asked, vector)
-        rows = unit_rows(asked, units, signals, self.passage_entities, self.average_length)
+        rows = unit_rows(asked, units, signals, self.unit_table, self.average_length)
         if models is not None and len(units):
             scores = models.ranker.predict(rows)
             order = np.argsort(-scores, kind="stable")
@@ -203,7 +204,7 @@ class Engine:
     def candidates(self, asked: Asked, vector: np.ndarray) -> tuple[list[Unit], Signals]:
         """Units built on the passages BM25 and the dense index bring, and the evidence to score them."""
         if not len(self.passages):
-            return [], Signals(np.zeros(0), {}, np.zeros(0, dtype=np.int64), {}, self.fact_lines)
+            return [], Signals(np.zeros(0), {}, np.zeros(0, dtype=np.int64), {})
         similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
         order = np.argsort(-similarity, kind="stable")
         dense_rank = np.empty(len(order), dtype=np.int64)
@@ -229,7 +230,7 @@ class Engine:
             if extra:
                 found = self.unit_vectors[np.array(extra) - len(self.passages)] @ np.asarray(vector, dtype=np.float32)
                 unit_similarity = dict(zip(extra, found.tolist(), strict=True))
-        signals = Signals(similarity, unit_similarity, dense_rank, bm25_rank, self.fact_lines, section_best, file_best)
+        signals = Signals(similarity, unit_similarity, dense_rank, bm25_rank, section_best, file_best)
         return units, signals
 
     # -- citations and facts -----------------------------------------------------------------------

@@ -105,7 +105,6 @@ class Signals:
     unit_similarity: Mapping[int, float]  # dense similarity of candidate units with vectors of their own
     dense_rank: np.ndarray  # rank of every passage by that similarity (0 = best)
     bm25_rank: Mapping[int, int]  # passage -> rank in the BM25 list
-    facts: Mapping[str, set[tuple[str, int]]]  # kind -> (source, line) a fact was read from
     section_best: Mapping[tuple[str, str], float] = field(default_factory=dict)  # best passage of each section
     file_best: Mapping[str, float] = field(default_factory=dict)  # best passage of each file
 
@@ -114,106 +113,148 @@ def idf(df: int, n: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
+@dataclass
+class UnitTable:
+    """What the features know of every unit before any question is asked (built once per store).
+
+    Attributes:
+        static: One row per unit id with the question-independent columns filled (its grain and
+            shape, the figures and negations in it, the graph's facts read from its lines).
+        members: The unit's passages, padded with ``-1`` (one row per unit id).
+        named: The entities its passages name, and the topics they fall under.
+        defines_form: The unit's first line has a definition's form ("X is ...", "X: ...").
+    """
+
+    static: np.ndarray
+    members: np.ndarray
+    named: list[frozenset[str]]
+    topics: list[frozenset[str]]
+    defines_form: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        units: Sequence[Unit],
+        passage_entities: Sequence[tuple[set[str], set[str]]],
+        facts: Mapping[str, set[tuple[str, int]]],
+    ) -> UnitTable:
+        size = max((u.id for u in units), default=-1) + 1
+        static = np.zeros((size, len(FEATURES)), dtype=np.float32)
+        width = max((len(u.passages) for u in units), default=1)
+        members = np.full((size, width), -1, dtype=np.int64)
+        named: list[frozenset[str]] = [frozenset()] * size
+        topics: list[frozenset[str]] = [frozenset()] * size
+        defines_form = np.zeros(size, dtype=bool)
+        for unit in units:
+            row = static[unit.id]
+            members[unit.id, : len(unit.passages)] = unit.passages
+            named[unit.id] = frozenset().union(*(passage_entities[p][0] for p in unit.passages))
+            topics[unit.id] = frozenset().union(*(passage_entities[p][1] for p in unit.passages))
+            first_line = unit.text.split("\n", 1)[0]
+            defines_form[unit.id] = bool(DEFINES_RE.match(first_line))
+            span = [(unit.source, line) for line in range(unit.line_start, unit.line_end + 1)]
+            values = {
+                "members": len(unit.passages),
+                "lines": unit.line_end - unit.line_start + 1,
+                "words": math.log1p(unit.length),
+                "depth": unit.depth,
+                "lead_colon": float(first_line.rstrip().endswith(":")),
+                "ordered": float(unit.ordered),
+                "quantities": len(QUANTITY_RE.findall(unit.text)),
+                "numbers": len(NUMBER_RE.findall(unit.text)),
+                "negation": len(NEGATION_RE.findall(unit.text)),
+                "commands": len(FLAG_RE.findall(unit.text)) + 2.0 * (unit.kind == "code"),
+                "fact_limit": float(any(s in facts.get("limit", ()) for s in span)),
+                "fact_definition": float(any(s in facts.get("definition", ()) for s in span)),
+                "fact_relation": float(any(s in facts.get("relation", ()) for s in span)),
+                f"kind_{unit.kind}": 1.0,
+            }
+            for name, value in values.items():
+                row[INDEX[name]] = float(value)
+        return cls(static, members, named, topics, defines_form)
+
+
 def unit_rows(
     asked: Asked,
     units: Sequence[Unit],
     signals: Signals,
-    passage_entities: Sequence[tuple[set[str], set[str]]],
+    table: UnitTable,
     average_length: float,
+    k1: float = 1.2,
+    b: float = 0.75,
 ) -> np.ndarray:
-    """The feature matrix of ``units`` (one row each) for the question ``asked``."""
-    rows = np.zeros((len(units), len(FEATURES)), dtype=np.float32)
-    best_dense = float(signals.similarity.max()) if len(signals.similarity) else 0.0
+    """The feature matrix of ``units`` (one row each) for the question ``asked``.
+
+    The question-independent columns come from ``table``; the rest are computed for all the
+    units at once from which of the question's tokens each unit's fields hold.
+    """
+    n = len(units)
+    ids = np.fromiter((u.id for u in units), dtype=np.int64, count=n)
+    rows = table.static[ids].copy()
+    if not n:
+        return rows
+    tokens = list(asked.weights)
+    weights = np.array([asked.weights[t] for t in tokens], dtype=np.float64)
+    total = asked.total
+
+    def holds(words: Sequence[frozenset[str]]) -> np.ndarray:
+        return np.array([[t in w for t in tokens] for w in words], dtype=bool).reshape(n, len(tokens))
+
+    text = holds([u.tokens for u in units])
+    context = holds([u.context_tokens for u in units])
+    said = text | context
+    text_weight = text @ weights
+    context_only = (context & ~text) @ weights
+    ranked_tokens = sorted((t for t in tokens if t in asked.known), key=lambda t: -asked.weights[t])
+    rarest = [tokens.index(t) for t in ranked_tokens[:2]]
+    lengths = np.array([u.length for u in units], dtype=np.float64)
+    bm25 = (said @ weights) * (k1 + 1) / (1 + k1 * (1 - b + b * lengths / (average_length or 1.0)))
+
+    similarity = np.append(signals.similarity.astype(np.float32), np.float32(np.nan))
+    member_sims = similarity[table.members[ids]]  # padding (-1) reads the NaN at the end
+    dense_max = np.nanmax(member_sims, axis=1)
+    own = np.array([signals.unit_similarity.get(int(i), float(m)) for i, m in zip(ids, dense_max, strict=True)])
+    heads = table.members[ids, 0]
     bigrams = set(zip(asked.tokens, asked.tokens[1:], strict=False))
-    rarest = sorted((t for t in asked.weights if t in asked.known), key=lambda t: -asked.weights[t])[:2]
-    max_weight = max(asked.weights.values(), default=1.0)
-    bm25 = [_bm25(asked, unit, average_length) for unit in units]
-    own = [signals.unit_similarity.get(u.id, float(signals.similarity[list(u.passages)].max())) for u in units]
-    top_own = max(own, default=0.0) or 1.0
-    own_rank = _ranks(own)
-    bm25_unit_rank = _ranks(bm25)
-    top_bm25 = max(bm25, default=0.0) or 1.0
-    for index, (row, unit, score, dense_unit) in enumerate(zip(rows, units, bm25, own, strict=True)):
-        members = unit.passages
-        sims = signals.similarity[list(members)]
-        head = members[0]
-        text_weight = sum(w for t, w in asked.weights.items() if t in unit.tokens)
-        context_only = sum(w for t, w in asked.weights.items() if t in unit.context_tokens and t not in unit.tokens)
-        missing = [w for t, w in asked.weights.items() if t not in unit.tokens and t not in unit.context_tokens]
-        first_line = unit.text.split("\n", 1)[0]
-        named = set().union(*(passage_entities[p][0] for p in members))
-        topics = set().union(*(passage_entities[p][1] for p in members))
-        span = [(unit.source, line) for line in range(unit.line_start, unit.line_end + 1)]
-        values = {
-            "dense_unit": dense_unit,
-            "dense_unit_share": dense_unit / top_own,
-            "dense_head": sims[0],
-            "dense_max": sims.max(),
-            "dense_mean": sims.mean(),
-            "dense_rank": math.log1p(float(signals.dense_rank[head])),
-            "dense_gap": best_dense - sims.max(),
-            "bm25": score,
-            "bm25_share": score / top_bm25,
-            "bm25_rank": math.log1p(signals.bm25_rank.get(head, 100)),
-            "cover_text": text_weight / asked.total,
-            "cover_context": context_only / asked.total,
-            "cover_all": (text_weight + context_only) / asked.total,
-            "cover_title": sum(w for t, w in asked.weights.items() if t in unit.title_tokens) / asked.total,
-            "cover_first": _cover(asked, unit.first_tokens),
-            "cover_source": _cover(asked, unit.source_tokens),
-            "missing_idf": max(missing, default=0.0) / max_weight,
-            "rare_said": sum(t in unit.tokens or t in unit.context_tokens for t in rarest) / len(rarest)
-            if rarest
-            else 0.0,
-            "bigrams": len(bigrams & unit.bigrams) / len(bigrams) if bigrams else 0.0,
-            "entities_text": len(asked.entities & named) / len(asked.entities) if asked.entities else 0.0,
-            "entities_topic": len(asked.entities & topics) / len(asked.entities) if asked.entities else 0.0,
-            "members": len(members),
-            "lines": unit.line_end - unit.line_start + 1,
-            "words": math.log1p(unit.length),
-            "depth": unit.depth,
-            "section_dense": signals.section_best.get((unit.source, unit.section), 0.0),
-            "file_dense": signals.file_best.get(unit.source, 0.0),
-            "dense_unit_rank": math.log1p(own_rank[index]),
-            "bm25_unit_rank": math.log1p(bm25_unit_rank[index]),
-            "lead_colon": float(first_line.rstrip().endswith(":")),
-            "ordered": float(unit.ordered),
-            "quantities": len(QUANTITY_RE.findall(unit.text)),
-            "numbers": len(NUMBER_RE.findall(unit.text)),
-            "negation": len(NEGATION_RE.findall(unit.text)),
-            "defines": float(bool(DEFINES_RE.match(first_line)) and _cover(asked, unit.lead_tokens) > 0),
-            "commands": len(FLAG_RE.findall(unit.text)) + 2.0 * (unit.kind == "code"),
-            "fact_limit": float(any(s in signals.facts.get("limit", ()) for s in span)),
-            "fact_definition": float(any(s in signals.facts.get("definition", ()) for s in span)),
-            "fact_relation": float(any(s in signals.facts.get("relation", ()) for s in span)),
-            "question_words": len(asked.tokens),
-            "question_number": float(bool(NUMBER_RE.search(asked.text))),
-            f"kind_{unit.kind}": 1.0,
-        }
-        for name, value in values.items():
-            row[INDEX[name]] = float(value)
-        row[INDEX["intent_limit"] : INDEX["intent_limit"] + len(INTENTS)] = asked.intent
+    entities = asked.entities
+    columns = {
+        "dense_unit": own,
+        "dense_unit_share": own / (own.max() or 1.0),
+        "dense_head": member_sims[:, 0],
+        "dense_max": dense_max,
+        "dense_mean": [signals.similarity[list(u.passages)].mean() for u in units],  # as fitted: float32 sums
+        "dense_rank": np.log1p(signals.dense_rank[heads].astype(np.float64)),
+        "dense_gap": (float(signals.similarity.max()) if len(signals.similarity) else 0.0) - dense_max,
+        "bm25": bm25,
+        "bm25_share": bm25 / (bm25.max() or 1.0),
+        "bm25_rank": np.log1p([signals.bm25_rank.get(int(h), 100) for h in heads]),
+        "cover_text": text_weight / total,
+        "cover_context": context_only / total,
+        "cover_all": (text_weight + context_only) / total,
+        "cover_title": holds([u.title_tokens for u in units]) @ weights / total,
+        "cover_first": holds([u.first_tokens for u in units]) @ weights / total,
+        "cover_source": holds([u.source_tokens for u in units]) @ weights / total,
+        "missing_idf": np.where(said, 0.0, weights).max(axis=1, initial=0.0) / max(weights, default=1.0),
+        "rare_said": said[:, rarest].sum(axis=1) / len(rarest) if rarest else 0.0,
+        "bigrams": [len(bigrams & u.bigrams) / len(bigrams) for u in units] if bigrams else 0.0,
+        "entities_text": [len(entities & table.named[i]) / len(entities) for i in ids] if entities else 0.0,
+        "entities_topic": [len(entities & table.topics[i]) / len(entities) for i in ids] if entities else 0.0,
+        "section_dense": [signals.section_best.get((u.source, u.section), 0.0) for u in units],
+        "file_dense": [signals.file_best.get(u.source, 0.0) for u in units],
+        "dense_unit_rank": np.log1p(_ranks(own)),
+        "bm25_unit_rank": np.log1p(_ranks(bm25)),
+        "defines": table.defines_form[ids] & (holds([u.lead_tokens for u in units]) @ weights > 0),
+        "question_words": len(asked.tokens),
+        "question_number": float(bool(NUMBER_RE.search(asked.text))),
+    }
+    for name, value in columns.items():
+        rows[:, INDEX[name]] = value
+    rows[:, INDEX["intent_limit"] : INDEX["intent_limit"] + len(INTENTS)] = asked.intent
     return rows
 
 
-def _ranks(values: Sequence[float]) -> list[int]:
-    """The rank of each value, best (highest) first."""
-    order = sorted(range(len(values)), key=lambda i: -values[i])
-    ranks = [0] * len(values)
-    for rank, i in enumerate(order):
-        ranks[i] = rank
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """The rank of each value, best (highest) first, ties in order."""
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[np.argsort(-values, kind="stable")] = np.arange(len(values))
     return ranks
-
-
-def _cover(asked: Asked, words: frozenset[str]) -> float:
-    return sum(w for t, w in asked.weights.items() if t in words) / asked.total
-
-
-def _bm25(asked: Asked, unit: Unit, average_length: float, k1: float = 1.2, b: float = 0.75) -> float:
-    """BM25 of the unit's text and context for the question's tokens (each counted once)."""
-    norm = k1 * (1 - b + b * unit.length / (average_length or 1.0))
-    score = 0.0
-    for token, weight in asked.weights.items():
-        if token in unit.tokens or token in unit.context_tokens:
-            score += weight * (k1 + 1) / (1 + norm)
-    return score

@@ -35,26 +35,44 @@ class Trees:
     default_left: np.ndarray  # bool [trees, nodes]: where a missing value goes
     names: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Flat copies for the walk: node ``n`` of tree ``t`` is at ``t * width + n``; a leaf's
+        # children are itself, so a sample that reached its leaf stays there. Trees are walked
+        # shallowest first, so step ``k`` only moves the trees deeper than ``k``.
+        trees, width = self.feature.shape
+        depths = np.array([_depth(self.feature[t], self.left[t], self.right[t]) for t in range(trees)], dtype=np.int64)
+        self._order = np.argsort(depths, kind="stable")
+        self._restore = np.argsort(self._order, kind="stable")  # back to the trees' own order to sum
+        # step k moves the trees deeper than k: those from this position on
+        self._starts = [
+            int(np.searchsorted(depths[self._order], k, side="right")) for k in range(depths.max(initial=0))
+        ]
+        offset = np.repeat(np.arange(trees, dtype=np.int64) * width, width)
+        self._roots = self._order[None, :] * width
+        self._feature = np.maximum(self.feature.ravel(), 0).astype(np.int64)
+        self._threshold = self.threshold.ravel()
+        self._left = self.left.ravel().astype(np.int64) + offset
+        self._right = self.right.ravel().astype(np.int64) + offset
+        self._default_left = self.default_left.ravel()
+        self._value = self.value.ravel()
+
     def predict(self, rows: np.ndarray) -> np.ndarray:
         """Scores of ``rows`` (samples x features): every tree walked at once for every sample."""
         samples, trees = rows.shape[0], self.feature.shape[0]
         if samples == 0 or trees == 0:
             return np.zeros(samples)
-        node = np.zeros((samples, trees), dtype=np.int32)
-        tree_index = np.arange(trees)[None, :]
-        sample_index = np.arange(samples)[:, None]
-        for _ in range(self.feature.shape[1]):
-            feature = self.feature[tree_index, node]
-            inner = feature >= 0
-            if not inner.any():
-                break
-            values = rows[sample_index, np.maximum(feature, 0)]
-            go_left = np.where(
-                np.isnan(values), self.default_left[tree_index, node], values <= self.threshold[tree_index, node]
-            )
-            step = np.where(go_left, self.left[tree_index, node], self.right[tree_index, node])
-            node = np.where(inner, step, node)
-        return self.value[tree_index, node].sum(axis=1)
+        flat = np.ascontiguousarray(rows).ravel()
+        first = (np.arange(samples, dtype=np.int64) * rows.shape[1])[:, None]
+        missing = bool(np.isnan(flat).any())
+        node = np.repeat(self._roots, samples, axis=0)
+        for start in self._starts:
+            at = node[:, start:]
+            values = flat[first + self._feature[at]]
+            go_left = values <= self._threshold[at]
+            if missing:
+                go_left = np.where(np.isnan(values), self._default_left[at], go_left)
+            node[:, start:] = np.where(go_left, self._left[at], self._right[at])
+        return np.ascontiguousarray(self._value[node][:, self._restore]).sum(axis=1)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Trees:
@@ -105,6 +123,13 @@ class Linear:
             np.asarray(scale, dtype=np.float64) if scale is not None else None,
             float(data.get("threshold", 0.5)),
         )
+
+
+def _depth(feature: np.ndarray, left: np.ndarray, right: np.ndarray, node: int = 0) -> int:
+    """Splits on the longest path from ``node`` down to a leaf."""
+    if feature[node] < 0:
+        return 0
+    return 1 + max(_depth(feature, left, right, int(left[node])), _depth(feature, left, right, int(right[node])))
 
 
 def question_words(question: str) -> list[str]:
