@@ -16,7 +16,7 @@ import numpy as np
 
 from kg.index.tokens import STOPWORDS, tokenize
 from kg.qa.answer import ANSWER_CHARS, Answer, shorten
-from kg.qa.features import INDEX, INTENTS, NEGATION_RE, QUANTITY_RE, UNIT_PATTERN
+from kg.qa.features import FEATURES, INDEX, INTENTS, NEGATION_RE, QUANTITY_RE, UNIT_PATTERN
 from kg.qa.ranker import Models
 from kg.qa.units import Unit
 
@@ -32,15 +32,20 @@ SIDES_RE = re.compile(r"\s(?:vs\.?|versus|or|and|compared\s+(?:to|with)|than|fro
 # Signs that transfer across notes (not the intent: which kinds go unanswered says more of the question writers).
 ABSTAIN_FEATURES = (
     "score",
+    "score_2",
+    "score_3",
+    "gap",
     "best_dense",
-    "dense_max",
-    "cover_all",
     "best_cover",
-    "rare_said",
     "best_rare_said",
+    "top5_cover",
+    "top5_rare_said",
+    "top5_quantities",
     "unknown",
     "unknown_long",
+    "unknown_short",
     "absent_names",
+    *(f"top_{name}" for name in FEATURES if not name.startswith("intent_")),  # the best unit's row
 )
 VERDICT_FEATURES = ("negation_unit", "negation_best", "negation_question", "cover_text", "contrast", "only")
 CONTRAST_RE = re.compile(r"\b(?:but|however|except|unless|although|whereas|instead)\b", re.I)
@@ -94,29 +99,20 @@ def abstain_row(scores: np.ndarray, rows: np.ndarray, intent: np.ndarray, eviden
         intent: The question's intent probabilities.
         evidence: Question-level signs: words the notes never use, names they never mention.
     """
-    top = rows[0]
-    best = rows[:3]
+    padded = np.r_[scores[:3], np.zeros(3)][:3]
     values = {
-        "score": scores[0],
-        "gap": scores[0] - (scores[1] if len(scores) > 1 else scores[0] - 1.0),
-        **{
-            name: top[INDEX[name]]
-            for name in (
-                "dense_max",
-                "cover_all",
-                "cover_text",
-                "missing_idf",
-                "entities_text",
-                "entities_topic",
-                "bigrams",
-                "rare_said",
-                "quantities",
-            )
-        },
-        "best_rare_said": best[:, INDEX["rare_said"]].max(),
-        "best_cover": rows[:, INDEX["cover_all"]].max(),
+        "score": padded[0],
+        "score_2": padded[1],
+        "score_3": padded[2],
+        "gap": padded[0] - padded[1],
         "best_dense": rows[:, INDEX["dense_max"]].max(),
+        "best_cover": rows[:, INDEX["cover_all"]].max(),
+        "best_rare_said": rows[:3, INDEX["rare_said"]].max(),
+        "top5_cover": rows[:5, INDEX["cover_all"]].max(),
+        "top5_rare_said": rows[:5, INDEX["rare_said"]].max(),
+        "top5_quantities": rows[:5, INDEX["quantities"]].max(),
         **evidence,
+        **{f"top_{name}": rows[0, INDEX[name]] for name in FEATURES},
     }
     return np.array([values.get(name, 0.0) for name in ABSTAIN_FEATURES], dtype=np.float64)
 

@@ -2,7 +2,7 @@
 
 - ``ranker``: gradient-boosted trees (LightGBM lambdarank, exported) scoring (question, unit) rows;
 - ``intent``: a linear classifier over the question's words giving the intent probabilities;
-- ``abstain``: a linear model over the best unit's evidence giving P(the notes answer it);
+- ``abstain``: gradient-boosted trees over the ranked units' evidence giving P(the notes answer it);
 - ``verdict``: a linear model over a yes/no question and its best unit giving P(yes).
 
 Only numpy is needed to use them; fitting lives in ``kg/learn``.
@@ -88,6 +88,26 @@ class Trees:
 
 
 @dataclass
+class Classifier:
+    """Boosted trees for a yes/no call: ``sigmoid(trees)`` is P(yes), compared with ``threshold``."""
+
+    trees: Trees
+    classes: tuple[str, ...]
+    threshold: float = 0.5
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.trees.names
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.trees.predict(np.atleast_2d(rows))))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Classifier:
+        return cls(Trees.from_json(data), tuple(data["classes"]), float(data["threshold"]))
+
+
+@dataclass
 class Linear:
     """A (multinomial) logistic model: ``softmax(x @ coef.T + intercept)``, or a sigmoid for one row."""
 
@@ -164,7 +184,7 @@ class Models:
 
     ranker: Trees
     intent: Linear
-    abstain: Linear
+    abstain: Classifier
     verdict: Linear
 
     def __post_init__(self) -> None:
@@ -191,6 +211,6 @@ def _load(folder: str) -> Models:
     return Models(
         Trees.from_json(read("ranker")),
         Linear.from_json(read("intent")),
-        Linear.from_json(read("abstain")),
+        Classifier.from_json(read("abstain")),
         Linear.from_json(read("verdict")),
     )
