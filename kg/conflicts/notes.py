@@ -26,6 +26,23 @@ WORD_RE = re.compile(r"[\w][\w'’.-]*")
 CAPS_RE = re.compile(r"\b[A-Z]{2,}(?:'[A-Z]+)?\b")
 
 
+LABEL_RE = re.compile(r"^\s*(?P<label>[^:\n]{1,60}?)\s*(?::|\s[-–—]\s)\s*\S")
+
+
+def item_label(text: str) -> str:
+    """The name an item gives itself before a colon or a dash, lowercase ("" when it gives none).
+
+    >>> item_label("Public : route table directs the traffic"), item_label("GRS (geo) - 6 copies")
+    ('public', 'grs (geo)')
+    >>> item_label("Max object size = 5 TB")
+    ''
+    """
+    match = LABEL_RE.match(text)
+    if not match or len(match.group("label").split()) > 6:
+        return ""
+    return match.group("label").strip().lower()
+
+
 def singular(word: str) -> str:
     """A crude singular, enough to match "objects" with "object" and "policies" with "policy".
 
@@ -139,13 +156,23 @@ class NotesView:
 
     @staticmethod
     def side_by_side(a: Passage | None, b: Passage | None) -> bool:
-        """True for two parts of one block, or two items of one list: cases set side by side, which
-        the notes mean to differ ("Public: ...", "Private: ..."), not two claims about one thing."""
+        """True for cases the notes set side by side, which they mean to differ, rather than two
+        claims about one thing: two parts of one block; two items of one list; items nested under
+        different items of one section ("Consumption plan > timeout 5 minutes", "Premium plan >
+        timeout 30 minutes"); items of one section that name themselves differently ("Public: ...",
+        "Private: ...", "LRS - 11 nines", "GRS - 16 nines")."""
         if a is None or b is None or a.source != b.source:
             return False
         if a.block_id == b.block_id or a.id == b.id:
             return True
-        return a.parent is not None and a.parent == b.parent
+        if a.parent is not None and a.parent == b.parent:
+            return True
+        if a.section != b.section:
+            return False
+        if a.parent is not None and b.parent is not None:
+            return True
+        label_a, label_b = item_label(a.text), item_label(b.text)
+        return bool(label_a and label_b and label_a != label_b)
 
     def lines_of(self, passage: Passage, sentence: str) -> tuple[int, int]:
         """The physical lines of ``passage`` that hold ``sentence`` (the passage's span when unsure)."""

@@ -3,7 +3,8 @@
 Two limit facts (``nkg:Limit``) disagree when they have the same subject entity, the same attribute
 (the lemmas of its words, without the bound words "max"/"default" and the subject's own name, so
 "Max object size" of an S3 object is "size"), the same base unit, comparable kinds, and values that
-differ once normalised (5 TB and 5,000 GB are one value). A percentage stated against a reference
+differ once normalised (5 TB and 5,000 GB are one value; so are 64 KB and 64 KiB, one figure written
+in decimal and in binary units). A percentage stated against a reference
 ("75% less cost compared to On-Demand", "Discount vs On-Demand: up to 72%") is keyed by that
 reference, since the notes name such an attribute many ways.
 
@@ -12,8 +13,9 @@ differ; an exact value (not a count, and not the object of a verb) disagrees wit
 or a minimum it falls short of; a maximum and a minimum, or a default and a maximum, never disagree.
 
 Statements qualified differently are not compared: another "per" ("per region" / "per account"),
-another modal verb ("should" / "must"), another verb ("sends" / "stores"), a shared noun with other
-modifiers ("*basic* monitoring" / "*detailed* monitoring"), a value that is a threshold ("> 5 GB"),
+another modality ("should" / "must"), another verb ("sends" / "stores"), a shared noun with other
+modifiers ("*basic* monitoring" / "*detailed* monitoring"), other words in brackets after the value
+("100 Gbps (ExpressRoute Direct)"), a value that is a threshold ("> 5 GB"),
 a condition ("if ... larger than 5 GB") or approximate ("about 5 minutes"), two parts of one block
 or two items of one list.
 """
@@ -25,7 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.extract.limits import UNIT_ATTRIBUTES
 from kg import facts
 from kg.conflicts.model import Pair, Statement
 from kg.conflicts.notes import NotesView, parse, singular
@@ -35,6 +36,7 @@ BOUND_LEMMAS = frozenset("max maximum min minimum default limit total upper lowe
 # Comparison words that introduce the reference of a relative figure ("vs On-Demand").
 REFERENCE_RE = re.compile(r"\b(?:vs\.?|versus|than|compared\s+(?:to|with)|relative\s+to)\s+([\w-]+)", re.IGNORECASE)
 THRESHOLD_CHARS = "<>≤≥"
+ASIDE_RE = re.compile(r"^\s*\(([^()]*)\)")
 BOUNDS = {"max", "min", "default", "range"}
 PLAIN = {"exact", "percent", "rate"}
 EPSILON = 1e-9
@@ -52,6 +54,7 @@ class ValueStatement:
     per: frozenset[str]
     modifiers: dict[str, frozenset[str]]
     verb: str
+    aside: str = ""
 
     @property
     def kind(self) -> str:
@@ -67,12 +70,27 @@ class ValueStatement:
         return float(high) if high is not None else self.low
 
 
+MODAL_CLASSES = {"should": "should", "ought": "should", "must": "must", "need": "must"}
+
+
 def _differ(a: float, b: float) -> bool:
     return abs(a - b) > EPSILON * max(abs(a), abs(b), 1.0)
 
 
+def _same_figure(a: ValueStatement, b: ValueStatement) -> bool:
+    """One figure written in decimal and binary units ("64 KB" and "64 KiB"): the notes mean one value."""
+    same = a.row["value"] == b.row["value"] and a.row.get("value_max") == b.row.get("value_max")
+    return same and _prefix(a.row["unit"]) == _prefix(b.row["unit"])
+
+
+def _prefix(unit: object) -> str:
+    return str(unit).replace("i", "").lower()
+
+
 def values_disagree(a: ValueStatement, b: ValueStatement) -> tuple[bool, float]:
     """Whether two values of one attribute contradict each other, and the pair's base confidence."""
+    if _same_figure(a, b) and a.kind == b.kind:
+        return False, 0.0
     if a.kind == b.kind or (a.kind in PLAIN and b.kind in PLAIN):
         if a.kind == "range" or b.kind == "range":
             return (_differ(a.low, b.low) or _differ(a.high, b.high)), 0.75
@@ -132,9 +150,12 @@ def _attribute_key(attribute_doc: Any, subject_words: frozenset[str]) -> tuple[t
             continue
         if after_per:
             per.add(lemma)
-        elif lemma not in subject_words:
+        else:
             words.append(lemma)
-    return tuple(sorted(set(words))), frozenset(per)
+    own = [w for w in words if w not in subject_words]
+    if not own and per:  # "S3 buckets per account" of the S3 bucket: how many of the thing per account
+        own = words
+    return tuple(sorted(set(own))), frozenset(per)
 
 
 def _clause(doc: Any, value: str) -> tuple[Any, Any] | None:
@@ -174,7 +195,7 @@ def _modifiers(sent: Any, skip: set[int]) -> dict[str, frozenset[str]]:
 
 
 def _qualified_apart(a: ValueStatement, b: ValueStatement) -> bool:
-    if a.modal != b.modal or (a.verb and b.verb and a.verb != b.verb):
+    if a.modal != b.modal or (a.verb and b.verb and a.verb != b.verb) or a.aside != b.aside:
         return True
     if a.per and b.per and a.per != b.per:
         return True
@@ -189,6 +210,23 @@ def _clause_text(text: str, value: str, passage: Passage | None) -> str:
     return text
 
 
+def _aside(text: str, value: str) -> str:
+    """Words in brackets right after a value, which say whose value it is ("up to 100 Gbps
+    (ExpressRoute Direct)"); brackets that give a figure of their own are a remark, not a qualifier."""
+    at = text.find(value)
+    match = ASIDE_RE.match(text[at + len(value) :]) if at >= 0 else None
+    if match is None or any(ch.isdigit() for ch in match.group(1)):
+        return ""
+    return " ".join(match.group(1).lower().split())
+
+
+def _modal(sent: Any) -> str:
+    """A statement's modality: "must", "should", or "" (plain, or "can"/"may": "can be up to 64 KB"
+    says what "up to 64 KB" says)."""
+    lemma = next((str(c.lemma_).lower() for c in sent.root.children if c.tag_ == "MD"), "")
+    return MODAL_CLASSES.get(lemma, "")
+
+
 def _verb(number: Any) -> str:
     """The content verb a figure is an argument of ("*reserves* the first 4 addresses"), or ""."""
     for ancestor in number.ancestors:
@@ -201,6 +239,8 @@ def _verb(number: Any) -> str:
 
 def read_statements(view: NotesView, rows: list[dict[str, Any]]) -> list[ValueStatement]:
     """The limits worth comparing, each with its clause's qualifiers."""
+    from ingest.extract.limits import UNIT_ATTRIBUTES  # spaCy loads only when conflicts are looked for
+
     kept: list[tuple[dict[str, Any], str, int, int, Passage | None]] = []
     seen: set[tuple[str, str, str, int]] = set()
     for row in rows:
@@ -241,10 +281,11 @@ def read_statements(view: NotesView, rows: list[dict[str, Any]]) -> list[ValueSt
                 statement=Statement(shown, str(row["value_text"]), row["source"], start, end),
                 passage=passage,
                 key=key,
-                modal=next((str(c.lemma_).lower() for c in sent.root.children if c.tag_ == "MD"), ""),
+                modal=_modal(sent),
                 per=frozenset(per),
                 modifiers=_modifiers(sent, {t.i for t in sent if t.like_num}),
                 verb=_verb(number),
+                aside=_aside(sent.text, row["value_text"]),
             )
         )
     return out
