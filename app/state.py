@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from kg import settings
+from kg.conflicts import Conflict, find_conflicts, store_view
 from kg.errors import QueryError
 from kg.explore import Explorer, answerable, example_questions
 from kg.qa.answer import Answer
@@ -55,6 +56,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "sparql": ("views/sparql.py", "SPARQL"),
     "explore": ("views/explore.py", "Explore"),
     "compare": ("views/compare.py", "Compare"),
+    "conflicts": ("views/conflicts.py", "Contradictions"),
 }
 UPLOAD_RE = re.compile(r"upload-\d+")
 
@@ -143,6 +145,11 @@ def _examples(folder: str, written: str) -> list[str]:
     return answerable(example_questions(_explorer(folder, written)), _engine(folder, written).ask_many)
 
 
+@st.cache_resource(show_spinner="Reading the notes for contradictions…", max_entries=4)
+def _conflicts(folder: str, written: str) -> list[Conflict]:
+    return find_conflicts(store_view(_store(folder, written)))
+
+
 def store(folder: str | None = None) -> KnowledgeStore:
     """The session's store, or the store at ``folder`` (an earlier answer's, to show its lines)."""
     folder = folder or store_folder()
@@ -158,6 +165,12 @@ def explorer(folder: str | None = None) -> Explorer:
     """The session's explorer, or the one of the store at ``folder``."""
     folder = folder or store_folder()
     return _explorer(folder, stamp(folder))
+
+
+def conflicts() -> list[Conflict]:
+    """The contradictions of the session's store (found once per store generation)."""
+    folder = store_folder()
+    return _conflicts(folder, stamp(folder))
 
 
 def examples() -> list[str]:

@@ -28,6 +28,7 @@ ICONS = {
     "sparql": ":material/code:",
     "explore": ":material/hub:",
     "compare": ":material/compare_arrows:",
+    "conflicts": ":material/report:",
 }
 
 

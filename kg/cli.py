@@ -3,6 +3,7 @@
     kg ingest [PATH ...] [--store DIR]       build the store (default: the bundled notes)
     kg ask QUESTION|- [--json] [--store DIR]  answer from the notes, citing lines
     kg facts --json [--store DIR]             services, limits, relations, comparisons
+    kg conflicts [--json] [--store DIR]       facts the notes state two ways, each statement cited
     kg sparql QUERY|- [--format table|json|csv]
     kg serve [--host 127.0.0.1] [--port N]    SPARQL 1.1 Protocol endpoint, read-only
     kg export --format turtle|nt|nq|jsonld
@@ -66,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     facts = sub.add_parser("facts", help="services, limits, relations and comparisons, read back by SPARQL")
     facts.add_argument("--json", action="store_true", help="print JSON (the default prints a summary)")
     _add_store(facts)
+
+    conflicts = sub.add_parser("conflicts", help="facts the notes state two ways, with both citations")
+    conflicts.add_argument("--json", action="store_true", help="print the JSON list of the contract")
+    _add_store(conflicts)
 
     sparql = sub.add_parser("sparql", help="run a read-only SPARQL query")
     sparql.add_argument("query", help="the query, or - to read it from stdin")
@@ -254,6 +259,22 @@ def cmd_facts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from kg.conflicts import conflicts_json, find_conflicts, store_view
+    from kg.store import KnowledgeStore
+
+    store = KnowledgeStore(_store_path(args))
+    found = find_conflicts(store_view(store))
+    if args.json:
+        print(json.dumps(conflicts_json(found), ensure_ascii=False, indent=2))
+    elif not found:
+        print("No contradictions found: no two statements of the notes give one fact two ways.")
+    else:
+        print(terminal_safe("\n\n".join(conflict.to_text() for conflict in found)))
+        print(f"\n{len(found)} contradiction(s), surest first.")
+    return 0
+
+
 def cmd_sparql(args: argparse.Namespace) -> int:
     from kg.query import run_query
     from kg.store import KnowledgeStore
@@ -330,6 +351,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
     "facts": cmd_facts,
+    "conflicts": cmd_conflicts,
     "sparql": cmd_sparql,
     "serve": cmd_serve,
     "export": cmd_export,

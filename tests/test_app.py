@@ -15,6 +15,7 @@ PAGES = {
     "sparql": "views/sparql.py",
     "explore": "views/explore.py",
     "compare": "views/compare.py",
+    "conflicts": "views/conflicts.py",
 }
 TIMEOUT = 180  # the first run loads the embedding model
 
@@ -227,6 +228,16 @@ def test_app_compare_shows_ebs_volume_types(app: AppTest, title: str) -> None:
         assert item in table
     assert "1 GB to 16 TB" in table and "line 253" in table  # each cell cites its line
     assert "aws-notes.txt" in table
+
+
+@pytest.mark.parametrize(("subject", "cited"), [("S3 object", ["`aws-notes.txt:51`", "`aws-notes.txt:140`"])])
+def test_app_conflicts_shows_s3_default_access(app: AppTest, subject: str, cited: list[str]) -> None:
+    open_page(app, "conflicts")
+    no_exception(app)
+    assert any(subject in m.value and "state by default" in m.value for m in app.markdown)
+    labels = [e.label for e in app.expander]
+    for cite in cited:
+        assert any(label.startswith(cite) for label in labels), labels
 
 
 @pytest.mark.parametrize(("name", "content"), [("broken.md", b"\x00\x01\x02binary"), ("empty.txt", b"")])

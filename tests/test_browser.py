@@ -46,3 +46,25 @@ def test_browser_question_answered_with_citation(
         finally:
             browser.close()
     assert (tmp_path / "ask.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("value", "line"), [("world-readable", 51)])
+def test_browser_contradictions_page_cites_both_statements(app_url: str, value: str, line: int) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install -y chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1360, "height": 1000})
+            page.goto(f"{app_url}/conflicts")
+            expect(page.get_by_role("heading", name="Contradictions")).to_be_visible(timeout=120_000)
+            statement = page.locator("[data-testid='stExpander'] summary", has_text=f"aws-notes.txt:{line}").first
+            expect(statement).to_be_visible(timeout=120_000)
+            expect(statement).to_contain_text(value)
+            statement.click()
+            expect(page.get_by_text(re.compile(rf"^{line}$")).first).to_be_visible()  # the line, in context
+            expect(page.locator("[data-testid='stExpander'] summary", has_text="private").first).to_be_visible()
+        finally:
+            browser.close()
