@@ -1,7 +1,8 @@
 """`make bench`: quality and speed figures of notes-kg, printed as tables.
 
 1. Ingest: parse / extract / graph time on the bundled AWS notes (and encoding, apart).
-2. Facts: precision and recall per kind against the hand-made gold (``benchmarks/gold``).
+2. Facts: precision and recall per kind against the hand-made gold (``benchmarks/gold``); `kg conflicts`
+   against a hand-checked list of the bundled notes' contradictions.
 3. Questions (``benchmarks/quality.py``): answer accuracy, citation hit@1/hit@3, abstention, per
    question set of every corpus, tune and unseen apart, each corpus scored by models fitted without
    it (leave-one-corpus-out); the plain hybrid baseline on the unseen sets; a summary row.
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import facts_eval, qa_eval, quality, robustness
+from benchmarks import conflicts_eval, facts_eval, qa_eval, quality, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "data" / "notes" / "aws-notes.txt"
@@ -217,6 +218,12 @@ def main() -> int:
         table("Comparisons: tables rebuilt with cells, prose comparisons found", comparisons)
         results["facts"] = fact_rows
         results["comparisons"] = comparisons
+        conflicts = conflicts_eval.evaluate(folder / "aws")
+        table(
+            "kg conflicts against a hand-checked list of the bundled notes (target: all found, precision >= 0.8)",
+            [conflicts],
+        )
+        results["conflicts"] = conflicts
 
         encoder = default_encoder()
         qa_rows, _ = quality.run()

@@ -21,7 +21,7 @@ from kg.learn.fit import (
 )
 from kg.qa.compose import ABSTAIN_FEATURES, VERDICT_FEATURES
 from kg.qa.features import FEATURES, INTENTS
-from kg.qa.ranker import MODELS_DIR, Linear, Models, question_words
+from kg.qa.ranker import MODELS_DIR, Classifier, Linear, Models, question_words
 
 
 @pytest.mark.parametrize("folder", [MODELS_DIR])
@@ -75,7 +75,10 @@ def test_models_abstain_trees_give_lightgbm_probabilities(seed: int) -> None:
     )
     assert np.allclose(model.probabilities(rows), booster.predict(rows), atol=1e-9)
     assert model.names == ABSTAIN_FEATURES and 0.0 < model.threshold < 1.0
-    assert json.dumps(to_json(fit_abstain(rows, labels, corpora))) == json.dumps(to_json(model))
+    saved = json.dumps(to_json(model))
+    assert json.dumps(to_json(fit_abstain(rows, labels, corpora))) == saved
+    loaded = Classifier.from_json(json.loads(saved))
+    assert loaded.threshold == model.threshold and np.array_equal(loaded.probabilities(rows), model.probabilities(rows))
 
 
 # (corpus, question, intent): "x" is asked in corpus "a" only, "vs" and "what" in both.

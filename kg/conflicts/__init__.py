@@ -1,4 +1,4 @@
-"""Contradictions: facts the notes state two ways (`kg conflicts`, the app's Explore page).
+"""Contradictions: facts the notes state two ways (`kg conflicts`, the app's Contradictions page).
 
 Two detectors read the store (the graph, the passages and their vectors), never lists of phrases:
 

@@ -208,7 +208,7 @@ def abstain_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> floa
 
 def to_json(model: Trees | Linear | Classifier) -> dict[str, Any]:
     if isinstance(model, Classifier):
-        return {**to_json(model.trees), "classes": list(model.classes), "threshold": model.threshold}
+        return {"trees": to_json(model.trees), "classes": list(model.classes), "threshold": model.threshold}
     if isinstance(model, Trees):
         return {
             "names": list(model.names),

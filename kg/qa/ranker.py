@@ -104,7 +104,7 @@ class Classifier:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Classifier:
-        return cls(Trees.from_json(data), tuple(data["classes"]), float(data["threshold"]))
+        return cls(Trees.from_json(data["trees"]), tuple(data["classes"]), float(data["threshold"]))
 
 
 @dataclass
