@@ -7,15 +7,34 @@
 - ``small_store``: a store built from ``small_notes`` with the fake encoder (fast).
 - ``aws_store``: a store built from the bundled notes with the real MiniLM model (slow, once).
 - ``aws_engine``: a question-answering engine over ``aws_store`` (slow, once).
+- ``graph_server``: starts ``oxigraph serve`` on a free 127.0.0.1 port (``graph_server()`` gives a
+  ``GraphServer`` with its ``query`` URL and ``stop()``); every server is stopped after the test.
+- ``virtuoso``: one OpenLink Virtuoso for the session on free ports (user ``dba``/``dba``),
+  skipped with the reason when ``virtuoso-t`` is not installed (``make virtuoso-deps``).
+- ``auth_proxy``: an HTTP proxy that asks for a user and password (basic) or a bearer token before
+  passing requests on to a server (``auth_proxy(url, user=..., password=..., token=...)``).
+- ``free_port()``: a free TCP port on 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import http.client
 import os
 import shutil
-from collections.abc import Sequence
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -91,3 +110,166 @@ def aws_engine(aws_store: Path):  # type: ignore[no-untyped-def]
     from kg.qa.engine import Engine
 
     return Engine.open(aws_store)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 60.0) -> None:
+    """Wait until ``url`` answers HTTP (any status)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not start within {seconds:g} s")
+
+
+@dataclass
+class GraphServer:
+    """A SPARQL server started by a test."""
+
+    query: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+
+
+@pytest.fixture
+def graph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], GraphServer]]:
+    started: list[GraphServer] = []
+
+    def start() -> GraphServer:
+        location = tmp_path_factory.mktemp("oxigraph")
+        port = free_port()
+        process = subprocess.Popen(
+            [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        server = GraphServer(f"http://127.0.0.1:{port}/query", process)
+        started.append(server)
+        wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", 30)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+CaseMode = 2
+StopCompilerWhenXOverRunTime = 1
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerThreads = 10
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphServer]:
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        pytest.skip("virtuoso-t is not installed (Debian package virtuoso-opensource: `make virtuoso-deps`)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port = free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=free_port(), http_port=http_port), encoding="utf-8")
+    process = subprocess.Popen(
+        [binary, "+configfile", str(ini), "+foreground"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = GraphServer(f"http://127.0.0.1:{http_port}/sparql-auth", process)
+    try:
+        wait_for(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", 120)
+    except RuntimeError:
+        server.stop()
+        pytest.skip("Virtuoso did not start within 120 s")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def auth_proxy() -> Iterator[Callable[..., str]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(target: str, *, user: str = "", password: str = "", token: str = "") -> str:
+        expected = f"Bearer {token}" if token else "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        upstream = urlsplit(target)
+
+        class Proxy(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _pass(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="graph"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                connection = http.client.HTTPConnection(upstream.hostname or "", upstream.port, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in {"authorization", "host"}}
+                connection.request(self.command, self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+                self.send_response(response.status)
+                for name, value in response.getheaders():
+                    if name.lower() not in {"transfer-encoding", "connection", "content-length"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                connection.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = _pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{upstream.path}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

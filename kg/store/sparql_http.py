@@ -42,7 +42,11 @@ class _UserAuth(httpx.Auth):
             yield from self._digest.auth_flow(request)
             return
         response = yield next(self._basic.auth_flow(request))
-        if response.status_code == 401 and "digest" in response.headers.get("www-authenticate", "").lower():
+        if response.status_code != 401:
+            return
+        challenges = " ".join(response.headers.get_list("www-authenticate")).lower()
+        if "digest" in challenges or not challenges:  # Virtuoso answers basic with a bare 401
+            del request.headers["Authorization"]
             self._use_digest = True
             yield from self._digest.auth_flow(request)
 
@@ -86,6 +90,7 @@ class SparqlHttp:
         self.timeout = float(settings.get("graph_timeout")) if timeout is None else timeout
         self.retries = int(settings.get("graph_retries")) if retries is None else retries
         credentials = Credentials.from_environment() if credentials is None else credentials
+        self.software: str | None = None  # the server's ``Server`` header, once it has answered
         self._client = httpx.Client(
             auth=_auth(credentials),
             timeout=self.timeout,
@@ -137,6 +142,7 @@ class SparqlHttp:
         )
 
     def _checked(self, url: str, response: httpx.Response) -> httpx.Response:
+        self.software = response.headers.get("server", "")
         status = response.status_code
         if status < 400:
             return response
