@@ -33,10 +33,9 @@ from kg.qa.units import Heading, Unit, build_units
 from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
 from kg.store.endpoints import Endpoints
 from kg.store.generations import WriterLock, check_store_target, discard, publish, read_top_manifest, staging_dir
-from kg.store.graphs import client, split_graphs, wanted_graph, write_graphs
+from kg.store.graphs import check_graph_server, split_graphs, wanted_graph, write_graphs
 from kg.store.manifest import MANIFEST_NAME, Manifest
 from kg.store.oxigraph import GRAPH_DIR
-from kg.store.remote import RemoteGraph
 from kg.types import Encoder
 
 log = logging.getLogger(__name__)
@@ -113,9 +112,7 @@ def build_store(
     """
     check_store_target(store, [Path(p) for p in paths])
     previous = _previous_graph(store)
-    server = wanted_graph(graph, previous)
-    if server is not None:
-        RemoteGraph(client(server.query), server.query, {}).ask("ASK {}")  # a server that is down: say so first
+    server = check_graph_server(graph, store)  # a server that is down: said before anything is read
     with WriterLock(store):
         return _build_locked(paths, store, encoder, progress, server, previous)
 

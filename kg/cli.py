@@ -164,9 +164,11 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kg.builder import build_store, default_paths, is_up_to_date
+    from kg.store.graphs import check_graph_server
 
     paths = args.paths or default_paths()
     store = _store_path(args)
+    check_graph_server(args.graph, store)  # a bad URL or a server down: said before the models load
     if args.if_changed and is_up_to_date(paths, store, args.graph):
         print(f"{store}: up to date")
         return 0

@@ -111,6 +111,25 @@ def wanted_graph(cli_value: str | None, previous: dict[str, Any] | None) -> Endp
     return Endpoints(**server) if server else None
 
 
+def check_graph_server(cli_value: str | None, store: Path) -> Endpoints | None:
+    """Where an ingest into ``store`` writes the graph, after checking that the server answers.
+
+    Raises:
+        StoreError: The URL is not http(s).
+        GraphServerError: The server does not answer, refuses the credentials, or fails.
+    """
+    from kg.store.generations import read_top_manifest
+
+    top = read_top_manifest(store) if store.is_dir() else None
+    previous = top.get("graph") if top else None
+    server = wanted_graph(cli_value, previous if isinstance(previous, dict) else None)
+    if server is not None:
+        from kg.store.remote import RESULTS_JSON
+
+        client(server.query).request("POST", server.query, data={"query": "ASK {}"}, headers={"Accept": RESULTS_JSON})
+    return server
+
+
 @dataclass
 class GraphPayload:
     """One graph of the notes as N-Triples (sorted, so the same triples give the same bytes)."""
