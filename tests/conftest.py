@@ -13,7 +13,7 @@
   skipped with the reason when ``virtuoso-t`` is not installed (``make virtuoso-deps``).
 - ``auth_proxy``: an HTTP proxy that asks for a user and password (basic) or a bearer token before
   passing requests on to a server (``auth_proxy(url, user=..., password=..., token=...)``).
-- ``free_port()``: a free TCP port on 127.0.0.1.
+  (The servers are started by ``benchmarks/graph_servers.py``, which `make bench` uses too.)
 """
 
 from __future__ import annotations
@@ -23,21 +23,16 @@ import hashlib
 import http.client
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+
+from benchmarks.graph_servers import GraphServer, start_oxigraph, start_virtuoso
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -112,57 +107,13 @@ def aws_engine(aws_store: Path):  # type: ignore[no-untyped-def]
     return Engine.open(aws_store)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, seconds: float = 60.0) -> None:
-    """Wait until ``url`` answers HTTP (any status)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not start within {seconds:g} s")
-
-
-@dataclass
-class GraphServer:
-    """A SPARQL server started by a test."""
-
-    query: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-
-
 @pytest.fixture
 def graph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], GraphServer]]:
     started: list[GraphServer] = []
 
     def start() -> GraphServer:
-        location = tmp_path_factory.mktemp("oxigraph")
-        port = free_port()
-        process = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        server = GraphServer(f"http://127.0.0.1:{port}/query", process)
+        server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
         started.append(server)
-        wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", 30)
         return server
 
     yield start
@@ -170,57 +121,12 @@ def graph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         server.stop()
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = .
-CaseMode = 2
-StopCompilerWhenXOverRunTime = 1
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerThreads = 10
-MaxKeepAlives = 10
-KeepAliveTimeout = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-"""
-
-
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphServer]:
-    binary = shutil.which("virtuoso-t")
-    if binary is None:
-        pytest.skip("virtuoso-t is not installed (Debian package virtuoso-opensource: `make virtuoso-deps`)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    http_port = free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=free_port(), http_port=http_port), encoding="utf-8")
-    process = subprocess.Popen(
-        [binary, "+configfile", str(ini), "+foreground"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    server = GraphServer(f"http://127.0.0.1:{http_port}/sparql-auth", process)
     try:
-        wait_for(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", 120)
-    except RuntimeError:
-        server.stop()
-        pytest.skip("Virtuoso did not start within 120 s")
+        server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    except (FileNotFoundError, RuntimeError) as exc:
+        pytest.skip(f"no Virtuoso for this run: {exc}")
     yield server
     server.stop()
 

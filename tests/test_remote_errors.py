@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GraphServer, free_port
 
+from benchmarks.graph_servers import GraphServer, free_port
 from kg.builder import build_store
 from kg.errors import StoreError
 from kg.store.endpoints import Credentials, Endpoints

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import DATA, GraphServer
+from conftest import DATA
 
+from benchmarks.graph_servers import GraphServer
 from kg import facts
 from kg.builder import build_store
 from kg.export import export_graph
