@@ -112,6 +112,7 @@ def start_virtuoso(folder: Path, seconds: float = 120.0) -> GraphServer:
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise FileNotFoundError("virtuoso-t is not installed (Debian package virtuoso-opensource: make virtuoso-deps)")
+    folder.mkdir(parents=True, exist_ok=True)
     http_port = free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=free_port(), http_port=http_port), encoding="utf-8")

@@ -265,3 +265,66 @@ def test_remote_graph_user_query_past_the_time_limit(
         assert result.timed_out
         small = execute(remote.graph, "SELECT ?s WHERE { ?s ?p ?o }", timeout=10, row_cap=5)
         assert small.capped and len(small.rows) == 5
+
+
+@pytest.mark.parametrize("path", ["/sparql"])
+def test_remote_graph_served_by_kg_serve(
+    tmp_path: Path,
+    fake_encoder: Any,
+    embedded: Path,
+    graph_server: Callable[[], GraphServer],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    """`kg serve` over a store whose graph is on a server answers as over the embedded graph."""
+    from kg.server import make_server
+
+    store = _remote_store(tmp_path, fake_encoder, graph_server().query, monkeypatch)
+    counts = []
+    for folder in (embedded, store):
+        server = make_server(KnowledgeStore(folder), "127.0.0.1", 0)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            response = httpx.post(
+                f"http://127.0.0.1:{server.server_address[1]}{path}",
+                data={"query": DOCUMENTS},
+                headers={"Accept": "text/csv"},
+            )
+            counts.append(sorted(response.text.splitlines()))
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert counts[0] == counts[1] and len(counts[0]) == len(NOTES) + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("questions", ["aws.jsonl"])
+def test_remote_graph_dev_answers_identical(
+    tmp_path: Path,
+    aws_store: Path,
+    aws_notes: Path,
+    graph_server: Callable[[], GraphServer],
+    virtuoso: GraphServer,
+    monkeypatch: pytest.MonkeyPatch,
+    repo: Path,
+    questions: str,
+) -> None:
+    """The dev questions' answers and `kg facts` from the embedded graph, `oxigraph serve` and Virtuoso."""
+    lines = (repo / "benchmarks" / "questions" / questions).read_text(encoding="utf-8").splitlines()
+    asked = [json.loads(line)["question"] for line in lines if line.strip()]
+    monkeypatch.setenv("KG_GRAPH_USER", "dba")
+    monkeypatch.setenv("KG_GRAPH_PASSWORD", "dba")  # sent to Virtuoso only (oxigraph serve asks for none)
+    results = []
+    for name, server in (("embedded", ""), ("oxigraph", graph_server().query), ("virtuoso", virtuoso.query)):
+        store = aws_store
+        if server:
+            store = tmp_path / name
+            shutil.copytree(aws_store, store)  # its embedding cache: no passage is encoded again
+            build_store([aws_notes], store, graph=server)
+        with KnowledgeStore(store, graph="") as opened:
+            engine = Engine(opened)
+            results.append(
+                (_as_sets(facts.all_facts(opened.graph)), answer_set([a.to_json() for a in engine.ask_many(asked)]))
+            )
+    assert results[1] == results[0] and results[2] == results[0]
