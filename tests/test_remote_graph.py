@@ -328,3 +328,29 @@ def test_remote_graph_dev_answers_identical(
                 (_as_sets(facts.all_facts(opened.graph)), answer_set([a.to_json() for a in engine.ask_many(asked)]))
             )
     assert results[1] == results[0] and results[2] == results[0]
+
+
+@pytest.mark.parametrize("leftover", ["https://notes-kg.dev/graph/store/0123456789ab/00/source/gone.md"])
+def test_remote_graph_killed_ingest_leftovers_are_dropped(
+    tmp_path: Path, fake_encoder: Any, graph_server: Callable[[], GraphServer], leftover: str
+) -> None:
+    """Graphs a killed ingest wrote (named in its build folder's write-ahead record) go at the next ingest."""
+    from kg.store.endpoints import Endpoints
+    from kg.store.generations import GENERATIONS_DIR
+    from kg.store.graphs import WRITE_AHEAD, client
+
+    server = graph_server().query
+    notes = _write(tmp_path / "notes", {"one.md": "# SQS\n\n- SQS messages can be up to 256 KB\n"})
+    store = tmp_path / "store"
+    first = build_store([notes], store, encoder=fake_encoder, graph=server)
+    endpoints = Endpoints.derive(server)
+    RemoteWriter(client(server), endpoints, 100).replace_graph(leftover, b'<http://e/s> <http://e/p> "x" .\n')
+    killed = store / GENERATIONS_DIR / ".building-killed"
+    killed.mkdir()
+    record = {"server": endpoints.to_dict(), "graphs": {"x": {"name": leftover, "triples": 1}}}
+    (killed / WRITE_AHEAD).write_text(json.dumps(record), encoding="utf-8")
+    assert leftover in server_graphs(server)
+    build_store([notes], store, encoder=fake_encoder)
+    left = server_graphs(server)
+    assert leftover not in left and not killed.exists()
+    assert {entry["name"] for entry in first.graph["graphs"].values()} <= set(left)  # unchanged: kept
