@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run store test test-fast lint format bench bench-quality train screenshots browser-deps clean
+.PHONY: setup run store test test-fast lint format bench bench-quality train screenshots browser-deps virtuoso-deps clean
 
 ## setup: create .venv and install the project (editable) with its test and dev extras; quick when nothing changed
 setup: $(STAMP)
@@ -35,8 +35,16 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## test: set up, install the browser, run the whole suite (slow, browser and server tests included)
-test: setup browser-deps
+## virtuoso-deps: Debian's OpenLink Virtuoso for the remote-graph tests; when it cannot be installed they are skipped
+virtuoso-deps:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq virtuoso-opensource >/dev/null; } \
+	  || echo "virtuoso-opensource could not be installed: the Virtuoso tests will be skipped"; }
+
+## test: set up, install the browser and Virtuoso, run the whole suite (slow, browser and server tests included)
+test: setup browser-deps virtuoso-deps
 	$(BIN)/python -m pytest -q
 
 ## test-fast: the suite without slow, browser and server tests

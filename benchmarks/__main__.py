@@ -8,8 +8,10 @@
    it (leave-one-corpus-out); the plain hybrid baseline on the unseen sets; a summary row.
 4. Latency: warm p50/p95 per question in process, and a batch of questions through `kg ask -`
    including model load.
-5. Store: the limit template query through pyoxigraph (what the engine uses) and rdflib + oxrdflib.
-6. App: the Streamlit app in a real Chromium, time from process start to the first answer on
+5. Graph server: `kg facts` and warm `kg ask` against the graph on `oxigraph serve` and Virtuoso
+   (when installed) beside the embedded graph (``benchmarks/remote.py``).
+6. Store: the limit template query through pyoxigraph (what the engine uses) and rdflib + oxrdflib.
+7. App: the Streamlit app in a real Chromium, time from process start to the first answer on
    screen and a warm answer (skipped without Chromium).
 
 Results are also written to ``benchmarks/results/latest.json``.
@@ -28,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import conflicts_eval, facts_eval, qa_eval, quality, robustness
+from benchmarks import conflicts_eval, facts_eval, qa_eval, quality, remote, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "data" / "notes" / "aws-notes.txt"
@@ -242,6 +244,9 @@ def main() -> int:
             [speed],
         )
         results["latency"] = speed
+        remote_rows = remote.run(folder / "aws", folder / "remote", encoder, dev)
+        table(remote.TITLE, remote_rows)
+        results["remote_graph"] = remote_rows
         hot = store_hot_path(folder / "aws")
         table("Store hot path: the limit template query, median of 30 runs (the engine uses pyoxigraph)", [hot])
         results["store"] = hot

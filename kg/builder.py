@@ -31,7 +31,9 @@ from kg.index.sparse import SparseIndex
 from kg.passages import Passage, build_passages, save_passages
 from kg.qa.units import Heading, Unit, build_units
 from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
-from kg.store.generations import WriterLock, check_store_target, discard, publish, staging_dir
+from kg.store.endpoints import Endpoints
+from kg.store.generations import WriterLock, check_store_target, discard, publish, read_top_manifest, staging_dir
+from kg.store.graphs import check_graph_server, split_graphs, wanted_graph, write_graphs
 from kg.store.manifest import MANIFEST_NAME, Manifest
 from kg.store.oxigraph import GRAPH_DIR
 from kg.types import Encoder
@@ -65,13 +67,16 @@ def parse_all(paths: Sequence[str | Path], progress: Progress = _no_progress) ->
     return [parse_file(path, source, max_bytes=max_bytes) for path, source in progress(files, len(files), "parse")]
 
 
-def is_up_to_date(paths: Sequence[str | Path], store: Path) -> bool:
-    """True when ``store`` was built from exactly these files' current contents."""
+def is_up_to_date(paths: Sequence[str | Path], store: Path, graph: str | None = None) -> bool:
+    """True when ``store`` was built from exactly these files' current contents, with its graph where wanted."""
     import hashlib
 
     try:
         manifest = Manifest.read(store)
+        server = wanted_graph(graph, manifest.graph)
     except KGError:
+        return False
+    if (server.query if server else "") != manifest.graph.get("server", {}).get("query", ""):
         return False
     files = discover(paths)
     current = {source: hashlib.sha256(path.read_bytes()).hexdigest() for path, source in files}
@@ -84,6 +89,7 @@ def build_store(
     *,
     encoder: Encoder | None = None,
     progress: Progress = _no_progress,
+    graph: str | None = None,
 ) -> Manifest:
     """Build a store from notes and swap it in at ``store``.
 
@@ -92,6 +98,8 @@ def build_store(
         store: The store folder to (re)place.
         encoder: Passage encoder (default: all-MiniLM-L6-v2).
         progress: Wraps each phase's items with a progress display.
+        graph: The graph server's query endpoint to keep the graph on, or ``embedded`` (default:
+            ``KG_GRAPH``, else wherever the store keeps it now; see kg/store/graphs.py).
 
     Returns:
         The new store's manifest.
@@ -100,13 +108,30 @@ def build_store(
         ParseError: A notes file is missing, empty, binary or not UTF-8 (the old store is untouched).
         StoreError: ``store`` is not a store's to take (a file, a folder of other things, the notes
             folder), another ingest is writing it, or the new store could not be written.
+        GraphServerError: The graph server does not answer, refuses the credentials, or fails.
     """
     check_store_target(store, [Path(p) for p in paths])
+    previous = _previous_graph(store)
+    server = check_graph_server(graph, store)  # a server that is down: said before anything is read
     with WriterLock(store):
-        return _build_locked(paths, store, encoder, progress)
+        return _build_locked(paths, store, encoder, progress, server, previous)
 
 
-def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | None, progress: Progress) -> Manifest:
+def _previous_graph(store: Path) -> dict[str, Any] | None:
+    """The graph record of the store's current manifest (None for a new store)."""
+    top = read_top_manifest(store)
+    record = top.get("graph") if top else None
+    return record if isinstance(record, dict) else None
+
+
+def _build_locked(
+    paths: Sequence[str | Path],
+    store: Path,
+    encoder: Encoder | None,
+    progress: Progress,
+    server: Endpoints | None,
+    previous: dict[str, Any] | None,
+) -> Manifest:
     timings: dict[str, float] = {}
     with _timed(timings, "parse"):
         documents = parse_all(paths, progress)
@@ -115,8 +140,12 @@ def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | N
         extraction = extract(documents, nlp=nlp, progress=lambda s, n: progress(s, n, "extract"))
     staged = staging_dir(store)
     try:
+        record: dict[str, Any] = {}
         with _timed(timings, "graph"):
-            counts = write_graph(documents, extraction, staged / GRAPH_DIR)
+            if server is None:
+                counts = write_graph(documents, extraction, staged / GRAPH_DIR)
+            else:
+                counts, record = write_remote_graph(documents, extraction, server, previous, staged)
         with _timed(timings, "passages"):
             passages = build_passages(documents, extraction)
             save_passages(passages, staged)
@@ -151,6 +180,7 @@ def _build_locked(paths: Sequence[str | Path], store: Path, encoder: Encoder | N
                 "encoded_texts": encoded,
             },
             timings=timings,
+            graph=record,
         )
         manifest.write(staged)
         manifest.generation = publish(store, staged, manifest.to_dict())
@@ -165,7 +195,7 @@ def _previous_cache(store: Path, model: str, dimension: int) -> EmbeddingCache:
     from kg.store import KnowledgeStore
 
     try:
-        with KnowledgeStore(store) as old:
+        with KnowledgeStore(store, graph="") as old:  # the vectors only: wherever its graph is
             return EmbeddingCache.load(old.path / CACHE_DIR, model, dimension)
     except (KGError, OSError, ValueError):
         return EmbeddingCache(model, dimension)
@@ -200,6 +230,24 @@ def write_graph(documents: list[Document], extraction: Extraction, folder: Path)
         raise StoreError(f"cannot write the graph ({exc}): check free disk space and retry") from None
     triples = len(store)
     del store
+    return _counts(extraction, triples)
+
+
+def write_remote_graph(
+    documents: list[Document],
+    extraction: Extraction,
+    server: Endpoints,
+    previous: dict[str, Any] | None,
+    staged: Path,
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Write the graphs whose triples changed to the graph server; return counts and the manifest's record."""
+    dataset = build_dataset(documents, extraction)
+    payloads = split_graphs(dataset.serialize(format="nquads", encoding="utf-8"))
+    record, written = write_graphs(payloads, server, previous, staged)
+    return {**_counts(extraction, sum(p.triples for p in payloads)), "graphs_written": written}, record
+
+
+def _counts(extraction: Extraction, triples: int) -> dict[str, int]:
     return {
         "triples": triples,
         "entities": len(extraction.entities),

@@ -11,6 +11,8 @@
     kg app [--port 8501]                      the Streamlit app
     kg settings                               the settings table
 
+Every command but `settings` takes ``--graph URL``: the graph on a SPARQL 1.1 server (see kg/store/graphs.py).
+
 Errors print one line on stderr and exit non-zero; ``--debug`` shows the traceback.
 """
 
@@ -43,6 +45,19 @@ def _add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", metavar="DIR", help="store folder (default: $KG_STORE, else .kg-store/)", default=None
     )
+    parser.add_argument(
+        "--graph",
+        metavar="URL",
+        default=None,
+        help="SPARQL query endpoint of the graph server keeping the graph (default: $KG_GRAPH, else where the "
+        "store keeps it; `embedded`: in the store folder); credentials only from KG_GRAPH_USER/_PASSWORD/_TOKEN",
+    )
+
+
+def _open_store(args: argparse.Namespace) -> Any:
+    from kg.store import KnowledgeStore
+
+    return KnowledgeStore(_store_path(args), args.graph)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,13 +169,15 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kg.builder import build_store, default_paths, is_up_to_date
+    from kg.store.graphs import check_graph_server
 
     paths = args.paths or default_paths()
     store = _store_path(args)
-    if args.if_changed and is_up_to_date(paths, store):
+    check_graph_server(args.graph, store)  # a bad URL or a server down: said before the models load
+    if args.if_changed and is_up_to_date(paths, store, args.graph):
         print(f"{store}: up to date")
         return 0
-    manifest = build_store(paths, store, progress=_progress(args.quiet))
+    manifest = build_store(paths, store, progress=_progress(args.quiet), graph=args.graph)
     counts = manifest.counts
     if not args.quiet:
         print(
@@ -173,9 +190,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"{store}: {counts['documents']} document(s), {counts['services']} services, "
         f"{counts['components']} components, "
         f"{counts['limits']} limits, {counts['relations']} relations, {counts['comparisons']} comparisons, "
-        f"{counts['passages']} passages, {counts['triples']} triples ({timing})"
+        f"{counts['passages']} passages, {counts['triples']} triples{_where(manifest.graph, counts)} ({timing})"
     )
     return 0
+
+
+def _where(graph: dict[str, Any], counts: dict[str, int]) -> str:
+    if not graph:
+        return ""
+    return (
+        f" on {graph['server']['query']} ({counts.get('graphs_written', 0)} of {len(graph['graphs'])} graphs written)"
+    )
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -187,7 +212,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QueryError(
             f"the question is {len(args.question)} characters, over the {limit} allowed (KG_MAX_QUESTION_CHARS)"
         )
-    engine = Engine.open(_store_path(args))
+    engine = Engine(_open_store(args))
     if args.question == "-":
         _ask_stream(engine, limit)
         return 0
@@ -247,9 +272,8 @@ def terminal_safe(text: str) -> str:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     from kg import facts
-    from kg.store import KnowledgeStore
 
-    store = KnowledgeStore(_store_path(args))
+    store = _open_store(args)
     document = facts.all_facts(store.graph)
     if args.json:
         print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
@@ -277,28 +301,25 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 def cmd_sparql(args: argparse.Namespace) -> int:
     from kg.query import run_query
-    from kg.store import KnowledgeStore
 
     query = sys.stdin.read() if args.query == "-" else args.query
-    store = KnowledgeStore(_store_path(args))
+    store = _open_store(args)
     print(run_query(store.graph, query, args.format))
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from kg.server import serve
-    from kg.store import KnowledgeStore
 
-    store = KnowledgeStore(_store_path(args))
+    store = _open_store(args)
     serve(store, host=args.host, port=args.port, cors=args.cors)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kg.export import export_graph
-    from kg.store import KnowledgeStore
 
-    store = KnowledgeStore(_store_path(args))
+    store = _open_store(args)
     data = export_graph(store.graph, args.format)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -309,9 +330,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from kg.stats import graph_stats, render_stats
-    from kg.store import KnowledgeStore
 
-    store = KnowledgeStore(_store_path(args))
+    store = _open_store(args)
     stats = graph_stats(store)
     print(json.dumps(stats, indent=2) if args.json else render_stats(stats))
     return 0
@@ -323,9 +343,11 @@ def cmd_app(args: argparse.Namespace) -> int:
     from kg.store import KnowledgeStore
 
     store = _store_path(args)
-    KnowledgeStore(store)  # fail early, with a clear message, when there is no store
+    KnowledgeStore(store, args.graph)  # fail early, with a clear message, when there is no store
     serve = Path(__file__).resolve().parent.parent / "app" / "serve.py"  # loads the model while the server starts
     env = dict(os.environ, KG_STORE=str(store.resolve()))
+    if args.graph is not None:
+        env["KG_GRAPH"] = args.graph
     command = [sys.executable, str(serve)]
     env.setdefault("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")
     env.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
@@ -343,7 +365,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     width = max(len(s.name) for s in settings.SETTINGS)
     for setting in settings.SETTINGS:
-        print(f"{setting.name:<{width}}  {setting.env:<{width + 3}}  default {setting.default!r}: {setting.help}")
+        raw = os.environ.get(setting.env, "")
+        now = "" if not raw else " (set)" if setting.name in settings.SECRETS else f" (set: {raw})"
+        print(f"{setting.name:<{width}}  {setting.env:<{width + 3}}  default {setting.default!r}{now}: {setting.help}")
     return 0
 
 

@@ -5,6 +5,8 @@
     │   └── ParseError      the file is missing, empty, binary or not UTF-8
     ├── OntologyError       the vocabulary, shapes or service catalog are inconsistent
     ├── StoreError          a store is missing, of another format version, or could not be written
+    │   └── GraphServerError    the graph server does not answer, refuses the credentials, or fails
+    │       └── GraphTimeout    the graph server took longer than allowed
     └── QueryError          a SPARQL query is malformed, not read-only, or timed out
 
 Messages are one line and say what to do next, e.g.
@@ -47,6 +49,14 @@ class OntologyError(KGError):
 
 class StoreError(KGError):
     """A store is missing, incompatible, or could not be written."""
+
+
+class GraphServerError(StoreError):
+    """The SPARQL server that keeps the graph does not answer, refuses the credentials, or fails."""
+
+
+class GraphTimeout(GraphServerError):
+    """The graph server took longer than the time allowed for a request."""
 
 
 class QueryError(KGError):

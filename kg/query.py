@@ -1,10 +1,11 @@
 """Running user SPARQL (CLI, app, endpoint): read-only, formatted, with a row cap and a time limit.
 
-A user's query runs in a worker process (``kg/query_worker.py``) that opens the store's graph
+A user's query over an embedded graph runs in a worker process (``kg/query_worker.py``) that opens the store's graph
 read-only, and streams rows back in batches. At the time limit (or when the caller gives up:
 Ctrl-C, a client gone) the worker is killed, so a query with no early rows cannot run on, hold a
 CPU or pile up memory; the rows read until then are kept. Workers are reused between queries and
-started again after a kill.
+started again after a kill. Over a graph server the query runs there: this process waits for its
+answer up to the time limit (the HTTP read timeout), then reports it stopped.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg import settings
-from kg.errors import QueryError
+from kg.errors import GraphTimeout, QueryError
 from kg.sparql import check_read_only, format_rows
 from kg.store.oxigraph import OxigraphStore
+
+if TYPE_CHECKING:
+    from kg.store.remote import RemoteGraph
 
 IDLE_WORKERS = 8  # workers kept for reuse per graph (as many as clients a server meets at once)
 
@@ -172,7 +176,7 @@ POOL = WorkerPool()
 
 
 def execute(
-    graph: OxigraphStore,
+    graph: OxigraphStore | RemoteGraph,
     query: str,
     *,
     timeout: float | None = None,
@@ -194,8 +198,11 @@ def execute(
     timeout = float(settings.get("sparql_timeout")) if timeout is None else timeout
     row_cap = int(settings.get("sparql_row_cap")) if row_cap is None else row_cap
     check_read_only(query)
-    if graph.path is None:
-        return _in_process(graph, query, timeout, row_cap)
+    if graph.path is None:  # an in-memory graph (tests) or a graph server
+        try:
+            return _in_process(graph, query, timeout, row_cap)
+        except GraphTimeout:
+            return QueryResult(kind="select", timed_out=True)
     worker = POOL.take(graph.path)
     try:
         result, reusable = worker.run(query, timeout, row_cap, cancelled)
@@ -213,9 +220,9 @@ def execute(
     return result
 
 
-def _in_process(graph: OxigraphStore, query: str, timeout: float, row_cap: int) -> QueryResult:
-    """An in-memory graph (tests): the deadline is checked as rows arrive."""
-    result = graph.query(query)
+def _in_process(graph: OxigraphStore | RemoteGraph, query: str, timeout: float, row_cap: int) -> QueryResult:
+    """An in-memory graph (tests) or a graph server: the deadline is checked as rows arrive."""
+    result = graph.query(query, timeout=timeout)
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(result))
     deadline = time.monotonic() + timeout
@@ -237,7 +244,7 @@ def _in_process(graph: OxigraphStore, query: str, timeout: float, row_cap: int) 
     return out
 
 
-def run_query(graph: OxigraphStore, query: str, fmt: str = "table") -> str:
+def run_query(graph: OxigraphStore | RemoteGraph, query: str, fmt: str = "table") -> str:
     """Execute and format a query for the terminal (`kg sparql`), under the same time limit.
 
     Raises:

@@ -66,7 +66,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_timeout", 10.0, "Seconds a SPARQL query may run (CLI, app and HTTP endpoint).", 0.01),
     Setting("sparql_row_cap", 10000, "Most rows a SPARQL query returns in the app and the HTTP endpoint.", 1),
     Setting("max_file_mb", 200, "Largest notes file `kg ingest` accepts, in MB.", 1),
+    Setting(
+        "graph",
+        "",
+        "SPARQL query endpoint of a graph server that keeps the graph (e.g. http://127.0.0.1:7878/query); "
+        "empty: the graph lives in the store folder.",
+    ),
+    Setting("graph_update", "", "SPARQL 1.1 Update endpoint of the graph server (empty: derived from KG_GRAPH)."),
+    Setting(
+        "graph_store",
+        "",
+        "Graph Store HTTP Protocol endpoint of the graph server (empty: derived from KG_GRAPH; "
+        "none: writes go through the Update endpoint).",
+    ),
+    Setting("graph_user", "", "User name for the graph server (HTTP basic, or digest when the server asks for it)."),
+    Setting("graph_password", "", "Password of KG_GRAPH_USER (read from the environment only, never stored)."),
+    Setting("graph_token", "", "Bearer token for the graph server, instead of a user and password."),
+    Setting("graph_timeout", 30.0, "Seconds the graph server may take to answer one request of notes-kg.", 0.1),
+    Setting(
+        "graph_retries", 3, "Retries, with back-off, of a request the graph server did not take (connection errors).", 0
+    ),
+    Setting("graph_batch", 50000, "Most triples sent to the graph server in one request while ingesting.", 1),
 )
+
+# Settings whose value `kg settings` never prints.
+SECRETS = frozenset({"graph_password", "graph_token"})
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 

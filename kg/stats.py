@@ -32,8 +32,10 @@ def graph_stats(store: KnowledgeStore) -> dict[str, Any]:
     sources: dict[str, dict[str, int]] = {}
     for row in store.graph.select(SOURCE_COUNTS):
         sources.setdefault(row["source"], {})[row["class"].split("#")[-1]] = row["count"]
+    server = store.manifest.graph.get("server", {}).get("query", "")
     return {
         "store": str(store.folder),
+        "graph": getattr(store.graph, "endpoint", server) or "embedded",
         "created": store.manifest.created,
         "model": store.manifest.model,
         "triples": len(store.graph),
@@ -45,6 +47,7 @@ def graph_stats(store: KnowledgeStore) -> dict[str, Any]:
 
 def render_stats(stats: dict[str, Any]) -> str:
     lines = [f"store   {stats['store']} (built {stats['created']}, {stats['triples']} triples)"]
+    lines.append(f"graph   {stats['graph']}")
     lines.append("classes")
     lines += [f"  {name:<16}{count:>7}" for name, count in stats["classes"].items()]
     lines.append("sources")

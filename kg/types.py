@@ -29,13 +29,36 @@ class VectorIndex(Protocol):
 
 @runtime_checkable
 class GraphStore(Protocol):
-    """A read-only SPARQL view over the knowledge graph."""
+    """A read-only SPARQL view over the knowledge graph: embedded (``kg.store.oxigraph``) or on a
+    graph server (``kg.store.remote``)."""
 
     def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
 
     def ask(self, query: str) -> bool: ...
 
     def construct(self, query: str) -> Iterator[tuple[Any, Any, Any]]: ...
+
+    def query(self, query: str, *, timeout: float | None = None, row_cap: int | None = None) -> Any:
+        """pyoxigraph's result objects (``QuerySolutions``, ``QueryBoolean``, or triples)."""
+        ...
+
+    def __len__(self) -> int:
+        """Triples in the graph (counted per named graph)."""
+        ...
+
+
+@runtime_checkable
+class GraphWriter(Protocol):
+    """Writes whole named graphs (one per source file): ``kg.store.remote.RemoteWriter``.
+
+    The embedded graph needs none: each ingest bulk-loads a new generation's database.
+    """
+
+    def replace_graph(self, name: str, ntriples: bytes) -> None: ...
+
+    def drop_graphs(self, names: Sequence[str]) -> None: ...
+
+    def graph_sizes(self, names: Sequence[str]) -> dict[str, int]: ...
 
 
 @runtime_checkable

@@ -3,8 +3,8 @@
 STORE/
   manifest.json          format version, package versions, model, per-file hashes, counts, generation
   generations/gNNNNNN/   one generation (see kg/store/generations.py):
-    manifest.json        the same manifest
-    graph/               Oxigraph database (one named graph per source file)
+    manifest.json        the same manifest (with the graph server and its graph names, if any)
+    graph/               Oxigraph database (one named graph per source file), unless on a graph server
     passages.jsonl       passages with their context
     index/dense/         faiss vectors (all-MiniLM-L6-v2)
     index/sparse/        BM25 (bm25s)
@@ -22,14 +22,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kg import settings
 from kg.errors import StoreError
 from kg.index.dense import DenseIndex
 from kg.index.sparse import SparseIndex
 from kg.passages import Passage, load_passages
 from kg.store.generations import current_generation, pin
+from kg.store.graphs import open_graph
 from kg.store.manifest import MANIFEST_NAME, Manifest
 from kg.store.oxigraph import OxigraphStore
+
+if TYPE_CHECKING:
+    from kg.store.remote import RemoteGraph
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +47,16 @@ SPARSE_DIR = "index/sparse"
 class KnowledgeStore:
     """An opened store (read-only).
 
+    Args:
+        folder: The store folder.
+        graph: The graph server's query endpoint to read from instead of the one the manifest
+            names (default: ``KG_GRAPH``; "" reads where the manifest says).
+
     Raises:
         StoreError: The folder holds no store, or one of another format version.
     """
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, graph: str | None = None) -> None:
         self.folder = Path(folder)
         Manifest.read(self.folder)  # no store, or one of another format: a clear error before anything opens
         self._pin = pin(self.folder)
@@ -56,7 +67,9 @@ class KnowledgeStore:
             self.generation = self._pin.generation
             self.manifest = Manifest.read(self.path)
             self.manifest.generation = self.generation
-            self.graph = OxigraphStore(self.path)
+            override = str(settings.get("graph")) if graph is None else graph
+            self.graph_override = override
+            self.graph: OxigraphStore | RemoteGraph = open_graph(self.path, self.manifest.graph, override)
         except BaseException:
             self._pin.release()
             raise
@@ -146,7 +159,7 @@ class LiveStore:
         with self._lock:
             if not self._store.is_current():
                 try:
-                    self._store = KnowledgeStore(self.folder)
+                    self._store = KnowledgeStore(self.folder, self._store.graph_override)
                 except StoreError as exc:  # keep answering from the generation we hold
                     log.warning("staying on generation %s: %s", self._store.generation, exc)
             return self._store

@@ -6,6 +6,10 @@
       generations/g000007/       manifest.json graph/ passages.jsonl index/ sources/
       generations/.building-*    a generation being built (a killed build's leftover goes next ingest)
 
+A generation whose graph is on a graph server names its graphs there in its manifest; removing
+the generation makes them garbage, dropped from the server once no kept generation names them
+(kg/store/graphs.py).
+
 Publishing a generation is one atomic rename of the top manifest, so a reader sees the old store
 or the new one. A reader pins its generation with a shared ``flock`` on that generation's manifest
 and reads every part from it; an ingest removes an old generation only when it can take the lock
@@ -146,7 +150,26 @@ def staging_dir(store: Path) -> Path:
 
 
 def discard(staged: Path) -> None:
+    """Remove a failed build (call with the writer lock held); graphs it wrote to a graph server are
+    dropped by the next ingest (the server may be why it failed)."""
+    _forget(staged.parent.parent, staged)
     shutil.rmtree(staged, ignore_errors=True)
+
+
+def _forget(store: Path, folder: Path) -> None:
+    """Note the graph-server graphs ``folder`` names as garbage before it is removed."""
+    from kg.store.graphs import GARBAGE, remember
+
+    remember(folder, store / GENERATIONS_DIR / GARBAGE)
+
+
+def _drop_remote_garbage(store: Path) -> None:
+    """Drop the garbage graphs no remaining generation names from their servers (best effort)."""
+    from kg.store.graphs import GARBAGE, drop_garbage
+
+    garbage = store / GENERATIONS_DIR / GARBAGE
+    if garbage.exists():
+        drop_garbage(garbage, [store / GENERATIONS_DIR / name for name in _generation_names(store)])
 
 
 def _generation_names(store: Path) -> list[str]:
@@ -210,9 +233,11 @@ def collect(store: Path) -> None:
     if folder.is_dir():
         for entry in folder.iterdir():
             if entry.name.startswith(BUILDING_PREFIX):
+                _forget(store, entry)
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name in _generation_names(store) and entry.name != current:
                 _remove_if_unread(entry)
+        _drop_remote_garbage(store)
 
 
 def _remove_legacy(store: Path) -> None:
@@ -229,6 +254,7 @@ def _remove_if_unread(generation: Path) -> None:
     try:
         handle = (generation / MANIFEST_NAME).open("rb")
     except FileNotFoundError:
+        _forget(generation.parent.parent, generation)  # its write-ahead record, if any is left
         shutil.rmtree(generation, ignore_errors=True)  # a half-removed generation
         return
     except OSError:
@@ -241,6 +267,7 @@ def _remove_if_unread(generation: Path) -> None:
         except OSError:
             log.info("keeping %s: a reader still has it open", generation)
             return
+        _forget(generation.parent.parent, generation)
         shutil.rmtree(generation, ignore_errors=True)
 
 

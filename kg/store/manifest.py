@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from kg.errors import StoreError
 
@@ -47,6 +48,7 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     generation: str = ""  # the generation folder this manifest describes (set when published)
+    graph: dict[str, Any] = field(default_factory=dict)  # {} embedded; else the graph server (kg/store/graphs.py)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
