@@ -32,21 +32,16 @@ from kg.passages import Passage, build_passages, save_passages
 from kg.qa.units import Heading, Unit, build_units
 from kg.store import DENSE_DIR, SOURCES_DIR, SPARSE_DIR
 from kg.store.endpoints import Endpoints
+from kg.store.freshness import default_paths, is_up_to_date
 from kg.store.generations import WriterLock, check_store_target, discard, publish, read_top_manifest, staging_dir
-from kg.store.graphs import check_graph_server, split_graphs, wanted_graph, write_graphs
+from kg.store.graphs import check_graph_server, split_graphs, write_graphs
 from kg.store.manifest import MANIFEST_NAME, Manifest
 from kg.store.oxigraph import GRAPH_DIR
 from kg.types import Encoder
 
 log = logging.getLogger(__name__)
 
-BUNDLED_NOTES = Path(__file__).resolve().parent.parent / "data" / "notes"
 Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
-
-
-def default_paths() -> list[Path]:
-    """The notes shipped with the project."""
-    return [BUNDLED_NOTES]
 
 
 def _no_progress(items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
@@ -65,22 +60,6 @@ def parse_all(paths: Sequence[str | Path], progress: Progress = _no_progress) ->
     files = discover(paths)
     max_bytes = int(settings.get("max_file_mb")) * 1_000_000
     return [parse_file(path, source, max_bytes=max_bytes) for path, source in progress(files, len(files), "parse")]
-
-
-def is_up_to_date(paths: Sequence[str | Path], store: Path, graph: str | None = None) -> bool:
-    """True when ``store`` was built from exactly these files' current contents, with its graph where wanted."""
-    import hashlib
-
-    try:
-        manifest = Manifest.read(store)
-        server = wanted_graph(graph, manifest.graph)
-    except KGError:
-        return False
-    if (server.query if server else "") != manifest.graph.get("server", {}).get("query", ""):
-        return False
-    files = discover(paths)
-    current = {source: hashlib.sha256(path.read_bytes()).hexdigest() for path, source in files}
-    return current == manifest.files
 
 
 def build_store(

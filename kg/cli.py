@@ -168,7 +168,7 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kg.builder import build_store, default_paths, is_up_to_date
+    from kg.store.freshness import default_paths, is_up_to_date
     from kg.store.graphs import check_graph_server
 
     paths = args.paths or default_paths()
@@ -177,6 +177,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.if_changed and is_up_to_date(paths, store, args.graph):
         print(f"{store}: up to date")
         return 0
+    from kg.builder import build_store  # spaCy and the model load only when something is built
+
     manifest = build_store(paths, store, progress=_progress(args.quiet), graph=args.graph)
     counts = manifest.counts
     if not args.quiet:
