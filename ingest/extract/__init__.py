@@ -366,6 +366,9 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
             fact.text = context.block.text
             if evidence_ok(fact, context.context_texts()):
                 facts.append(fact)
+                row_line = _row_line(context, item, fact.value_text)
+                if row_line is not None:  # the row's own line, not the whole table's
+                    fact.prov = Provenance(context.source, row_line, row_line, context.block.id)
                 for number in range(context.block.line_start, context.block.line_end + 1):
                     if fact.value_text in context.document.line(number):
                         covered.add((fact.value_text, number))
@@ -378,6 +381,17 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
                 covered.add((fact.value_text, number))
                 facts.append(fact)
     return facts
+
+
+def _row_line(context: BlockContext, item: str, value_text: str) -> int | None:
+    """The one line of a table block that holds both a row's item and a value of it."""
+    block = context.block
+    found = [
+        n
+        for n in range(block.line_start, block.line_end + 1)
+        if item in (line := context.document.line(n)) and value_text in line
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 LIST_CUE_RE = re.compile(r"(?:" + "|".join(c.pattern.pattern for c in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
