@@ -267,6 +267,12 @@ def score_comparisons(gold: dict[str, Any], facts: dict[str, Any]) -> dict[str, 
         for c in prose_predicted
         if any(g["line_start"] <= c["line_end"] and c["line_start"] <= g["line_end"] for g in prose_gold)
     ]
+    required = [g for g in prose_gold if not g.get("optional")]
+    recalled = [
+        g
+        for g in required
+        if any(g["line_start"] <= c["line_end"] and c["line_start"] <= g["line_end"] for c in prose_predicted)
+    ]
     return {
         "tables": len(tables),
         "tables_with_cells": table_hits,
@@ -274,6 +280,8 @@ def score_comparisons(gold: dict[str, Any], facts: dict[str, Any]) -> dict[str, 
         "prose_found": len(correct),
         "prose_predicted": len(prose_predicted),
         "prose_gold": len(prose_gold),
+        # the share of the required gold prose comparisons some predicted one cites (target >= 0.50)
+        "prose_recall": round(len(recalled) / len(required), 3) if required else 0.0,
     }
 
 

@@ -483,3 +483,28 @@ def test_limits_table_cells_cite_their_row(run, repo, first: int, last: int) -> 
     for fact in cells:  # each figure cites the one line of its row
         row = lines[first - 2 + fact.prov.line_start]
         assert fact.prov.line_start == fact.prov.line_end and fact.value_text in row
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "items", "dimension"),
+    [(27, 39, ["Block storage", "File storage"], "Traditional Storage Types")],
+)
+def test_prose_comparison_of_named_items_described_below(  # type: ignore[no-untyped-def]
+    run, aws_notes, first: int, last: int, items: list[str], dimension: str
+) -> None:
+    lines = aws_notes.read_text(encoding="utf-8").splitlines()
+    result = run("\n".join(lines[first - 1 : last]) + "\n", "notes.txt")
+    (comparison,) = [c for c in result.comparisons if c.kind == "prose"]
+    assert comparison.items == items and comparison.dimensions == [dimension]
+    assert comparison.cells[0][2].startswith("operates at low-level")  # each side is described by its own items
+    assert (comparison.prov.line_start, comparison.prov.line_end) == (
+        30 - first + 1,
+        last - first + 1,
+    )  # "Block storage:" to EFS
+
+
+@pytest.mark.parametrize(("first", "last"), [(196, 205)])
+def test_prose_comparison_not_of_a_list_of_topics(run, aws_notes, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    lines = aws_notes.read_text(encoding="utf-8").splitlines()
+    result = run("\n".join(lines[first - 1 : last]) + "\n", "notes.txt")
+    assert [c for c in result.comparisons if c.kind == "prose"] == []
