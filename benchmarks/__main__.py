@@ -215,7 +215,9 @@ def main() -> int:
             "Facts against the hand-made gold (services over the whole file; limits and relations in scope)",
             fact_rows,
         )
-        table("Comparisons: tables rebuilt with cells, prose comparisons found (prose_recall target >= 0.50)", comparisons)
+        table(
+            "Comparisons: tables rebuilt with cells, prose comparisons found (prose_recall target >= 0.50)", comparisons
+        )
         results["facts"] = fact_rows
         results["comparisons"] = comparisons
         conflicts = conflicts_eval.evaluate(folder / "aws")
