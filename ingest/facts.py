@@ -85,11 +85,14 @@ class LimitFact:
 
 @dataclass(slots=True)
 class RelationFact:
+    """A relationship; ``features`` describe how its sentence links the ends (``relation_check``)."""
+
     subject_id: str
     predicate: str
     object_id: str
     text: str
     prov: Provenance
+    features: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)

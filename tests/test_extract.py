@@ -453,3 +453,58 @@ def test_an_untitled_section_is_about_the_component_its_first_bullet_opens_with(
     extraction = extract([parse_string(notes, "notes.txt")])
     topics = [extraction.topics[key] for key in sorted(extraction.topics)]
     assert "vpc-peering" not in topics[0] and "vpc-peering" in topics[-1]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "value_text", "attribute", "subject_label"),
+    [
+        # "SLA:" announces what the figures below it measure; the heading names the thing
+        (164, 171, "99.99%", "SLA", "Azure Virtual Machines"),
+        # the item's own sentence names its thing first
+        (164, 171, "99.95%", "SLA", "availability set"),
+    ],
+)
+def test_limits_attribute_from_a_label_parent(  # type: ignore[no-untyped-def]
+    run, repo, first: int, last: int, value_text: str, attribute: str, subject_label: str
+) -> None:
+    lines = (repo / "tests" / "data" / "azure-notes.md").read_text(encoding="utf-8").splitlines()
+    result = run("\n".join(lines[first - 1 : last]) + "\n")
+    (limit,) = [f for f in result.limits if f.value_text == value_text]
+    assert limit.attribute == attribute
+    assert result.entities[limit.entity_id].label.lower() == subject_label.lower()
+
+
+@pytest.mark.parametrize(("first", "last"), [(176, 185)])
+def test_limits_table_cells_cite_their_row(run, repo, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    lines = (repo / "tests" / "data" / "azure-notes.md").read_text(encoding="utf-8").splitlines()
+    result = run("\n".join(lines[first - 1 : last]) + "\n")
+    cells = [f for f in result.limits if f.value_text in {"400,000", "20,000", "6,000", "2,000"}]
+    assert len(cells) == 4
+    for fact in cells:  # each figure cites the one line of its row
+        row = lines[first - 2 + fact.prov.line_start]
+        assert fact.prov.line_start == fact.prov.line_end and fact.value_text in row
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "items", "dimension"),
+    [(27, 39, ["Block storage", "File storage"], "Traditional Storage Types")],
+)
+def test_prose_comparison_of_named_items_described_below(  # type: ignore[no-untyped-def]
+    run, aws_notes, first: int, last: int, items: list[str], dimension: str
+) -> None:
+    lines = aws_notes.read_text(encoding="utf-8").splitlines()
+    result = run("\n".join(lines[first - 1 : last]) + "\n", "notes.txt")
+    (comparison,) = [c for c in result.comparisons if c.kind == "prose"]
+    assert comparison.items == items and comparison.dimensions == [dimension]
+    assert comparison.cells[0][2].startswith("operates at low-level")  # each side is described by its own items
+    assert (comparison.prov.line_start, comparison.prov.line_end) == (
+        30 - first + 1,
+        last - first + 1,
+    )  # "Block storage:" to EFS
+
+
+@pytest.mark.parametrize(("first", "last"), [(196, 205)])
+def test_prose_comparison_not_of_a_list_of_topics(run, aws_notes, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    lines = aws_notes.read_text(encoding="utf-8").splitlines()
+    result = run("\n".join(lines[first - 1 : last]) + "\n", "notes.txt")
+    assert [c for c in result.comparisons if c.kind == "prose"] == []

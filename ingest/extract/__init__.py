@@ -31,6 +31,7 @@ from ingest.extract.comparisons import keyvalue_comparison, table_comparison
 from ingest.extract.entities import BlockContext, EntityIndex, analyze_structure, phrase_candidates
 from ingest.extract.limits import bare_count, evidence_ok, limits_component, limits_for_text
 from ingest.extract.prose_comparisons import paired_bullets, prose_comparisons
+from ingest.extract.relation_check import ORIGINS, RelationModel, base_features, shipped_model
 from ingest.extract.relations import CUES, relations_for_text
 from ingest.facts import (
     ComparisonFact,
@@ -255,6 +256,7 @@ def extract(
     catalog: Catalog | None = None,
     nlp: Language | None = None,
     progress: Callable[[Iterable[Doc], int], Iterable[Doc]] | None = None,
+    check: bool = True,
 ) -> Extraction:
     """Extract entities and facts from parsed documents.
 
@@ -263,6 +265,8 @@ def extract(
         catalog: The service catalog (default: the shipped one).
         nlp: A pipeline from ``build_pipeline`` (built when None).
         progress: Wraps the stream of processed blocks (e.g. a progress bar), given its length.
+        check: Keep only the relations the shipped relation model finds stated by their lines
+            (``False``: every candidate, with its features, for fitting that model).
 
     Returns:
         The entities and facts, each fact with its source lines.
@@ -312,6 +316,7 @@ def extract(
     for document in documents:
         result.relations.extend(_list_relations(document, contexts, result.mentions, index))
         result.comparisons.extend(paired_bullets(document, contexts, index))
+    result.relations = check_relations(result.relations, index, shipped_model() if check else None)
     result.definitions = list(definitions.values())
     # Every entity a fact points to becomes a node, first seen where the fact was read.
     for fact_entity, prov in (
@@ -361,6 +366,9 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
             fact.text = context.block.text
             if evidence_ok(fact, context.context_texts()):
                 facts.append(fact)
+                row_line = _row_line(context, item, fact.value_text)
+                if row_line is not None:  # the row's own line, not the whole table's
+                    fact.prov = Provenance(context.source, row_line, row_line, context.block.id)
                 for number in range(context.block.line_start, context.block.line_end + 1):
                     if fact.value_text in context.document.line(number):
                         covered.add((fact.value_text, number))
@@ -373,6 +381,17 @@ def _table_limits(comparison: ComparisonFact, context: BlockContext, index: Enti
                 covered.add((fact.value_text, number))
                 facts.append(fact)
     return facts
+
+
+def _row_line(context: BlockContext, item: str, value_text: str) -> int | None:
+    """The one line of a table block that holds both a row's item and a value of it."""
+    block = context.block
+    found = [
+        n
+        for n in range(block.line_start, block.line_end + 1)
+        if item in (line := context.document.line(n)) and value_text in line
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 LIST_CUE_RE = re.compile(r"(?:" + "|".join(c.pattern.pattern for c in CUES) + r")\s*[:\-–]?\s*$", re.IGNORECASE)
@@ -444,7 +463,10 @@ def _list_relations(
                 child = document.blocks[child_id]
                 prov = Provenance(document.source, child.line_start, child.line_end, child.id)
                 ends = (mention.entity_id, context.topic) if incoming else (context.topic, mention.entity_id)
-                facts.append(RelationFact(ends[0], predicate, ends[1], f"{parent.text} {child.text}", prov))
+                features = _list_features(
+                    predicate, whole_from_context=True, item_first=mention.start <= 3, types=False
+                )
+                facts.append(RelationFact(ends[0], predicate, ends[1], f"{parent.text} {child.text}", prov, features))
             continue
         if not cue_list and not types_list:
             continue
@@ -463,9 +485,16 @@ def _list_relations(
                     child_mentions=[mention],
                 )
             else:
-                whole = _whole_of(parent.text, mentions.get((document.source, parent_id), []), context)
-                found = [RelationFact(mention.entity_id, "partOf", whole, parent.text, prov)] if whole else []
+                parent_mentions = mentions.get((document.source, parent_id), [])
+                whole = _whole_of(parent.text, parent_mentions, context)
+                features = _list_features(
+                    "partOf", whole_from_context=not parent_mentions, item_first=mention.start <= 3
+                )
+                found = [RelationFact(mention.entity_id, "partOf", whole, parent.text, prov, features)] if whole else []
             for fact in found:
+                for origin in ORIGINS:
+                    fact.features[f"origin_{origin}"] = float(origin == "list")
+                fact.features["list_after_cue"] = float(bool(cue_list))
                 if fact.subject_id != fact.object_id:
                     fact.prov = prov
                     fact.text = f"{parent.text} {child.text}"
@@ -486,8 +515,47 @@ def _list_relations(
             if whole and mention and mention.entity_id != whole:
                 item = document.blocks[item_id]
                 prov = Provenance(document.source, item.line_start, item.line_end, item.id)
-                facts.append(RelationFact(mention.entity_id, "partOf", whole, f"{section.title}: {item.text}", prov))
+                features = _list_features(
+                    "partOf", whole_from_context=not heading_mentions, item_first=mention.start <= 3, heading=True
+                )
+                facts.append(
+                    RelationFact(mention.entity_id, "partOf", whole, f"{section.title}: {item.text}", prov, features)
+                )
     return facts
+
+
+def _list_features(
+    predicate: str, *, whole_from_context: bool, item_first: bool, heading: bool = False, types: bool = True
+) -> dict[str, float]:
+    """Features of a relation a list states: the item names one end, the list's lead or topic the other."""
+    features = base_features(predicate, "list")
+    features["list_of_types"] = float(types)
+    features["subject_from_context"] = float(whole_from_context)
+    features["object_from_context"] = 1.0
+    features["list_item_named_first"] = float(item_first)
+    features["list_from_heading"] = float(heading)
+    return features
+
+
+def _entity_features(fact: RelationFact, index: EntityIndex) -> None:
+    """What the catalog says about a relation's ends: one service's parts, services or components."""
+    fact.features["same_service"] = float(index.service_of(fact.subject_id) == index.service_of(fact.object_id))
+    record = index.registry.get(fact.subject_id)
+    fact.features["subject_belongs_to_object"] = float(
+        index.service_of(fact.subject_id) == fact.object_id or (record is not None and record.part_of == fact.object_id)
+    )
+    fact.features["subject_is_service"] = float(index.kind_of(fact.subject_id) == "service")
+    fact.features["object_is_service"] = float(index.kind_of(fact.object_id) == "service")
+
+
+def check_relations(
+    relations: list[RelationFact], index: EntityIndex, model: RelationModel | None
+) -> list[RelationFact]:
+    """The relations ``model`` finds stated by their lines (all of them when there is no model);
+    each gets the catalog's features first."""
+    for fact in relations:
+        _entity_features(fact, index)
+    return [f for f in relations if model is None or model.accepts(f.features)]
 
 
 def _whole_of(text: str, mentions: list[Mention], context: BlockContext) -> str | None:

@@ -84,7 +84,10 @@ def limits_for_text(
         if quantity.unit == "count" and not quantity.cue and not _counts_things(quantity, doc):
             continue
         attribute = (
-            attribute_hint or _attribute(text, quantity, doc) or UNIT_ATTRIBUTES.get(quantity.base_unit, "value")
+            attribute_hint
+            or _attribute(text, quantity, doc)
+            or _lead_attribute(context)
+            or UNIT_ATTRIBUTES.get(quantity.base_unit, "value")
         )
         if subject_hint:
             subject_id, subject_text = subject_hint, index.label_of(subject_hint)
@@ -203,6 +206,18 @@ def _dedupe(facts: list[LimitFact]) -> list[LimitFact]:
             seen.add(key)
             kept.append(fact)
     return kept
+
+
+LEAD_RE = re.compile(r"^(?P<attr>[A-Za-z][\w/ -]{0,40}?)\s*:\s*$")
+
+
+def _lead_attribute(context: BlockContext) -> str:
+    """The attribute a list item's figure has when its own words name none: the label its parent
+    item announces ("SLA:" > "99.99% when ...")."""
+    if not context.ancestry:
+        return ""
+    lead = LEAD_RE.match(context.ancestry[-1].text.strip())
+    return _tidy(lead.group("attr")) if lead and len(lead.group("attr").split()) <= 4 else ""
 
 
 def _attribute(text: str, quantity: Quantity, doc: Doc | None = None) -> str:
@@ -383,7 +398,9 @@ def _subject(
             return found, quantity.noun
     # The item the bullet is nested under names what the figure is about ("Multipart Upload" >
     # "Object size > 5 GB - you must use multipart upload"), before the words of the attribute.
-    nested = _from_ancestry(context, index, prov, service, parent_only=True)
+    # A parent that is only a label ("SLA:") named the attribute, not a thing: the heading names it.
+    labels_attribute = bool(attribute) and attribute == _lead_attribute(context)
+    nested = None if labels_attribute else _from_ancestry(context, index, prov, service, parent_only=True)
     if nested is not None:
         return nested
     if head and len(head.split()) <= 3:
@@ -401,7 +418,7 @@ def _subject(
     ]
     if after:
         return after[0].entity_id, after[0].text
-    nested = _from_ancestry(context, index, prov, service, parent_only=False)
+    nested = None if labels_attribute else _from_ancestry(context, index, prov, service, parent_only=False)
     if nested is not None:
         return nested
     for entity in (context.section_entity, service):

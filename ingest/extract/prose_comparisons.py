@@ -138,30 +138,42 @@ def _side_item(
     return None
 
 
+NAMED_RE = re.compile(r"^(?P<name>[A-Z][\w./()-]*(?:\s+[\w./()-]+){0,5}?)\s*(?::|\s-\s|\s—\s|\s–\s)\s*(?P<desc>.+)$")
+NAME_ONLY_RE = re.compile(r"^(?P<name>[A-Z][\w./()-]*(?:\s+[\w./()-]+){0,5}?)\s*:?$")
+MAX_GROUP_LINES = 40  # a group of named items with their nested descriptions
+
+
 def paired_bullets(
     document: Document, contexts: dict[tuple[str, int], BlockContext], index: EntityIndex
 ) -> list[ComparisonFact]:
-    """Sibling bullets that describe two or more named things in parallel under one parent."""
-    children: dict[int | None, list[Block]] = {}
+    """Sibling bullets that describe two or more named things in parallel under one parent: each
+    names its thing and describes it on its line ("EC2-Classic Security Groups - ...") or in the
+    items nested under it ("Block storage:" > "operates at the block level", "File storage:" > ...)."""
+    children: dict[int, list[Block]] = {}
+    siblings_of: dict[tuple[int, int | None], list[Block]] = {}
     for block in document.blocks:
         if block.kind == "bullet":
-            children.setdefault(block.parent_id, []).append(block)
+            siblings_of.setdefault((block.section_id, block.parent_id), []).append(block)
+            if block.parent_id is not None:
+                children.setdefault(block.parent_id, []).append(block)
     found = []
-    for parent_id, siblings in children.items():
+    for (_, parent_id), siblings in siblings_of.items():
         named = []
         for block in siblings:
-            match = re.match(
-                r"^(?P<name>[A-Z][\w./()-]*(?:\s+[\w./()-]+){0,5}?)\s*(?::|\s-\s|\s—\s|\s–\s)\s*(?P<desc>.+)$",
-                block.text,
-            )
+            match = NAMED_RE.match(block.text)
+            nested = children.get(block.id, [])
+            name_only = NAME_ONLY_RE.match(block.text.strip())
             if match and len(match.group("desc")) > 8:
-                named.append((block, match.group("name").strip(), match.group("desc").strip()))
+                named.append((block, match.group("name").strip(), match.group("desc").strip(), block))
+            elif name_only and nested:
+                named.append((block, name_only.group("name").strip(), nested[0].text.strip(), nested[-1]))
         if len(named) < 2 or len(named) != len(siblings) or len(named) > 6:
             continue
         heads = {n[1].split()[-1].lower().rstrip("s") for n in named}
         resolved = [index.lookup_in_context(n[1], contexts[(document.source, n[0].id)].service_id) for n in named]
-        if len(heads) != 1 and sum(r is not None for r in resolved) < 2:
-            continue
+        nested_only = any(n[3] is not n[0] for n in named)
+        if len(heads) != 1 and (nested_only or sum(r is not None for r in resolved) < 2):
+            continue  # items described below their names must be kinds of one thing ("Block / File storage")
         first = named[0][0]
         context = contexts[(document.source, first.id)]
         parent = document.blocks[parent_id] if parent_id is not None else None
@@ -175,9 +187,9 @@ def paired_bullets(
             context,
             index,
         )
-        comparison.prov = type(comparison.prov)(
-            document.source, named[0][0].line_start, named[-1][0].line_end, named[0][0].id
-        )
-        if comparison.prov.line_end - comparison.prov.line_start < 12:
+        last = max(n[3].line_end for n in named)
+        comparison.prov = type(comparison.prov)(document.source, first.line_start, last, first.id)
+        limit = MAX_GROUP_LINES if nested_only else 12
+        if last - first.line_start < limit:
             found.append(comparison)
     return found

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from ingest.extract.entities import BlockContext, EntityIndex
+from ingest.extract.relation_check import Ends, sentence_features
 from ingest.facts import Mention, RelationFact
 
 
@@ -194,9 +195,11 @@ def relations_for_text(
                     "engine",
                 }:
                     continue
-                facts.append(RelationFact(source.entity_id, cue.predicate, target.entity_id, text, prov))
-    facts += _compatible_suffix(text, context, mentions, index)
-    facts += _component_suffix(text, context, mentions)
+                ends = Ends(subj.start, subj.end, obj.start, obj.end, match.start(), match.end())
+                features = sentence_features(doc, text, ends, cue.predicate, passive_cue=cue.passive)
+                facts.append(RelationFact(source.entity_id, cue.predicate, target.entity_id, text, prov, features))
+    facts += _compatible_suffix(text, context, mentions, index, doc)
+    facts += _component_suffix(text, context, mentions, doc)
     return _dedupe(facts)
 
 
@@ -428,7 +431,7 @@ def _objects_before(cue_start: int, clause_start: int, mentions: list[Mention]) 
 
 
 def _compatible_suffix(
-    text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex
+    text: str, context: BlockContext, mentions: list[Mention], index: EntityIndex, doc: Doc | None
 ) -> list[RelationFact]:
     """ "Aurora ... is MySQL-compatible": compatibleWith(Aurora, MySQL)."""
     facts = []
@@ -442,7 +445,11 @@ def _compatible_suffix(
                 else (_End(context.topic, index.label_of(context.topic)) if context.topic else None)
             )
             if subject and subject.entity_id != mention.entity_id:
-                facts.append(RelationFact(subject.entity_id, "compatibleWith", mention.entity_id, text, context.prov()))
+                ends = Ends(subject.start, subject.end, mention.start, mention.end, mention.end, mention.end + 11)
+                features = sentence_features(doc, text, ends, "compatibleWith", passive_cue=False, origin="suffix")
+                facts.append(
+                    RelationFact(subject.entity_id, "compatibleWith", mention.entity_id, text, context.prov(), features)
+                )
     return facts
 
 
@@ -450,7 +457,7 @@ COMPONENT_SUFFIX = re.compile(r"^\s+(?:component|building\s+block|sub-?resource)
 IS_A_BETWEEN = re.compile(r"^\s+(?:is|are)\s+(?:(?:an?|the|one\s+of\s+the)\s+)?[\w\s,-]{0,80}$", re.IGNORECASE)
 
 
-def _component_suffix(text: str, context: BlockContext, mentions: list[Mention]) -> list[RelationFact]:
+def _component_suffix(text: str, context: BlockContext, mentions: list[Mention], doc: Doc | None) -> list[RelationFact]:
     """ "IGW is a horizontally scaled ... VPC component": partOf(IGW, VPC)."""
     facts = []
     for i, mention in enumerate(mentions):
@@ -458,7 +465,11 @@ def _component_suffix(text: str, context: BlockContext, mentions: list[Mention])
             continue
         for part in reversed(mentions[:i]):
             if IS_A_BETWEEN.match(text[part.end : mention.start]) and part.entity_id != mention.entity_id:
-                facts.append(RelationFact(part.entity_id, "partOf", mention.entity_id, text, context.prov()))
+                suffix = COMPONENT_SUFFIX.match(text[mention.end :])
+                cue_end = mention.end + (suffix.end() if suffix else 0)
+                ends = Ends(part.start, part.end, mention.start, mention.end, mention.end, cue_end)
+                features = sentence_features(doc, text, ends, "partOf", passive_cue=False, origin="suffix")
+                facts.append(RelationFact(part.entity_id, "partOf", mention.entity_id, text, context.prov(), features))
                 break
     return facts
 
