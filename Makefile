@@ -65,10 +65,10 @@ format: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
-## train: fit the answer path's models from the tune question sets, and the relation check from hand-checked relations, into kg/models (deterministic)
+## train: fit the relation check from hand-checked relations, then the answer path's models from the tune question sets (on graphs built with that check), into kg/models (deterministic)
 train: setup
-	$(BIN)/python -m kg.learn
 	$(BIN)/python -m kg.learn.relations
+	$(BIN)/python -m kg.learn
 
 ## bench-quality: answer quality per corpus, tune and unseen apart, leave-one-corpus-out (after `make train`)
 bench-quality: setup
