@@ -1,6 +1,8 @@
 """The `kg` command line.
 
     kg ingest [PATH ...] [--store DIR]       build the store (default: the bundled notes)
+    kg ingest --add PATH ... [--store DIR]   add notes files to a store (same names replace)
+    kg remove SOURCE ... [--store DIR]        remove notes files from a store
     kg ask QUESTION|- [--json] [--store DIR]  answer from the notes, citing lines
     kg facts --json [--store DIR]             services, limits, relations, comparisons
     kg conflicts [--json] [--store DIR]       facts the notes state two ways, each statement cited
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kg import __version__, settings
-from kg.errors import KGError
+from kg.errors import KGError, StoreError
 
 log = logging.getLogger("kg")
 
@@ -72,7 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="*", metavar="PATH", help="notes files or folders (default: bundled notes)")
     _add_store(ingest)
     ingest.add_argument("--if-changed", action="store_true", help="skip when the store was built from these files")
+    ingest.add_argument(
+        "--add", action="store_true", help="add PATH files to the store's notes (or replace the ones of their name)"
+    )
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    remove = sub.add_parser("remove", help="remove notes files from a store (the rest rebuilt as ingested)")
+    remove.add_argument("sources", nargs="+", metavar="SOURCE", help="a notes file as the store names it")
+    _add_store(remove)
+    remove.add_argument("--quiet", action="store_true", help="no progress bars")
 
     ask = sub.add_parser("ask", help="answer a question from the notes, citing lines")
     ask.add_argument("question", help="the question, or - to read one question per line from stdin")
@@ -171,15 +181,32 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from kg.store.freshness import default_paths, is_up_to_date
     from kg.store.graphs import check_graph_server
 
-    paths = args.paths or default_paths()
     store = _store_path(args)
     check_graph_server(args.graph, store)  # a bad URL or a server down: said before the models load
+    if args.add:
+        from kg.store.edits import edit_store
+
+        if not args.paths:
+            raise StoreError("`kg ingest --add` needs the notes files or folders to add")
+        return _built(store, edit_store(store, add=args.paths, progress=_progress(args.quiet), graph=args.graph), args)
+    paths = args.paths or default_paths()
     if args.if_changed and is_up_to_date(paths, store, args.graph):
         print(f"{store}: up to date")
         return 0
     from kg.builder import build_store  # spaCy and the model load only when something is built
 
-    manifest = build_store(paths, store, progress=_progress(args.quiet), graph=args.graph)
+    return _built(store, build_store(paths, store, progress=_progress(args.quiet), graph=args.graph), args)
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from kg.store.edits import edit_store
+
+    store = _store_path(args)
+    return _built(store, edit_store(store, remove=args.sources, progress=_progress(args.quiet), graph=args.graph), args)
+
+
+def _built(store: Path, manifest: Any, args: argparse.Namespace) -> int:
+    """Say what an ingest built."""
     counts = manifest.counts
     if not args.quiet:
         print(
@@ -378,6 +405,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "facts": cmd_facts,
     "conflicts": cmd_conflicts,
+    "remove": cmd_remove,
     "sparql": cmd_sparql,
     "serve": cmd_serve,
     "export": cmd_export,
