@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import bm25s
 import numpy as np
 
 from kg.index.tokens import tokenize
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import: its index lines are not ours to print
 
 
 class SparseIndex:
