@@ -15,7 +15,31 @@ from kg.sparql import check_read_only, term_to_python
 GRAPH_DIR = "graph"
 
 
-class OxigraphStore:
+class GraphReads:
+    """SELECT rows, ASK and CONSTRUCT over a graph's ``query`` (embedded or on a server)."""
+
+    def query(self, query: str, *, timeout: float | None = None, row_cap: int | None = None) -> Any:
+        raise NotImplementedError
+
+    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a SELECT as dicts of Python values (IRIs as strings, literals converted)."""
+        if bindings:
+            query = substitute(query, bindings)
+        result = self.query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{name: term_to_python(row[name]) for name in names if row[name] is not None} for row in result]
+
+    def ask(self, query: str) -> bool:
+        return bool(self.query(query))
+
+    def construct(self, query: str) -> Iterator[tuple[Any, Any, Any]]:
+        for triple in self.query(query):
+            yield triple.subject, triple.predicate, triple.object
+
+
+class OxigraphStore(GraphReads):
     """A read-only SPARQL view over the store's Oxigraph database.
 
     Args:
@@ -60,16 +84,6 @@ class OxigraphStore:
         except OSError as exc:
             raise QueryError(f"the query failed: {exc}") from None
 
-    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Rows of a SELECT as dicts of Python values (IRIs as strings, literals converted)."""
-        if bindings:
-            query = substitute(query, bindings)
-        result = self.query(query)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        return [{name: term_to_python(row[name]) for name in names if row[name] is not None} for row in result]
-
     def select_limited(
         self, query: str, *, timeout: float, row_cap: int
     ) -> tuple[list[str], list[list[Any]], bool, bool]:
@@ -91,15 +105,6 @@ class OxigraphStore:
                 return names, rows, False, True
             rows.append([row[name] for name in names])
         return names, rows, False, False
-
-    def ask(self, query: str) -> bool:
-        result = self.query(query)
-        return bool(result)
-
-    def construct(self, query: str) -> Iterator[tuple[Any, Any, Any]]:
-        result = self.query(query)
-        for triple in result:
-            yield triple.subject, triple.predicate, triple.object
 
     def __len__(self) -> int:
         return len(self._store)

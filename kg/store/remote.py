@@ -16,9 +16,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import GraphServerError, QueryError
-from kg.sparql import _STRIP_RE, check_read_only, python_to_sparql, term_to_python
+from kg.errors import GraphServerError
+from kg.sparql import _STRIP_RE, check_read_only, python_to_sparql
 from kg.store.endpoints import Endpoints
+from kg.store.oxigraph import GraphReads
 from kg.store.sparql_http import SparqlHttp
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -69,7 +70,7 @@ def parse_response(body: bytes, content_type: str, url: str) -> Any:
     raise GraphServerError(f"the graph server at {url} answered in {media or 'no media type'}, not SPARQL results")
 
 
-class RemoteGraph:
+class RemoteGraph(GraphReads):
     """A read-only SPARQL view over one generation's named graphs on a graph server.
 
     Args:
@@ -110,25 +111,6 @@ class RemoteGraph:
             timeout=timeout,
         )
         return parse_response(response.content, response.headers.get("content-type", ""), self.endpoint)
-
-    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Rows of a SELECT as dicts of Python values (IRIs as strings, literals converted)."""
-        if bindings:
-            from kg.store.oxigraph import substitute
-
-            query = substitute(query, bindings)
-        result = self.query(query)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        return [{name: term_to_python(row[name]) for name in names if row[name] is not None} for row in result]
-
-    def ask(self, query: str) -> bool:
-        return bool(self.query(query))
-
-    def construct(self, query: str) -> Iterator[tuple[Any, Any, Any]]:
-        for triple in self.query(query):
-            yield triple.subject, triple.predicate, triple.object
 
     def __len__(self) -> int:
         """Triples in the generation's graphs (a triple in two graphs counts twice, as in the store)."""
