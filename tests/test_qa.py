@@ -139,6 +139,18 @@ def test_abstains_on_a_service_the_notes_never_mention(small_engine: Engine, que
     assert answer.abstained and answer.answer == "" and answer.message
 
 
+@pytest.mark.parametrize(
+    ("question", "ordinary", "rare"),
+    [("what colour is a bucket", 1.0, 0.0), ("can a bucket frobnicate", 0.0, 1.0), ("what is a bucket", 0.0, 0.0)],
+)
+def test_engine_words_the_notes_lack_are_ordinary_or_rare(
+    small_engine: Engine, question: str, ordinary: float, rare: float
+) -> None:
+    # an ordinary English word the notes do not use is likely a paraphrase; a rare one, a thing they lack
+    asked, _ = small_engine.analyse(question, None)
+    assert (asked.evidence["unknown_ordinary"], asked.evidence["unknown_rare"]) == (ordinary, rare)
+
+
 @pytest.mark.parametrize("version", [99])
 def test_ask_other_format_version_is_clear_error(tmp_path: Path, small_store: Path, version: int) -> None:
     import shutil

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from kg.index.tokens import tokenize
-from kg.qa.compose import _figure, _sides, comparing, covering, render
-from kg.qa.features import INTENTS, Asked
+from kg.qa.compose import _figure, comparing, covering, render
+from kg.qa.features import INTENTS, Asked, sides
 from kg.qa.units import Unit
 
 
@@ -36,7 +36,7 @@ def _ranked(question: str, units: list[Unit], intent: str = "definition") -> Sim
     [("security group vs network acl", ({"security", "group"}, {"network", "acl"})), ("what is s3", None)],
 )
 def test_compose_sides_of_a_comparison(question: str, expected: object) -> None:
-    assert _sides(question) == expected
+    assert sides(question) == expected
 
 
 @pytest.mark.parametrize("question", ["simple ad vs microsoft ad"])
@@ -46,7 +46,7 @@ def test_compose_comparing_takes_each_items_own_unit(question: str) -> None:
         _unit(1, "User accounts in Simple AD can access WorkSpaces"),
         _unit(2, "Microsoft AD is your best choice with more than 5,000 users"),
     ]
-    chosen = comparing(_ranked(question, units, "comparison"), _sides(question))  # type: ignore[arg-type]
+    chosen = comparing(_ranked(question, units, "comparison"), sides(question))  # type: ignore[arg-type]
     assert [u.id for u in chosen] == [0, 2]
 
 

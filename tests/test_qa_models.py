@@ -116,6 +116,21 @@ def test_models_abstain_threshold_keeps_false_abstentions_low(allowed: float) ->
     answerable = rng.random(400) < 0.8
     cut = abstain_threshold(probabilities, answerable)
     assert (probabilities[answerable] < cut).mean() <= allowed
+    assert (probabilities[answerable] < np.nextafter(cut, 1.0)).mean() > allowed  # the highest such cut
+
+
+def test_models_abstain_threshold_weighs_each_corpus_the_same() -> None:
+    # a large corpus whose answerable questions score high, a small one whose score low
+    rng = np.random.default_rng(1)
+    probabilities = np.r_[rng.uniform(0.5, 1.0, 900), rng.uniform(0.0, 0.6, 100)]
+    corpora = np.array(["large"] * 900 + ["small"] * 100)
+    answerable = np.ones(1000, dtype=bool)
+    pooled = abstain_threshold(probabilities, answerable)
+    balanced = abstain_threshold(probabilities, answerable, corpora)
+    small = corpora == "small"
+    assert (probabilities[small] < pooled).mean() > 2 * MAX_FALSE_ABSTENTION  # pooled: the small corpus pays
+    rates = [(probabilities[corpora == c] < balanced).mean() for c in ("large", "small")]
+    assert np.mean(rates) <= MAX_FALSE_ABSTENTION
 
 
 @pytest.mark.parametrize(

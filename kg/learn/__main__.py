@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
+import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +75,28 @@ def ranking_figures(examples: Sequence[Example], models: dict[str, Models]) -> l
     return rows
 
 
+_EXAMPLES: list[Example] = []  # what the forked workers fit on
+
+
+def _ranker_without(name: str) -> Any:
+    return fit_ranker([e for e in _EXAMPLES if e.corpus != name])
+
+
+def _models_without(job: tuple[str, Linear, list[Any]]) -> Models:
+    name, intent, rows = job
+    return fit_all([e for e in _EXAMPLES if e.corpus != name], intent, rows)
+
+
+def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """``function`` over ``items`` on every core. Workers are forked (they share the examples) and
+    every fit runs on one thread with fixed seeds, so the results are those of a loop."""
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(function, items))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.__main__ import table
 
@@ -90,17 +116,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{corpus.name}: {len(questions[corpus.name])} questions", flush=True)
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         CACHE.write_bytes(pickle.dumps(examples))
-    rankers = {c.name: fit_ranker([e for e in examples if e.corpus != c.name]) for c in CORPORA}
+    global _EXAMPLES
+    _EXAMPLES = examples
+    names = [c.name for c in CORPORA]
+    rankers = dict(zip(names, _in_parallel(_ranker_without, names), strict=True))
     crossed = {c.name: abstain_rows([e for e in examples if e.corpus == c.name], rankers[c.name]) for c in CORPORA}
     shipped = fit_all(examples, fit_intent(triples), [r for rows in crossed.values() for r in rows])
     save(shipped, MODELS_DIR)
+    jobs = [
+        (name, intents[name], [r for other, found in crossed.items() if other != name for r in found]) for name in names
+    ]
     loco: dict[str, Models] = {}
-    for corpus in CORPORA:
-        others = [e for e in examples if e.corpus != corpus.name]
-        rows = [r for name, found in crossed.items() if name != corpus.name for r in found]
-        partial = fit_all(others, intents[corpus.name], rows)
-        loco[corpus.name] = Models(rankers[corpus.name], intents[corpus.name], partial.abstain, partial.verdict)
-        save(loco[corpus.name], LOCO_DIR / corpus.name)
+    for name, partial in zip(names, _in_parallel(_models_without, jobs), strict=True):
+        loco[name] = Models(rankers[name], intents[name], partial.abstain, partial.verdict)
+        save(loco[name], LOCO_DIR / name)
     table(
         "Ranking, leave-one-corpus-out (tune questions; grade>0 spans a gold line or holds the gold words)",
         ranking_figures(examples, loco),

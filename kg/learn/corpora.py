@@ -57,19 +57,24 @@ CORPORA: tuple[Corpus, ...] = (
     ),
     Corpus("azure2", ROOT / "benchmarks" / "data" / "azure2-notes.md", ("azure2", "azure2-b", "azure2-para")),
     Corpus("azure3", ROOT / "benchmarks" / "data" / "azure3-notes.md", ("azure3", "azure3-para")),
-    # Real notes by other authors, committed with their SOURCE.md: two tune sets and one unseen each.
+    # Real notes by other authors, committed with their SOURCE.md: two tune sets each, and one unseen
+    # set on the first three.
     *(
         Corpus(
             name,
             ROOT / "benchmarks" / "corpora" / folder / "notes",
             (f"{stem}-tune", f"{stem}-tune2"),
-            (f"{stem}-unseen",),
+            (f"{stem}-unseen",) if unseen else (),
             real=True,
         )
-        for name, folder, stem in (
-            ("k8s", "k8s-cka-damienjburks", "k8s"),
-            ("terraform", "terraform-assoc-arihacks", "tf"),
-            ("docker", "docker-fast-omerbsezer", "docker"),
+        for name, folder, stem, unseen in (
+            ("k8s", "k8s-cka-damienjburks", "k8s", True),
+            ("terraform", "terraform-assoc-arihacks", "tf", True),
+            ("docker", "docker-fast-omerbsezer", "docker", True),
+            ("aws-clf", "aws-clf-kananinirav", "clf", False),
+            ("gcp-ace", "gcp-ace-silverkea", "ace", False),
+            ("az900", "az900-undergroundwires", "az900", False),
+            ("kafka", "kafka-devops-hassonor", "kafka", False),
         )
     ),
 )

@@ -23,7 +23,7 @@ import numpy as np
 from kg import settings
 from kg.build import sparql_prefixes
 from kg.errors import KGError
-from kg.index.dense import default_encoder, load_unit_vectors
+from kg.index.dense import default_encoder, load_unit_vectors, ordinary_words
 from kg.index.tokens import tokenize
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, FactRow
@@ -179,11 +179,16 @@ class Engine:
         entities = {link.entity_id for link in links if link.in_notes}
         known = {t for t in weights if self.frequency.get(t)}
         unknown = [t for t in weights if t not in known]
+        # unknown words the encoder knows as ordinary English (a paraphrase) or not (a name the notes lack)
+        missing = {w for w in re.findall(r"[a-z]+", text.lower()) if any(t in unknown for t in tokenize(w))}
+        ordinary = ordinary_words()
         evidence = {
             "unknown": sum(weights[t] for t in unknown) / (sum(weights.values()) or 1.0),
             "unknown_long": float(sum(len(t) >= 5 for t in unknown)),
             "unknown_short": float(sum(len(t) < 5 for t in unknown)),
             "absent_names": float(sum(1 for link in links if not link.in_notes)),
+            "unknown_ordinary": float(sum(w in ordinary for w in missing)),
+            "unknown_rare": float(sum(w not in ordinary for w in missing)),
         }
         return Asked(text, tokens, weights, entities, intent, known, evidence), links
 
@@ -206,6 +211,9 @@ class Engine:
         if not len(self.passages):
             return [], Signals(np.zeros(0), {}, np.zeros(0, dtype=np.int64), {})
         similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
+        # how far the closest passage stands out from these notes as a whole (terse notes score low throughout)
+        spread = float(similarity.std()) or 1.0
+        asked.evidence["dense_z"] = float((similarity.max() - similarity.mean()) / spread)
         order = np.argsort(-similarity, kind="stable")
         dense_rank = np.empty(len(order), dtype=np.int64)
         dense_rank[order] = np.arange(len(order))

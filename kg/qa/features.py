@@ -1,7 +1,8 @@
 """What the ranker sees of a (question, unit) pair: one row of numbers per candidate unit.
 
 Features read the notes' structure and the question's words, never a phrasing: how much of the
-question's weight (IDF) the unit's text, its context and its title hold, BM25 over the unit, dense
+question's weight (IDF) the unit's text, its context, its title and its best line hold, how much it
+says beyond the question's words, which items of a comparison it names, BM25 over the unit, dense
 similarity of its passages, the linked entities it names, its grain and shape (a figure with a
 unit, a negation, a definition's form, numbered steps, a lead-in), a fact of the graph read from
 its lines, and the question's intent as the classifier reads it.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kg.index.tokens import STOPWORDS, tokenize
 from kg.qa.units import KINDS, Unit
 
 INTENTS = ("limit", "definition", "comparison", "relationship", "list", "procedure", "yesno", "multihop")
@@ -30,6 +32,8 @@ QUANTITY_RE = re.compile(r"\b\d[\d,.]*\s*" + UNIT_PATTERN, re.I)
 NUMBER_RE = re.compile(r"\b\d[\d,.]*\b")
 NEGATION_RE = re.compile(r"\b(?:not|no|never|cannot|can't|won't|don't|doesn't|isn't|aren't|without|none)\b|n't\b", re.I)
 DEFINES_RE = re.compile(r"^[^.:;]{1,60}?(?:\s+(?:is|are|means|refers to|stands for)\b|\s*[:=–—-]\s)", re.I)
+# What joins the two items of a comparison (grammar, not topics).
+SIDES_RE = re.compile(r"\s(?:vs\.?|versus|or|and|compared\s+(?:to|with)|than|from|against)\s", re.I)
 FLAG_RE = re.compile(r"(?:^|\s)--?[a-z][\w-]*|`[^`]+`|\$\s", re.I)
 
 FEATURES: tuple[str, ...] = (
@@ -49,6 +53,11 @@ FEATURES: tuple[str, ...] = (
     "cover_title",
     "cover_source",
     "cover_first",
+    "cover_line",
+    "cover_line_at",
+    "novel",
+    "echo",
+    "sides",
     "missing_idf",
     "rare_said",
     "bigrams",
@@ -91,6 +100,11 @@ class Asked:
     intent: np.ndarray = field(default_factory=lambda: np.zeros(len(INTENTS)))
     known: set[str] = field(default_factory=set)  # tokens the notes use
     evidence: dict[str, float] = field(default_factory=dict)  # question-level signs for abstention
+    sides: tuple[set[str], set[str]] | None = None  # the two items a comparison names
+
+    def __post_init__(self) -> None:
+        if self.sides is None:
+            self.sides = sides(self.text)
 
     @property
     def total(self) -> float:
@@ -109,6 +123,17 @@ class Signals:
     file_best: Mapping[str, float] = field(default_factory=dict)  # best passage of each file
 
 
+def sides(text: str) -> tuple[set[str], set[str]] | None:
+    """The two items a question sets side by side, as their own content tokens ("sg vs nacl", "x or y")."""
+    found = SIDES_RE.search(text)
+    if not found:
+        return None
+    left = [t for t in tokenize(text[: found.start()]) if t not in STOPWORDS][-3:]
+    right = [t for t in tokenize(text[found.end() :]) if t not in STOPWORDS][:3]
+    left_own, right_own = set(left) - set(right), set(right) - set(left)
+    return (left_own, right_own) if left_own and right_own else None
+
+
 def idf(df: int, n: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
@@ -123,6 +148,7 @@ class UnitTable:
         members: The unit's passages, padded with ``-1`` (one row per unit id).
         named: The entities its passages name, and the topics they fall under.
         defines_form: The unit's first line has a definition's form ("X is ...", "X: ...").
+        lines: The words of each of the unit's lines, in order.
     """
 
     static: np.ndarray
@@ -130,6 +156,7 @@ class UnitTable:
     named: list[frozenset[str]]
     topics: list[frozenset[str]]
     defines_form: np.ndarray
+    lines: list[tuple[frozenset[str], ...]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -145,7 +172,13 @@ class UnitTable:
         named: list[frozenset[str]] = [frozenset()] * size
         topics: list[frozenset[str]] = [frozenset()] * size
         defines_form = np.zeros(size, dtype=bool)
+        lines: list[tuple[frozenset[str], ...]] = [()] * size
+        words_of: dict[str, frozenset[str]] = {}  # the same line recurs in a unit of each grain
         for unit in units:
+            lines[unit.id] = tuple(
+                words_of.get(line) or words_of.setdefault(line, frozenset(tokenize(line)))
+                for line in unit.text.split("\n")
+            )
             row = static[unit.id]
             members[unit.id, : len(unit.passages)] = unit.passages
             named[unit.id] = frozenset().union(*(passage_entities[p][0] for p in unit.passages))
@@ -171,7 +204,7 @@ class UnitTable:
             }
             for name, value in values.items():
                 row[INDEX[name]] = float(value)
-        return cls(static, members, named, topics, defines_form)
+        return cls(static, members, named, topics, defines_form, lines)
 
 
 def unit_rows(
@@ -217,6 +250,14 @@ def unit_rows(
     heads = table.members[ids, 0]
     bigrams = set(zip(asked.tokens, asked.tokens[1:], strict=False))
     entities = asked.entities
+    asked_words = set(tokens)
+    # summed in the question's word order: the same floats in every process (a set's order is not)
+    line_cover = [[sum(w for t, w in asked.weights.items() if t in line) for line in table.lines[i]] for i in ids]
+    best_line = np.array([max(c, default=0.0) for c in line_cover]) / total
+    best_at = [int(np.argmax(c)) / max(1, len(c) - 1) if c else 0.0 for c in line_cover]
+    both = asked.sides
+    said_sides = [sum(bool(side & (u.tokens | u.context_tokens)) for side in both) / 2 for u in units] if both else 0.0
+    novel = np.array([len(u.tokens - asked_words) for u in units], dtype=np.float64)
     columns = {
         "dense_unit": own,
         "dense_unit_share": own / (own.max() or 1.0),
@@ -234,6 +275,11 @@ def unit_rows(
         "cover_title": holds([u.title_tokens for u in units]) @ weights / total,
         "cover_first": holds([u.first_tokens for u in units]) @ weights / total,
         "cover_source": holds([u.source_tokens for u in units]) @ weights / total,
+        "sides": said_sides,
+        "cover_line": best_line,
+        "cover_line_at": best_at,
+        "novel": np.log1p(novel),
+        "echo": [len(u.tokens & asked_words) / (len(u.tokens) or 1) for u in units],
         "missing_idf": np.where(said, 0.0, weights).max(axis=1, initial=0.0) / max(weights, default=1.0),
         "rare_said": said[:, rarest].sum(axis=1) / len(rarest) if rarest else 0.0,
         "bigrams": [len(bigrams & u.bigrams) / len(bigrams) for u in units] if bigrams else 0.0,
