@@ -27,11 +27,9 @@ from kg.learn.fit import (
     abstain_rows,
     fit_all,
     fit_intent,
-    fit_logistic,
     fit_ranker,
     save,
 )
-from kg.qa.compose import VERDICT_FEATURES
 from kg.qa.features import INTENTS
 from kg.qa.ranker import MODELS_DIR, Linear, Models, question_words, word_vector
 
@@ -135,7 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ranking_figures(examples, loco),
     )
     print(f"\nabstain threshold {shipped.abstain.threshold:.3f}; models written to {MODELS_DIR}")
-    _ = (fit_logistic, VERDICT_FEATURES)
     return 0
 
 
