@@ -487,7 +487,7 @@ def _split_row_scored(
     if len(words) < n_cells + (1 if labelled else 0):
         return None
     candidates = _cut_candidates(line.strip(), tokens, words, breaks)
-    best: tuple[float, int, tuple[int, ...]] | None = None
+    best: Best | None = None
     label_lengths = range(1, min(5, len(words) - n_cells) + 1) if labelled else range(0, 1)
     inside = _inside_phrases(words[:6], breaks, heads=True) if labelled else set()
     for label_len in label_lengths:
@@ -497,20 +497,56 @@ def _split_row_scored(
         usable = sorted((i for i in candidates if i > label_len), key=lambda i: (-candidates[i], i))
         usable = usable[:MAX_CUT_CANDIDATES]
         label_bonus = (candidates.get(label_len, -1.0) + _label_score(words, label_len)) if label_len else 1.0
-        for combination in itertools.combinations(usable, n_cells - 1):
-            score = sum(candidates[s] for s in combination) + label_bonus
-            if best is not None and score + MAX_SHAPE_BONUS <= best[0]:
-                continue  # cannot win whatever the cells look like
-            starts = (label_len, *sorted(combination))
-            cells = [words[a:b] for a, b in zip(starts, (*starts[1:], len(words)), strict=False)]
-            score += _shape_bonus(cells)
-            if best is None or score > best[0]:
-                best = (score, label_len, starts)
+        weights = [candidates[i] for i in usable]
+        best = _best_cut(words, label_len, usable, weights, n_cells - 1, label_bonus, best)
     if best is None or best[0] < 0.5 * n_cells:
         return None
     score, label_len, starts = best
     cells_text = [" ".join(words[a:b]) for a, b in zip(starts, (*starts[1:], len(words)), strict=False)]
     return score, (" ".join(words[:label_len]), cells_text)
+
+
+Best = tuple[float, int, tuple[int, ...]]  # score, label length, cell starts
+
+
+def _best_cut(
+    words: list[str],
+    label_len: int,
+    usable: list[int],
+    weights: list[float],
+    count: int,
+    bonus: float,
+    best: Best | None,
+) -> Best | None:
+    """``best``, or a better cut of ``words`` into ``count`` more cells at positions of ``usable``.
+
+    The same search as over ``itertools.combinations(usable, count)`` (same order, the same float
+    scores summed as they come, the first of equal scores kept), without the branches that cannot
+    win: ``weights`` (the cut scores) do not increase, so once a prefix's strongest completion
+    cannot beat the best, no later prefix can.
+    """
+
+    def walk(start: int, chosen: tuple[int, ...], partial: float) -> None:
+        nonlocal best
+        need = count - len(chosen)
+        if need == 0:
+            score = partial + bonus
+            if best is not None and score + MAX_SHAPE_BONUS <= best[0]:
+                return  # cannot win whatever the cells look like
+            starts = (label_len, *sorted(chosen))
+            cells = [words[a:b] for a, b in zip(starts, (*starts[1:], len(words)), strict=False)]
+            score += _shape_bonus(cells)
+            if best is None or score > best[0]:
+                best = (score, label_len, starts)
+            return
+        for j in range(start, len(usable) - need + 1):
+            total = partial + weights[j]
+            if best is not None and total + sum(weights[j + 1 : j + need]) + bonus + MAX_SHAPE_BONUS + 1e-9 <= best[0]:
+                break
+            walk(j + 1, (*chosen, usable[j]), total)
+
+    walk(0, (), 0)
+    return best
 
 
 def _cut_candidates(
