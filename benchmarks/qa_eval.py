@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
+ANSWER_CHARS = 300  # the part of an answer that must hold the gold words
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -88,7 +89,7 @@ def evaluate(name: str, questions: Sequence[dict[str, Any]], answers: Sequence[d
         report.answerable += 1
         if answer["abstained"]:
             report.false_abstentions += 1
-        ok = not answer["abstained"] and answer_correct(question, answer["answer"][:300])
+        ok = not answer["abstained"] and answer_correct(question, answer["answer"][:ANSWER_CHARS])
         report.correct += ok
         report.hit1 += cited(question, answer["citations"], 1)
         report.hit3 += cited(question, answer["citations"], 3)
