@@ -126,9 +126,10 @@ def _made(text: str, kind: str = "list") -> Unit:
     return unit
 
 
-def _rows(units: list[Unit], asked: Asked, similarity: dict[int, float] | None = None) -> np.ndarray:
+def _rows(units: list[Unit], asked: Asked, similarity: np.ndarray | None = None) -> np.ndarray:
     passages = max(max(u.passages) for u in units) + 1
-    signals = Signals(np.full(passages, 0.5, dtype=np.float32), similarity or {}, np.arange(passages), {})
+    found = np.full(passages, 0.5, dtype=np.float32) if similarity is None else similarity
+    signals = Signals(found, np.arange(passages), {})
     table = UnitTable.build(units, [(set(), set())] * passages, {})
     return unit_rows(asked, units, signals, table, 10.0)
 
@@ -161,13 +162,18 @@ def test_features_shape_of_the_text(text: str, feature: str, expected: float) ->
     assert row[INDEX[feature]] == expected
 
 
-@pytest.mark.parametrize("similarity", [0.9])
-def test_features_a_unit_vector_of_its_own_counts_over_its_passages(notes, similarity: float) -> None:  # type: ignore[no-untyped-def]
-    unit = _unit(notes[0], "sentence", "Traffic is spread")
-    rows = _rows([unit], _asked("kube-proxy traffic"), {unit.id: similarity})
-    assert rows[0][INDEX["dense_unit"]] == pytest.approx(similarity)
-    assert rows[0][INDEX["dense_head"]] == pytest.approx(0.5)
-    assert len(FEATURES) == rows.shape[1]
+def test_features_a_unit_of_several_passages_reads_their_vectors(notes) -> None:  # type: ignore[no-untyped-def]
+    """A list's dense similarity is its closest passage's; its head's and the mean are apart."""
+    unit = next(u for u in notes[0] if u.kind == "list" and u.text.startswith("Service types:"))
+    similarity = np.full(max(unit.passages) + 1, 0.1, dtype=np.float32)
+    similarity[unit.passages[0]] = 0.3
+    similarity[unit.passages[2]] = 0.9
+    row = _rows([unit], _asked("service types"), similarity)[0]
+    assert row[INDEX["dense_max"]] == pytest.approx(0.9)
+    assert row[INDEX["dense_unit_share"]] == pytest.approx(1.0)
+    assert row[INDEX["dense_head"]] == pytest.approx(0.3)
+    assert row[INDEX["dense_mean"]] == pytest.approx(np.mean(similarity[list(unit.passages)]))
+    assert len(FEATURES) == len(row)
 
 
 @pytest.mark.parametrize(

@@ -169,19 +169,3 @@ class DenseIndex:
     def load(cls, folder: Path) -> DenseIndex:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         return cls(faiss.read_index(str(folder / INDEX_FILE)), meta["model"])
-
-
-UNITS_FILE = "index/units.npy"
-
-
-def save_unit_vectors(folder: Path, vectors: np.ndarray) -> None:
-    """The vectors of the answer units beyond the passages (row i is unit ``len(passages) + i``)."""
-    (folder / UNITS_FILE).parent.mkdir(parents=True, exist_ok=True)
-    np.save(folder / UNITS_FILE, np.asarray(vectors, dtype=np.float32))
-
-
-def load_unit_vectors(folder: Path) -> np.ndarray | None:
-    try:
-        return np.load(folder / UNITS_FILE)
-    except (OSError, ValueError):
-        return None

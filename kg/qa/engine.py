@@ -23,7 +23,7 @@ import numpy as np
 from kg import settings
 from kg.build import sparql_prefixes
 from kg.errors import KGError
-from kg.index.dense import default_encoder, load_unit_vectors, ordinary_words
+from kg.index.dense import default_encoder, ordinary_words
 from kg.index.tokens import tokenize
 from kg.qa import compose, templates
 from kg.qa.answer import Answer, Citation, FactRow
@@ -137,12 +137,7 @@ class Engine:
         self.linker = Linker(self.lexicon)
         names = {w for form in self.lexicon.catalog_forms for w in form.split()} - vocabulary
         self.speller = Speller(vocabulary, self.frequency, names)
-        # vectors of the units beyond the passages (row = unit id - passages), when the store has them
         self._facts: dict[str, list[FactRow]] = {}  # per source, read once (facts_at)
-        self.unit_vectors = load_unit_vectors(store.path)
-        if self.unit_vectors is not None and len(self.unit_vectors) != len(self.units) - len(self.passages):
-            log.warning("the store's unit vectors do not match its units: run `kg ingest` again")
-            self.unit_vectors = None
 
     @classmethod
     def open(cls, folder: str | Path, encoder: Encoder | None = None, models: Models | None = None) -> Engine:
@@ -209,7 +204,7 @@ class Engine:
     def candidates(self, asked: Asked, vector: np.ndarray) -> tuple[list[Unit], Signals]:
         """Units built on the passages BM25 and the dense index bring, and the evidence to score them."""
         if not len(self.passages):
-            return [], Signals(np.zeros(0), {}, np.zeros(0, dtype=np.int64), {})
+            return [], Signals(np.zeros(0), np.zeros(0, dtype=np.int64), {})
         similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
         # how far the closest passage stands out from these notes as a whole (terse notes score low throughout)
         spread = float(similarity.std()) or 1.0
@@ -232,13 +227,7 @@ class Engine:
                 section_best[key] = float(similarity[self.section_passages[key]].max())
             if unit.source not in file_best:
                 file_best[unit.source] = float(similarity[self.file_passages[unit.source]].max())
-        unit_similarity: dict[int, float] = {}
-        if self.unit_vectors is not None:
-            extra = [u.id for u in units if u.id >= len(self.passages)]
-            if extra:
-                found = self.unit_vectors[np.array(extra) - len(self.passages)] @ np.asarray(vector, dtype=np.float32)
-                unit_similarity = dict(zip(extra, found.tolist(), strict=True))
-        signals = Signals(similarity, unit_similarity, dense_rank, bm25_rank, section_best, file_best)
+        signals = Signals(similarity, dense_rank, bm25_rank, section_best, file_best)
         return units, signals
 
     # -- citations and facts -----------------------------------------------------------------------

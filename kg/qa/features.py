@@ -37,7 +37,6 @@ SIDES_RE = re.compile(r"\s(?:vs\.?|versus|or|and|compared\s+(?:to|with)|than|fro
 FLAG_RE = re.compile(r"(?:^|\s)--?[a-z][\w-]*|`[^`]+`|\$\s", re.I)
 
 FEATURES: tuple[str, ...] = (
-    "dense_unit",
     "dense_unit_share",
     "dense_head",
     "dense_max",
@@ -116,7 +115,6 @@ class Signals:
     """Per-passage and per-line evidence shared by every unit of one question."""
 
     similarity: np.ndarray  # dense similarity of every passage to the question
-    unit_similarity: Mapping[int, float]  # dense similarity of candidate units with vectors of their own
     dense_rank: np.ndarray  # rank of every passage by that similarity (0 = best)
     bm25_rank: Mapping[int, int]  # passage -> rank in the BM25 list
     section_best: Mapping[tuple[str, str], float] = field(default_factory=dict)  # best passage of each section
@@ -246,7 +244,7 @@ def unit_rows(
     similarity = np.append(signals.similarity.astype(np.float32), np.float32(np.nan))
     member_sims = similarity[table.members[ids]]  # padding (-1) reads the NaN at the end
     dense_max = np.nanmax(member_sims, axis=1)
-    own = np.array([signals.unit_similarity.get(int(i), float(m)) for i, m in zip(ids, dense_max, strict=True)])
+    own = dense_max.astype(np.float64)  # a unit of several passages reads as its closest one
     heads = table.members[ids, 0]
     bigrams = set(zip(asked.tokens, asked.tokens[1:], strict=False))
     entities = asked.entities
@@ -259,7 +257,6 @@ def unit_rows(
     said_sides = [sum(bool(side & (u.tokens | u.context_tokens)) for side in both) / 2 for u in units] if both else 0.0
     novel = np.array([len(u.tokens - asked_words) for u in units], dtype=np.float64)
     columns = {
-        "dense_unit": own,
         "dense_unit_share": own / (own.max() or 1.0),
         "dense_head": member_sims[:, 0],
         "dense_max": dense_max,
