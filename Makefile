@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run store test test-fast lint format bench bench-quality train screenshots browser-deps virtuoso-deps clean
+.PHONY: setup run store test test-fast lint format bench bench-quality bench-scale train screenshots browser-deps virtuoso-deps clean
 
 ## setup: create .venv and install the project (editable) with its test and dev extras; quick when nothing changed
 setup: $(STAMP)
@@ -69,6 +69,10 @@ bench: setup
 train: setup
 	$(BIN)/python -m kg.learn.relations
 	$(BIN)/python -m kg.learn
+
+## bench-scale: ingest and answer at 1x, 3x and 10x the project's real notes (not in `make test`; long)
+bench-scale: setup
+	$(BIN)/python -m benchmarks.scale 1 3 10
 
 ## bench-quality: answer quality per corpus, tune and unseen apart, leave-one-corpus-out (after `make train`)
 bench-quality: setup
