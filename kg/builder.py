@@ -140,7 +140,7 @@ def _build_locked(
                 return encoder
 
             # passages only: units built of several passages read their passages' vectors (vectors of
-            # their own doubled the encoding for no gain, leave-one-corpus-out ranking 0.656 with, 0.659 without)
+            # their own doubled the encoding for no gain: leave-one-corpus-out ranking 0.656 with and without)
             vectors, encoded = cache.encode(texts, load_encoder, progress)
             _dense_from([vectors], model, dimension).save(staged / DENSE_DIR)
             cache.save(staged / CACHE_DIR, texts)
