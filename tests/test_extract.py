@@ -417,6 +417,12 @@ def test_services_discovered_and_resolved(run, notes: str, label: str) -> None: 
     assert label in labels
 
 
+def test_services_a_name_closing_a_line_after_a_colon(run) -> None:  # type: ignore[no-untyped-def]
+    """A line of real notes (aws-devops) that once stopped the whole ingest with an IndexError."""
+    notes = "# CodePipeline\n\n- actions\n  - invoke: Lambda\n"
+    assert "lambda" in run(notes).entities
+
+
 @pytest.mark.parametrize(
     "notes",
     ["# Amazon S3\n\n- S3 stores objects.\n- Amazon S3 is durable.\n- Simple Storage Service is old.\n"],

@@ -447,7 +447,8 @@ class EntityIndex:
             and (self.kind_of(entity_id) != "component")
         ):
             # A plain word opening a sentence is capitalised anyway ("Organizations can ...").
-            return len(span.doc) == len(span) or span.doc[span.end].is_punct
+            # ... so it is a name when it stands alone ("invoke: Lambda") or before punctuation
+            return span.end == len(span.doc) or span.doc[span.end].is_punct
         return True
 
     def discover_in(self, text: str, prov: Provenance) -> None:
