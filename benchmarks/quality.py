@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import qa_eval
-from kg.learn.corpora import CORPORA, LOCAL_CORPORA, Corpus, question_file
+from kg.learn.corpora import CORPORA, Corpus, question_file
 from kg.learn.dataset import store_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def run(
     from kg.qa.engine import Engine
     from kg.qa.ranker import Models
 
-    chosen = [c for c in (*CORPORA, *LOCAL_CORPORA) if c.present and (not names or c.name in names)]
+    chosen = [c for c in CORPORA if c.present and (not names or c.name in names)]
     if not shipped and any(not (LOCO_DIR / c.name).exists() for c in CORPORA):
         from kg.learn.__main__ import main as train
 

@@ -29,7 +29,6 @@ class Corpus:
     tune: tuple[str, ...]
     unseen: tuple[str, ...] = ()
     real: bool = False
-    local: bool = False  # notes fetched for measuring here, not committed (see benchmarks/questions/README.md)
 
     @property
     def files(self) -> list[Path]:
@@ -57,44 +56,42 @@ CORPORA: tuple[Corpus, ...] = (
     ),
     Corpus("azure2", ROOT / "benchmarks" / "data" / "azure2-notes.md", ("azure2", "azure2-b", "azure2-para")),
     Corpus("azure3", ROOT / "benchmarks" / "data" / "azure3-notes.md", ("azure3", "azure3-para")),
-    # Real notes by other authors, committed with their SOURCE.md: two tune sets each, and one unseen
-    # set on the first three.
+    # Real notes by other authors, committed with their SOURCE.md: tune sets, and one unseen set each.
     *(
         Corpus(
             name,
             ROOT / "benchmarks" / "corpora" / folder / "notes",
-            (f"{stem}-tune", f"{stem}-tune2"),
-            (f"{stem}-unseen",) if unseen else (),
+            tuple(f"{stem}-{part}" for part in tune),
+            (f"{stem}-unseen",),
             real=True,
         )
-        for name, folder, stem, unseen in (
-            ("k8s", "k8s-cka-damienjburks", "k8s", True),
-            ("terraform", "terraform-assoc-arihacks", "tf", True),
-            ("docker", "docker-fast-omerbsezer", "docker", True),
-            ("aws-clf", "aws-clf-kananinirav", "clf", False),
-            ("gcp-ace", "gcp-ace-silverkea", "ace", False),
-            ("az900", "az900-undergroundwires", "az900", False),
-            ("kafka", "kafka-devops-hassonor", "kafka", False),
+        for name, folder, stem, tune in (
+            ("k8s", "k8s-cka-damienjburks", "k8s", ("tune", "tune2")),
+            ("terraform", "terraform-assoc-arihacks", "tf", ("tune", "tune2")),
+            ("docker", "docker-fast-omerbsezer", "docker", ("tune", "tune2")),
+            ("aws-clf", "aws-clf-kananinirav", "clf", ("tune", "tune2")),
+            ("gcp-ace", "gcp-ace-silverkea", "ace", ("tune", "tune2")),
+            ("az900", "az900-undergroundwires", "az900", ("tune", "tune2")),
+            ("kafka", "kafka-devops-hassonor", "kafka", ("tune", "tune2")),
+            # stop 24: their first unseen sets became tune; new unseen sets were written blind
+            ("aws-saa", "aws-saa-alozano77", "saa", ("tune", "tune2")),
+            ("az104", "azure-az104-mischavandenburg", "az104", ("tune", "tune2")),
+            ("ccna", "ccna-gitbook-xndadelin", "ccna", ("tune", "tune2")),
+            ("ckad", "ckad-qa-jamesbuckett", "ckad", ("tune", "tune2")),
+            ("linux", "linux-obsidian-erfort", "linux", ("tune", "tune2")),
+            ("postgres", "postgres-til-jbranchaud", "pg", ("tune", "tune2")),
+            # stop 24: found and copied by helpers, with two tune sets and an unseen set each
+            ("aws-devops", "aws-devops-gillouche", "devops", ("tune", "tune2")),
+            ("ansible", "ansible-kodekloud-joseeden", "ansible", ("tune", "tune2")),
+            ("gcp-pde", "gcp-pde-shawlu95", "pde", ("tune", "tune2")),
+            ("secplus", "secplus-obsidian-sawft99", "secplus", ("tune", "tune2")),
         )
     ),
-)
-LOCAL = ROOT / "benchmarks" / "corpora-local"
-# Real notes by other authors, fetched for measuring only: every set on them is unseen.
-LOCAL_CORPORA: tuple[Corpus, ...] = tuple(
-    Corpus(name, LOCAL / folder / "notes", (), (stem,), real=True, local=True)
-    for name, folder, stem in (
-        ("aws-saa", "aws-saa-alozano77", "saa-unseen"),
-        ("az104", "azure-az104-mischavandenburg", "az104-unseen"),
-        ("ccna", "ccna-gitbook-xndadelin", "ccna-unseen"),
-        ("ckad", "ckad-qa-jamesbuckett", "ckad-unseen"),
-        ("linux", "linux-obsidian-erfort", "linux-unseen"),
-        ("postgres", "postgres-til-jbranchaud", "pg-unseen"),
-    )
 )
 
 
 def corpus(name: str) -> Corpus:
-    return next(c for c in (*CORPORA, *LOCAL_CORPORA) if c.name == name)
+    return next(c for c in CORPORA if c.name == name)
 
 
 def question_file(stem: str) -> Path:
