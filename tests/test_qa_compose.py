@@ -85,3 +85,14 @@ def test_compose_render_long_list_keeps_every_item_and_the_asked_one_whole(kind:
 def test_compose_render_code_without_fences(kind: str) -> None:
     unit = _unit(0, "[bash]\n```bash\nkubectl get pods\n```", kind)
     assert render(None, unit) == "kubectl get pods"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["section"])
+def test_compose_render_long_section_keeps_its_code_lines_whole(kind: str) -> None:
+    """A YAML line's colon is not an item's head: "kind: NetworkPolicy" is not cut to "kind"."""
+    code = ["apiVersion: networking.k8s.io/v1", "kind: NetworkPolicy", "metadata:", "  name: web-policy"]
+    prose = [f"Step {n}: a long explanation of the step that goes on and on for a while" for n in range(5)]
+    unit = _unit(0, "\n".join(["Network policy:", *prose, "```yaml", *code, "```"]), kind)
+    text = render(None, unit, {t: 1.0 for t in tokenize("egress")})  # type: ignore[arg-type]
+    assert "Network policy: Step 0; Step 1" in text
+    assert "apiVersion: networking.k8s.io/v1; kind: NetworkPolicy; metadata:; name: web-policy" in text

@@ -18,7 +18,7 @@ from kg.index.tokens import tokenize
 from kg.qa.answer import ANSWER_CHARS, Answer, shorten
 from kg.qa.features import FEATURES, INDEX, INTENTS, NEGATION_RE, QUANTITY_RE, UNIT_PATTERN
 from kg.qa.ranker import Models
-from kg.qa.units import Unit
+from kg.qa.units import FENCE_LINE_RE, Unit
 
 if TYPE_CHECKING:
     from kg.qa.engine import Engine, Ranked
@@ -77,16 +77,17 @@ def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) 
     A long unit is focused on what the question asks: a list keeps every item, each cut to its
     first words; other units start at their line or sentence that holds most of the question's weight.
     """
-    lines = [line.strip() for line in unit.text.split("\n") if line.strip() and not FENCE_RE.match(line)]
+    lines, code = _lines(unit.text)
     listing = unit.kind in {"list", "lead-in", "section"} and len(lines) > 1
     if listing:
-        text = f"{lines[0].rstrip(':')}: " + "; ".join(lines[1:])
+        text = _listed(lines, code[0])
         if len(text) > ANSWER_CHARS - 20:
-            # every item by its first words, but the one that says most of what is asked in full
+            # every item by its first words (a line of code whole: its colon is no head), but the one
+            # that says most of what is asked in full
             said = [sum(w for t, w in (weights or {}).items() if t in set(tokenize(line))) for line in lines]
             best = int(np.argmax(said)) if said and max(said) > 0 else -1
-            items = [shorten(line, 150) if i == best else _first_words(line) for i, line in enumerate(lines)]
-            text = f"{items[0].rstrip(':')}: " + "; ".join(items[1:])
+            items = [shorten(line, 150) if i == best or code[i] else _first_words(line) for i, line in enumerate(lines)]
+            text = _listed(items, code[0])
         return text
     text = "; ".join(lines) if unit.kind in {"code", "run"} else " ".join(" ".join(lines).split())
     if weights and len(text) > ANSWER_CHARS - 20:
@@ -97,6 +98,30 @@ def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) 
             joiner = "; " if unit.kind in {"code", "run"} else " "
             text = "… " + joiner.join(pieces[best:])
     return text
+
+
+def _listed(items: list[str], code: bool) -> str:
+    """The head as the title of the items after it, unless it is a line of code."""
+    return (f"{items[0]}; " if code else f"{items[0].rstrip(':')}: ") + "; ".join(items[1:])
+
+
+def _lines(text: str) -> tuple[list[str], list[bool]]:
+    r"""The unit's non-blank lines without their code fences, and whether each is inside a fence.
+
+    >>> _lines("Apply:\n```yaml\nkind: Pod\n```")
+    (['Apply:', 'kind: Pod'], [False, True])
+    """
+    lines: list[str] = []
+    code: list[bool] = []
+    inside = False
+    for line in text.split("\n"):
+        if FENCE_RE.match(line):
+            inside = not inside if FENCE_LINE_RE.match(line) else inside
+            continue
+        if line.strip():
+            lines.append(line.strip())
+            code.append(inside)
+    return lines, code
 
 
 def _first_words(item: str, limit: int = 120) -> str:
