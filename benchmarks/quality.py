@@ -89,7 +89,7 @@ def run(
     from kg.qa.engine import Engine
     from kg.qa.ranker import Models
 
-    chosen = [c for c in CORPORA if c.present and (not names or c.name in names)]
+    chosen = [c for c in CORPORA if not names or c.name in names]
     if not shipped and any(not (LOCO_DIR / c.name).exists() for c in CORPORA):
         from kg.learn.__main__ import main as train
 

@@ -34,10 +34,6 @@ class Corpus:
     def files(self) -> list[Path]:
         return [self.notes]
 
-    @property
-    def present(self) -> bool:
-        return self.notes.exists()
-
 
 CORPORA: tuple[Corpus, ...] = (
     Corpus(
@@ -56,35 +52,35 @@ CORPORA: tuple[Corpus, ...] = (
     ),
     Corpus("azure2", ROOT / "benchmarks" / "data" / "azure2-notes.md", ("azure2", "azure2-b", "azure2-para")),
     Corpus("azure3", ROOT / "benchmarks" / "data" / "azure3-notes.md", ("azure3", "azure3-para")),
-    # Real notes by other authors, committed with their SOURCE.md: tune sets, and one unseen set each.
+    # Real notes by other authors, committed with their SOURCE.md: two tune sets and one unseen set each.
     *(
         Corpus(
             name,
             ROOT / "benchmarks" / "corpora" / folder / "notes",
-            tuple(f"{stem}-{part}" for part in tune),
+            (f"{stem}-tune", f"{stem}-tune2"),
             (f"{stem}-unseen",),
             real=True,
         )
-        for name, folder, stem, tune in (
-            ("k8s", "k8s-cka-damienjburks", "k8s", ("tune", "tune2")),
-            ("terraform", "terraform-assoc-arihacks", "tf", ("tune", "tune2")),
-            ("docker", "docker-fast-omerbsezer", "docker", ("tune", "tune2")),
-            ("aws-clf", "aws-clf-kananinirav", "clf", ("tune", "tune2")),
-            ("gcp-ace", "gcp-ace-silverkea", "ace", ("tune", "tune2")),
-            ("az900", "az900-undergroundwires", "az900", ("tune", "tune2")),
-            ("kafka", "kafka-devops-hassonor", "kafka", ("tune", "tune2")),
+        for name, folder, stem in (
+            ("k8s", "k8s-cka-damienjburks", "k8s"),
+            ("terraform", "terraform-assoc-arihacks", "tf"),
+            ("docker", "docker-fast-omerbsezer", "docker"),
+            ("aws-clf", "aws-clf-kananinirav", "clf"),
+            ("gcp-ace", "gcp-ace-silverkea", "ace"),
+            ("az900", "az900-undergroundwires", "az900"),
+            ("kafka", "kafka-devops-hassonor", "kafka"),
             # stop 24: their first unseen sets became tune; new unseen sets were written blind
-            ("aws-saa", "aws-saa-alozano77", "saa", ("tune", "tune2")),
-            ("az104", "azure-az104-mischavandenburg", "az104", ("tune", "tune2")),
-            ("ccna", "ccna-gitbook-xndadelin", "ccna", ("tune", "tune2")),
-            ("ckad", "ckad-qa-jamesbuckett", "ckad", ("tune", "tune2")),
-            ("linux", "linux-obsidian-erfort", "linux", ("tune", "tune2")),
-            ("postgres", "postgres-til-jbranchaud", "pg", ("tune", "tune2")),
-            # stop 24: found and copied by helpers, with two tune sets and an unseen set each
-            ("aws-devops", "aws-devops-gillouche", "devops", ("tune", "tune2")),
-            ("ansible", "ansible-kodekloud-joseeden", "ansible", ("tune", "tune2")),
-            ("gcp-pde", "gcp-pde-shawlu95", "pde", ("tune", "tune2")),
-            ("secplus", "secplus-obsidian-sawft99", "secplus", ("tune", "tune2")),
+            ("aws-saa", "aws-saa-alozano77", "saa"),
+            ("az104", "azure-az104-mischavandenburg", "az104"),
+            ("ccna", "ccna-gitbook-xndadelin", "ccna"),
+            ("ckad", "ckad-qa-jamesbuckett", "ckad"),
+            ("linux", "linux-obsidian-erfort", "linux"),
+            ("postgres", "postgres-til-jbranchaud", "pg"),
+            # stop 24: found and copied by helpers
+            ("aws-devops", "aws-devops-gillouche", "devops"),
+            ("ansible", "ansible-kodekloud-joseeden", "ansible"),
+            ("gcp-pde", "gcp-pde-shawlu95", "pde"),
+            ("secplus", "secplus-obsidian-sawft99", "secplus"),
         )
     ),
 )

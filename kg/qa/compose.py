@@ -115,8 +115,9 @@ def _lines(text: str) -> tuple[list[str], list[bool]]:
     code: list[bool] = []
     inside = False
     for line in text.split("\n"):
-        if FENCE_RE.match(line):
-            inside = not inside if FENCE_LINE_RE.match(line) else inside
+        if FENCE_LINE_RE.match(line):  # a fence opens or closes code
+            inside = not inside
+        if FENCE_RE.match(line):  # a fence or a "[bash]" label: not shown
             continue
         if line.strip():
             lines.append(line.strip())
