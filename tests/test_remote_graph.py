@@ -144,6 +144,11 @@ def test_remote_graph_reingest_touches_only_the_changed_file(
     before = server_graphs(server, auth)
     names = {graph: entry["name"] for graph, entry in first.graph["graphs"].items()}
     assert {names[g] for g in names} <= set(before) and first.counts["graphs_written"] == len(names)
+    # readers query one graph, the generation's union, not every file's graph one by one
+    union = first.graph["union"]
+    assert before[union["name"]] == union["triples"] and max(before[n] for n in names.values()) < union["triples"]
+    with KnowledgeStore(store) as reader:
+        assert reader.graph.dataset["default-graph-uri"] == [union["name"]]
 
     (notes / "two.md").write_text(
         "# S3\n\n- The maximum size of an S3 object is 50 TB\n- S3 delivers events to Lambda\n", encoding="utf-8"
@@ -160,6 +165,7 @@ def test_remote_graph_reingest_touches_only_the_changed_file(
         if graph not in renamed:
             assert after[name] == before[name]  # the other files' graphs: same name, same triples
     assert names["https://notes-kg.dev/graph/source/two.md"] not in after  # no reader held it: dropped
+    assert union["name"] not in after and after[second.graph["union"]["name"]] == second.graph["union"]["triples"]
     with KnowledgeStore(store) as reader:
         values = {(row["source"], row["value"]) for row in facts.limits(reader.graph)}
         assert values == {("one.md", 256), ("two.md", 50), ("three.md", 7)}

@@ -5,12 +5,14 @@ lives on a SPARQL server (``kg ingest --graph URL``) records it in the manifest,
 
     {"server": {"query": URL, "update": URL, "store": URL}, "store_id": "3f9c0a1b2c4d",
      "graphs": {"https://notes-kg.dev/graph/source/a.md":
-                {"name": "https://notes-kg.dev/graph/store/3f9c0a1b2c4d/<digest>/source/a.md", "triples": 812}}}
+                {"name": "https://notes-kg.dev/graph/store/3f9c0a1b2c4d/<digest>/source/a.md", "triples": 812}},
+     "union": {"name": "https://notes-kg.dev/graph/store/3f9c0a1b2c4d/<digest>/union", "triples": 4410}}
 
 Each graph (one per source file, plus the ontology and the entities) is stored on the server under
 a name made of the store's id and the digest of its triples. An ingest writes only the graphs whose
 triples changed (new names: readers of the old generation do not see them), checks that the others
-are still there whole, then publishes the generation by the manifest's atomic rename. A graph no
+are still there whole, fills the generation's union graph on the server from them (``ADD``: readers
+query one graph, not hundreds), then publishes the generation by the manifest's atomic rename. A graph no
 kept generation names any more is dropped at a later ingest, once no reader holds a generation
 naming it (see ``collect`` in kg/store/generations.py); names to drop wait in
 ``generations/.graph-garbage.json`` until the server takes the drop.
@@ -93,7 +95,7 @@ def open_graph(generation: Path, record: dict[str, Any], override: str) -> Any:
         )
     endpoint = override or str(record["server"]["query"])
     graphs = {graph: (str(entry["name"]), int(entry["triples"])) for graph, entry in record["graphs"].items()}
-    return RemoteGraph(client(endpoint), endpoint, graphs)
+    return RemoteGraph(client(endpoint), endpoint, graphs, str(record.get("union", {}).get("name", "")))
 
 
 def wanted_graph(cli_value: str | None, previous: dict[str, Any] | None) -> Endpoints | None:
@@ -175,6 +177,10 @@ def write_graphs(
     for payload in payloads:
         name = served_name(store_id, payload.digest, payload.graph)
         record["graphs"][payload.graph] = {"name": name, "triples": payload.triples}
+    # the union of the generation's graphs: what queries read (a triple stated in two files once)
+    combined = hashlib.sha256("".join(p.digest for p in payloads).encode()).hexdigest()[:16]
+    distinct = len({hash(line) for p in payloads for line in p.ntriples.split(b"\n") if line.strip()})
+    record["union"] = {"name": served_name(store_id, combined, GRAPH_BASE + "union"), "triples": distinct}
     # Written before the first byte goes out: a killed ingest's graphs are found and dropped later.
     (staged / WRITE_AHEAD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     writer = RemoteWriter(client(endpoints.query), endpoints, int(settings.get("graph_batch")))
@@ -187,6 +193,10 @@ def write_graphs(
         if there.get(name) != payload.triples:
             writer.replace_graph(name, payload.ntriples)
             written += 1
+    union = record["union"]["name"]
+    if writer.graph_sizes([union]).get(union) != record["union"]["triples"]:
+        writer.merge_graphs(sorted(expected), union)
+    expected[union] = record["union"]["triples"]
     sizes = writer.graph_sizes(sorted(expected))
     wrong = [name for name, count in expected.items() if sizes.get(name) != count]
     if wrong:
@@ -206,7 +216,8 @@ def _names_in(folder: Path) -> tuple[dict[str, str], set[str]] | None:
             continue
         record = data.get("graph", data) if candidate.name == "manifest.json" else data
         if isinstance(record, dict) and record.get("graphs"):
-            return dict(record["server"]), {str(e["name"]) for e in record["graphs"].values()}
+            entries = [*record["graphs"].values(), *([record["union"]] if "union" in record else [])]
+            return dict(record["server"]), {str(e["name"]) for e in entries}
     return None
 
 
