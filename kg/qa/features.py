@@ -5,7 +5,8 @@ question's weight (IDF) the unit's text, its context, its title and its best lin
 says beyond the question's words, which items of a comparison it names, BM25 over the unit, dense
 similarity of its passages, the linked entities it names, its grain and shape (a figure with a
 unit, a negation, a definition's form, numbered steps, a lead-in), a fact of the graph read from
-its lines, and the question's intent as the classifier reads it.
+its lines, the question's intent as the classifier reads it, and how far the unit stands out of the
+question's other candidates on the main of these (z-scores).
 
 >>> FEATURES.index("dense_head") >= 0
 True
@@ -36,6 +37,28 @@ DEFINES_RE = re.compile(r"^[^.:;]{1,60}?(?:\s+(?:is|are|means|refers to|stands f
 SIDES_RE = re.compile(r"\s(?:vs\.?|versus|or|and|compared\s+(?:to|with)|than|from|against)\s", re.I)
 FLAG_RE = re.compile(r"(?:^|\s)--?[a-z][\w-]*|`[^`]+`|\$\s", re.I)
 
+# Columns also read against the question's other candidates, as z-scores over its candidate units:
+# terse or wordy notes shift every unit's value alike; how far a unit stands out of its rivals does not.
+# (Ranking, leave-one-corpus-out over 23 corpora: top-1 with the gold words 0.614 -> 0.624, 16 corpora up, 7 down.)
+STANDARDISED = (
+    "cover_text",
+    "cover_context",
+    "cover_all",
+    "cover_title",
+    "cover_line",
+    "bm25",
+    "dense_head",
+    "dense_max",
+    "dense_mean",
+    "rare_said",
+    "section_dense",
+    "file_dense",
+    "novel",
+    "entities_text",
+    "missing_idf",
+    "bigrams",
+    "quantities",
+)
 FEATURES: tuple[str, ...] = (
     "dense_unit_share",
     "dense_head",
@@ -84,8 +107,11 @@ FEATURES: tuple[str, ...] = (
     "question_number",
     *(f"kind_{k}" for k in KINDS),
     *(f"intent_{i}" for i in INTENTS),
+    *(f"{name}_z" for name in STANDARDISED),
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
+_RAW = [INDEX[name] for name in STANDARDISED]
+_Z = [INDEX[f"{name}_z"] for name in STANDARDISED]
 
 
 @dataclass
@@ -293,7 +319,17 @@ def unit_rows(
     for name, value in columns.items():
         rows[:, INDEX[name]] = value
     rows[:, INDEX["intent_limit"] : INDEX["intent_limit"] + len(INTENTS)] = asked.intent
+    rows[:, _Z] = standardised(rows[:, _RAW])
     return rows
+
+
+def standardised(values: np.ndarray) -> np.ndarray:
+    """Each column as z-scores over the rows (a question's candidate units).
+
+    >>> standardised(np.array([[1.0], [3.0]], dtype=np.float32)).ravel().round(3).tolist()
+    [-1.0, 1.0]
+    """
+    return (values - values.mean(axis=0)) / (values.std(axis=0) + np.float32(1e-6))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
