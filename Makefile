@@ -70,9 +70,9 @@ train: setup
 	$(BIN)/python -m kg.learn.relations
 	$(BIN)/python -m kg.learn
 
-## bench-scale: ingest and answer at 1x, 3x and 10x the project's real notes (not in `make test`; long)
+## bench-scale: ingest and answer at 1x, 3x and 10x the project's real notes, embedded and on oxigraph serve (not in `make test`; long)
 bench-scale: setup
-	$(BIN)/python -m benchmarks.scale 1 3 10
+	$(BIN)/python -m benchmarks.scale 1 3 10 --remote
 
 ## bench-quality: answer quality per corpus, tune and unseen apart, leave-one-corpus-out (after `make train`)
 bench-quality: setup

@@ -4,7 +4,7 @@ For each graph (embedded, a local `oxigraph serve`, and Virtuoso when installed)
 bundled AWS notes is copied and re-ingested onto the server (its embedding cache makes that quick),
 then: the graph phase of that ingest, `kg facts` (median of 5, warm), warm `kg ask` p50/p95 over
 the dev questions, and p50 against the embedded graph's (target: within 2x for the local Oxigraph
-server). The 10x-corpus scale run is not part of this bench yet.
+server). At scale (1x, 3x, 10x the project's real notes): `python -m benchmarks.scale --remote`.
 
     python -m benchmarks.remote STORE    # STORE: a store built from the bundled notes
 """
