@@ -75,7 +75,8 @@ def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) 
     """The unit as one line of text: items joined by '; ', code without its fences.
 
     A long unit is focused on what the question asks: a list keeps every item, each cut to its
-    first words; other units start at their line or sentence that holds most of the question's weight.
+    first words but the one that says most of the question, in full and first; other units start at
+    their line or sentence that holds most of the question's weight.
     """
     lines, code = _lines(unit.text)
     listing = unit.kind in {"list", "lead-in", "section"} and len(lines) > 1
@@ -83,10 +84,13 @@ def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) 
         text = _listed(lines, code[0])
         if len(text) > ANSWER_CHARS - 20:
             # every item by its first words (a line of code whole: its colon is no head), but the one
-            # that says most of what is asked in full
+            # that says most of what is asked in full, right after the head
+            # (answer accuracy, tune sets of 23 corpora, LOCO models: in its place 0.615, after the head 0.622)
             said = [sum(w for t, w in (weights or {}).items() if t in set(tokenize(line))) for line in lines]
             best = int(np.argmax(said)) if said and max(said) > 0 else -1
             items = [shorten(line, 150) if i == best or code[i] else _first_words(line) for i, line in enumerate(lines)]
+            if best > 1 and not code[best]:  # code keeps its order
+                items = [items[0], items[best], *items[1:best], *items[best + 1 :]]
             text = _listed(items, code[0])
         return text
     text = "; ".join(lines) if unit.kind in {"code", "run"} else " ".join(" ".join(lines).split())
