@@ -186,15 +186,15 @@ def write_graphs(
     writer = RemoteWriter(client(endpoints.query), endpoints, int(settings.get("graph_batch")))
     known = {e["name"] for e in (previous or {}).get("graphs", {}).values()} if same_server else set()
     expected = {record["graphs"][p.graph]["name"]: p.triples for p in payloads}
-    there = writer.graph_sizes(sorted(n for n in expected if n in known))
+    union = record["union"]["name"]
+    there = writer.graph_sizes(sorted({n for n in expected if n in known} | {union}))  # one query for both
     written = 0
     for payload in payloads:
         name = record["graphs"][payload.graph]["name"]
         if there.get(name) != payload.triples:
             writer.replace_graph(name, payload.ntriples)
             written += 1
-    union = record["union"]["name"]
-    if writer.graph_sizes([union]).get(union) != record["union"]["triples"]:
+    if there.get(union) != record["union"]["triples"]:
         writer.merge_graphs(sorted(expected), union)
     expected[union] = record["union"]["triples"]
     sizes = writer.graph_sizes(sorted(expected))
