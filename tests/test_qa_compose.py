@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from kg.index.tokens import tokenize
-from kg.qa.compose import _figure, comparing, covering, render
+from kg.qa.answer import ANSWER_CHARS
+from kg.qa.compose import _figure, _in_turn, comparing, covering, render
 from kg.qa.features import INTENTS, Asked, sides
 from kg.qa.units import Unit
 
@@ -107,3 +108,14 @@ def test_compose_render_long_section_leads_with_the_item_that_says_most_of_the_q
     text = render(None, unit, {t: 1.0 for t in tokenize("deliver")})  # type: ignore[arg-type]
     assert text.startswith("Amazon SNS: messages are delivered to Amazon SQS, HTTP, email, SMS and Lambda; Item 0")
     assert text.index("Item 6") < text.index("Item 8")  # the others keep their order
+
+
+def test_compose_parts_speak_in_rank_order_within_the_answer() -> None:
+    best = "Owner - full access to all resources, including the right to delegate access to others. " * 2
+    second = "Contributor - can create and manage all types of resources but cannot grant access to others."
+    third = "Reader - can view existing resources."
+    shown = _in_turn([best, second, third], ANSWER_CHARS)
+    assert shown[0] == " ".join(best.split())  # the best part whole, not cut to an equal share
+    assert shown[1].startswith("Contributor - can create")
+    assert len(" | ".join(shown)) <= ANSWER_CHARS  # every part shown is within what a reader sees first
+    assert _in_turn([best * 3, second], ANSWER_CHARS) == [_in_turn([best * 3], ANSWER_CHARS)[0]]
