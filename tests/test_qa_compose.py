@@ -9,7 +9,7 @@ import pytest
 
 from kg.index.tokens import tokenize
 from kg.qa.answer import ANSWER_CHARS
-from kg.qa.compose import _figure, _in_turn, comparing, covering, render
+from kg.qa.compose import _figure, _filled, _in_turn, comparing, covering, render
 from kg.qa.features import INTENTS, Asked, sides
 from kg.qa.units import Unit
 
@@ -119,3 +119,17 @@ def test_compose_parts_speak_in_rank_order_within_the_answer() -> None:
     assert shown[1].startswith("Contributor - can create")
     assert len(" | ".join(shown)) <= ANSWER_CHARS  # every part shown is within what a reader sees first
     assert _in_turn([best * 3, second], ANSWER_CHARS) == [_in_turn([best * 3], ANSWER_CHARS)[0]]
+
+
+def test_compose_a_short_answer_is_filled_by_the_next_readings_that_say_something_else() -> None:
+    units = [
+        _unit(0, "S3 objects are up to 5 TB", line=10),
+        _unit(1, "S3 objects are up to 5 TB each", line=10),  # the same line at another grain
+        _unit(2, "Objects up to 5 TB", line=10),
+        _unit(3, "A single PUT uploads up to 5 GB", line=12),
+        _unit(4, "Multipart upload is advised above 100 MB", line=13),
+        _unit(5, "Glacier archives are up to 40 TB", line=20),
+    ]
+    ranked = _ranked("biggest s3 object", units, "limit")
+    used = _filled(None, ranked, [units[0]])  # type: ignore[arg-type]
+    assert [u.id for u in used] == [0, 3, 4]  # past the overlapping ones, at most three parts

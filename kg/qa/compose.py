@@ -302,11 +302,18 @@ def covering(ranked: Ranked, most: int = 3, pool: int = 10, residual: float = 0.
     return chosen
 
 
-def _filled(engine: Engine, ranked: Ranked, used: list[Unit], room: int = 200, pool: int = 3) -> list[Unit]:
-    """While the answer is short, the next best units that say something else (a second reading)."""
+def _filled(engine: Engine, ranked: Ranked, used: list[Unit], most: int = 3) -> list[Unit]:
+    """While the answer leaves room in what a reader sees first, the next best units that say
+    something else (a second reading), in rank order.
+
+    (Answer accuracy, tune sets of 23 corpora, LOCO models, 2,885 answerable questions, parts quoted in
+    turn: filling while shorter than 200 characters from the next two units 0.620; while shorter
+    than the 300 characters 0.623; from any next unit 0.640, every intent up: limit 0.824 -> 0.842,
+    definition 0.728 -> 0.755, comparison 0.360 -> 0.389, multihop 0.417 -> 0.460.)
+    """
     length = sum(len(render(engine, u, ranked.asked.weights)) for u in used)
-    for unit in ranked.units[1:pool]:
-        if length >= room or len(used) >= 3:
+    for unit in ranked.units[1:]:
+        if length >= ANSWER_CHARS or len(used) >= most:
             break
         if unit in used or any(_overlaps(unit, u) for u in used):
             continue
