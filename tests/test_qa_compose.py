@@ -131,5 +131,5 @@ def test_compose_a_short_answer_is_filled_by_the_next_readings_that_say_somethin
         _unit(5, "Glacier archives are up to 40 TB", line=20),
     ]
     ranked = _ranked("biggest s3 object", units, "limit")
-    used = _filled(None, ranked, [units[0]])  # type: ignore[arg-type]
+    used = _filled(ranked, [units[0]], lambda u: render(None, u, ranked.asked.weights))  # type: ignore[arg-type]
     assert [u.id for u in used] == [0, 3, 4]  # past the overlapping ones, at most three parts
