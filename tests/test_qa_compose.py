@@ -9,7 +9,7 @@ import pytest
 
 from kg.index.tokens import tokenize
 from kg.qa.answer import ANSWER_CHARS
-from kg.qa.compose import _figure, _filled, _in_turn, comparing, covering, render
+from kg.qa.compose import _figure, _filled, _in_turn, comparing, covering, inner_scores, render
 from kg.qa.features import INTENTS, Asked, sides
 from kg.qa.units import Unit
 
@@ -108,6 +108,23 @@ def test_compose_render_long_section_leads_with_the_item_that_says_most_of_the_q
     text = render(None, unit, {t: 1.0 for t in tokenize("deliver")})  # type: ignore[arg-type]
     assert text.startswith("Amazon SNS: messages are delivered to Amazon SQS, HTTP, email, SMS and Lambda; Item 0")
     assert text.index("Item 6") < text.index("Item 8")  # the others keep their order
+
+
+def test_compose_render_leads_with_the_line_the_ranker_scored_best_as_its_own_unit() -> None:
+    """A section whose lines are also ranked as units of their own: the line the ranker put highest
+    leads, even where another line repeats more of the question's words; without the ranker's
+    scores the render falls back to the words said."""
+    items = [f"Item {n}: a long explanation that goes on and on for quite a while, far past its head" for n in range(6)]
+    wordy = "Delivery retries: SNS retries a failed delivery"
+    answer = "Endpoints: SQS, HTTP, email, SMS and Lambda"
+    section = _unit(0, "\n".join(["Amazon SNS", wordy, *items, answer]), "section", line=1)
+    section.line_end = 9
+    lines = [_unit(1, wordy, line=2), _unit(2, answer, line=9)]
+    weights = {t: 1.0 for t in tokenize("sns delivery retries")}
+    ranked = SimpleNamespace(units=[section, lines[1], lines[0]], scores=np.array([3.0, 2.0, 1.0]))
+    led = render(None, section, weights, inner_scores(ranked, section))  # type: ignore[arg-type]
+    assert led.startswith(f"Amazon SNS: {answer}; Delivery retries")
+    assert render(None, section, weights).startswith(f"Amazon SNS: {wordy}; Item 0")  # type: ignore[arg-type]
 
 
 def test_compose_parts_speak_in_rank_order_within_the_answer() -> None:

@@ -73,23 +73,31 @@ CONTRAST_RE = re.compile(r"\b(?:but|however|except|unless|although|whereas|inste
 ONLY_RE = re.compile(r"\bonly\b", re.I)
 
 
-def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) -> str:
+def render(
+    engine: Engine,
+    unit: Unit,
+    weights: dict[str, float] | None = None,
+    ranked: Callable[[str], float | None] | None = None,
+) -> str:
     """The unit as one line of text: items joined by '; ', code without its fences.
 
     A long unit is focused on what the question asks: a list keeps every item, each cut to its
-    first words but the one that says most of the question, in full and first; other units start at
-    their line or sentence that holds most of the question's weight.
+    first words but the best one, in full and first; other units start at their best line or
+    sentence. The best piece is the one the ranker scored highest as a unit of its own
+    (``ranked``: a piece's score, see ``inner_scores``), else the one that holds most of the
+    question's weight.
     """
     lines, code = _lines(unit.text)
     listing = unit.kind in {"list", "lead-in", "section"} and len(lines) > 1
     if listing:
         text = _listed(lines, code[0])
         if len(text) > ANSWER_CHARS - 20:
-            # every item by its first words (a line of code whole: its colon is no head), but the one
-            # that says most of what is asked in full, right after the head
+            # every item by its first words (a line of code whole: its colon is no head), but the best
+            # one in full, right after the head
             # (answer accuracy, tune sets of 23 corpora, LOCO models: in its place 0.615, after the head 0.622)
             said = [sum(w for t, w in (weights or {}).items() if t in set(tokenize(line))) for line in lines]
-            best = int(np.argmax(said)) if said and max(said) > 0 else -1
+            keys = _keys(lines, said, ranked)
+            best = max(range(len(lines)), key=keys.__getitem__) if max(keys) > (-np.inf, 0.0) else -1
             items = [shorten(line, 150) if i == best or code[i] else _first_words(line) for i, line in enumerate(lines)]
             if best > 1 and not code[best]:  # code keeps its order
                 items = [items[0], items[best], *items[1:best], *items[best + 1 :]]
@@ -99,11 +107,49 @@ def render(engine: Engine, unit: Unit, weights: dict[str, float] | None = None) 
     if weights and len(text) > ANSWER_CHARS - 20:
         pieces = lines if unit.kind in {"code", "run"} or len(lines) > 1 else SENTENCE_SPLIT_RE.split(text)
         scored = [sum(w for t, w in weights.items() if t in set(tokenize(p))) for p in pieces]
-        best = int(np.argmax(scored)) if scored else 0
-        if best > 0 and scored[best] > scored[0]:
+        keys = _keys(pieces, scored, ranked)
+        best = max(range(len(pieces)), key=keys.__getitem__) if pieces else 0
+        if best > 0 and keys[best] > keys[0]:
             joiner = "; " if unit.kind in {"code", "run"} else " "
             text = "… " + joiner.join(pieces[best:])
     return text
+
+
+def _keys(
+    pieces: list[str], said: list[float], ranked: Callable[[str], float | None] | None
+) -> list[tuple[float, float]]:
+    """Each piece's claim to be shown first: the ranker's score of it as a unit of its own (when a
+    ranked unit holds it), then how much of the question's weight it says.
+
+    (Answer accuracy, tune sets of 23 corpora, LOCO models, 2,885 answerable questions: by the
+    weight said alone 0.6485, by the ranker's score first 0.6523; multihop 0.465 -> 0.508,
+    relationship 0.699 -> 0.716, yes/no 0.664 -> 0.678, comparison 0.399 -> 0.384.)
+
+    >>> _keys(["a", "b"], [1.0, 3.0], {"a": 0.5}.get)
+    [(0.5, 1.0), (-inf, 3.0)]
+    """
+    scores = [ranked(p) for p in pieces] if ranked is not None else [None] * len(pieces)
+    return [(-np.inf if r is None else r, w) for r, w in zip(scores, said, strict=True)]
+
+
+def inner_scores(ranked: Ranked, unit: Unit) -> Callable[[str], float | None]:
+    """A piece of ``unit`` (a line, a sentence) as the ranker scored it: the best score of a smaller
+    ranked unit within ``unit`` that holds the piece or is held by it (None: no such unit)."""
+    inside = [
+        (" ".join(u.text.split()), float(score))
+        for u, score in zip(ranked.units, ranked.scores, strict=True)
+        if u.source == unit.source
+        and unit.line_start <= u.line_start
+        and u.line_end <= unit.line_end
+        and len(u.text) < len(unit.text)
+    ]
+
+    def score(piece: str) -> float | None:
+        piece = " ".join(piece.split())
+        found = [s for text, s in inside if piece and (piece in text or text in piece)]
+        return max(found) if found else None
+
+    return score
 
 
 def _listed(items: list[str], code: bool) -> str:
@@ -217,7 +263,7 @@ def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Ans
 
     def say(unit: Unit) -> str:
         if unit.id not in texts:
-            texts[unit.id] = render(engine, unit, weights)
+            texts[unit.id] = render(engine, unit, weights, inner_scores(ranked, unit))
         return texts[unit.id]
 
     used = _filled(ranked, used, say)
