@@ -150,3 +150,19 @@ def test_compose_a_short_answer_is_filled_by_the_next_readings_that_say_somethin
     ranked = _ranked("biggest s3 object", units, "limit")
     used = _filled(ranked, [units[0]], lambda u: render(None, u, ranked.asked.weights))  # type: ignore[arg-type]
     assert [u.id for u in used] == [0, 3, 4]  # past the overlapping ones, at most three parts
+
+
+def test_compose_render_in_an_answer_shows_whole_each_item_saying_another_part_of_the_question() -> None:
+    """ "rwo vs rwx": a long list of access modes shows both asked items whole, the other items by
+    their first words; a unit rendered alone (as training grades read it) shows only the best whole."""
+    filler = [
+        f"Mode {n} - a long explanation that goes on and on for quite a while, far past its head" for n in range(5)
+    ]
+    rwx = "ReadWriteMany(RWX) - volume can be mounted as read-write by many nodes"
+    rwo = "ReadWriteOnce(RWO) - volume can be mounted as read-write by a single node"
+    unit = _unit(0, "\n".join(["Access Modes:", rwx, *filler, rwo]), "list")
+    weights = {t: 1.0 for t in tokenize("rwo vs rwx")}
+    ranked = SimpleNamespace(units=[unit], scores=np.array([1.0]))
+    shown = render(None, unit, weights, inner_scores(ranked, unit))  # type: ignore[arg-type]
+    assert shown.startswith(f"Access Modes: {rwx}; {rwo}; Mode 0")
+    assert "by a single node" not in render(None, unit, weights)  # type: ignore[arg-type]

@@ -98,10 +98,12 @@ def render(
             said = [sum(w for t, w in (weights or {}).items() if t in set(tokenize(line))) for line in lines]
             keys = _keys(lines, said, ranked)
             best = max(range(len(lines)), key=keys.__getitem__) if max(keys) > (-np.inf, 0.0) else -1
-            items = [shorten(line, 150) if i == best or code[i] else _first_words(line) for i, line in enumerate(lines)]
-            if best > 1 and not code[best]:  # code keeps its order
-                items = [items[0], items[best], *items[1:best], *items[best + 1 :]]
-            text = _listed(items, code[0])
+            # in an answer, also each item that says a part of the question the ones before leave unsaid
+            full = [] if best < 0 else _parts(lines, keys, best, weights or {}) if ranked is not None else [best]
+            items = [shorten(line, 150) if i in full or code[i] else _first_words(line) for i, line in enumerate(lines)]
+            first = [i for i in full if i > 0 and not code[i]]  # code keeps its order
+            order = [0, *first, *(i for i in range(1, len(lines)) if i not in first)]
+            text = _listed([items[i] for i in order], code[0])
         return text
     text = "; ".join(lines) if unit.kind in {"code", "run"} else " ".join(" ".join(lines).split())
     if weights and len(text) > ANSWER_CHARS - 20:
@@ -130,6 +132,30 @@ def _keys(
     """
     scores = [ranked(p) for p in pieces] if ranked is not None else [None] * len(pieces)
     return [(-np.inf if r is None else r, w) for r, w in zip(scores, said, strict=True)]
+
+
+def _parts(lines: list[str], keys: list[tuple[float, float]], best: int, weights: dict[str, float]) -> list[int]:
+    """The best item, then, by their claims, the items that say a part of the question (a residual
+    share of its weight, as ``covering`` asks of a further unit) that the head and the items before
+    leave unsaid: "rwo vs rwx" shows both access modes whole.
+
+    (Answer accuracy, tune sets of 23 corpora, LOCO models, 2,885 answerable questions: the best
+    item alone whole 0.6523, with the items saying another part 0.6575; comparison 0.384 -> 0.401,
+    multihop 0.508 -> 0.524, no intent and no corpus lower.)
+
+    >>> lines = ["Modes:", "RWX: many nodes", "RWO: one node", "ROX: read"]
+    >>> _parts(lines, [(0, 0), (0, 1), (0, 1), (0, 0)], 1, {"rwx": 1.0, "rwo": 1.0})
+    [1, 2]
+    """
+    total = sum(weights.values()) or 1.0
+    said = set(tokenize(lines[0])) | set(tokenize(lines[best]))
+    chosen = [best]
+    for i in sorted(range(1, len(lines)), key=keys.__getitem__, reverse=True):
+        words = set(tokenize(lines[i]))
+        if i != best and sum(w for t, w in weights.items() if t in words and t not in said) >= RESIDUAL * total:
+            chosen.append(i)
+            said |= words
+    return chosen
 
 
 def inner_scores(ranked: Ranked, unit: Unit) -> Callable[[str], float | None]:
