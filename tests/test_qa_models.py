@@ -152,6 +152,17 @@ def test_learn_grade(rendered: str, lines: tuple[int, int], expected: int) -> No
 
 
 @pytest.mark.parametrize(
+    ("rendered", "lines", "expected"),
+    [("SG: stateful | NACL: stateless", (9, 9), 2), ("SG: stateful", (9, 9), 1), ("SG: stateful", (70, 70), 2)],
+)
+def test_learn_grade_gives_part_credit_when_every_gold_is_needed(
+    rendered: str, lines: tuple[int, int], expected: int
+) -> None:
+    question = {"gold_answer": ["stateful", "stateless"], "answer_mode": "all", "gold_lines": [70]}
+    assert grade(question, "aws.txt", *lines, rendered, "aws.txt") == expected
+
+
+@pytest.mark.parametrize(
     ("question", "words"), [("Whats the max?", ["whats", "the", "max", "^whats", "^whats_the", "<?>"])]
 )
 def test_models_question_words(question: str, words: list[str]) -> None:

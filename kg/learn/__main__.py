@@ -129,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         loco[name] = Models(rankers[name], intents[name], partial.abstain, partial.verdict)
         save(loco[name], LOCO_DIR / name)
     table(
-        "Ranking, leave-one-corpus-out (tune questions; grade>0 spans a gold line or holds the gold words)",
+        "Ranking, leave-one-corpus-out (tune questions; grade>0 spans a gold line or holds gold words;"
+        " top1_words: grade>=2, the gold words or some of them on a gold line)",
         ranking_figures(examples, loco),
     )
     print(f"\nabstain threshold {shipped.abstain.threshold:.3f}; models written to {MODELS_DIR}")

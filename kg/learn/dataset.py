@@ -65,7 +65,15 @@ def squash(text: str) -> str:
 
 
 def grade(question: dict[str, Any], source: str, start: int, end: int, rendered: str, gold_source: str) -> int:
-    """How good a unit is as the answer to ``question`` (0-3)."""
+    """How good a unit is as the answer to ``question`` (0-3): 2 for the gold words in its render,
+    1 for some of them where the question needs several (a comparison's two sides, a list's members),
+    1 for a gold line within its span.
+
+    (The part credit, answer accuracy on the tune sets of 23 corpora with LOCO models refit: 0.6575 ->
+    0.6634; relationship 0.716 -> 0.743, definition 0.757 -> 0.770, yes/no 0.678 -> 0.693,
+    procedure 0.520 -> 0.507. Without it a unit holding one side of a comparison weighed no more
+    than one holding neither.)
+    """
     golds = [squash(g) for g in question["gold_answer"] if g.strip().lower() not in VERDICTS]
     got = squash(rendered[:280])
     if golds:
@@ -76,8 +84,9 @@ def grade(question: dict[str, Any], source: str, start: int, end: int, rendered:
         )
     else:
         words = False
+    partial = not words and len(golds) > 1 and any(g in got for g in golds)
     lines = source == gold_source and any(start <= n <= end for n in question["gold_lines"])
-    return 2 * int(words) + int(lines)
+    return 2 * int(words) + int(partial) + int(lines)
 
 
 def examples_for(
