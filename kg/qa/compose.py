@@ -85,7 +85,8 @@ def render(
     first words but the best one, in full and first; other units start at their best line or
     sentence. The best piece is the one the ranker scored highest as a unit of its own
     (``ranked``: a piece's score, see ``inner_scores``), else the one that holds most of the
-    question's weight.
+    question's weight. In an answer (``ranked`` given) a list also shows whole each item that says
+    a part of the question the others leave unsaid; training grades read a unit alone, without it.
     """
     lines, code = _lines(unit.text)
     listing = unit.kind in {"list", "lead-in", "section"} and len(lines) > 1
