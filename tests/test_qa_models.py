@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from kg.learn.dataset import Example, grade
+from kg.learn.dataset import Choices, Example, grade
 from kg.learn.fit import (
     ABSTAIN_PARAMS,
     ABSTAIN_ROUNDS,
@@ -16,12 +16,14 @@ from kg.learn.fit import (
     fit_abstain,
     fit_intent,
     fit_ranker,
+    fit_select,
     to_json,
     trees_of,
 )
 from kg.qa.compose import ABSTAIN_FEATURES, VERDICT_FEATURES
 from kg.qa.features import FEATURES, INTENTS
 from kg.qa.ranker import MODELS_DIR, Classifier, Linear, Models, question_words
+from kg.qa.select import SELECT_FEATURES
 
 
 @pytest.mark.parametrize("folder", [MODELS_DIR])
@@ -31,6 +33,7 @@ def test_models_shipped_match_the_code(folder) -> None:  # type: ignore[no-untyp
     assert models.ranker.names == FEATURES
     assert models.abstain.names == ABSTAIN_FEATURES and models.verdict.names == VERDICT_FEATURES
     assert models.intent.classes == INTENTS and 0.0 < models.abstain.threshold < 1.0
+    assert models.select is not None and models.select.names == SELECT_FEATURES
 
 
 def _examples(seed: int, n: int = 40) -> list[Example]:
@@ -167,3 +170,20 @@ def test_learn_grade_gives_part_credit_when_every_gold_is_needed(
 )
 def test_models_question_words(question: str, words: list[str]) -> None:
     assert question_words(question) == words
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_models_select_learns_which_candidate_answer_is_right(seed: int) -> None:
+    """Fitted on questions whose candidates differ, the selection model ranks the right candidate first;
+    questions where every candidate is right (or none) teach nothing and are left out."""
+    rng = np.random.default_rng(seed)
+    choices = []
+    for i in range(120):
+        rows = rng.random((5, len(SELECT_FEATURES)))
+        right = np.zeros(5, dtype=np.int32)
+        right[int(np.argmax(rows[:, SELECT_FEATURES.index("said")]))] = 1  # the one saying most is right
+        choices.append(Choices("c", f"q{i}", rows, right))
+    choices.append(Choices("c", "all", rng.random((5, len(SELECT_FEATURES))), np.ones(5, dtype=np.int32)))
+    model = fit_select(choices)
+    picked = [int(np.argmax(model.predict(c.rows))) == int(np.argmax(c.right)) for c in choices[:-1]]
+    assert model.names == SELECT_FEATURES and np.mean(picked) > 0.9

@@ -3,8 +3,11 @@
     python -m kg.learn [--cached]
 
 ``--cached`` reuses the examples of the last run (``benchmarks/results/train-examples.pkl``) and
-only refits. The shipped models go to ``kg/models``; the leave-one-corpus-out ones to
-``benchmarks/results/models-loco/<corpus>``; a table of leave-one-corpus-out ranking figures is printed.
+only refits. After the rankers and the abstention and yes/no models, each corpus's tune questions
+are answered by its leave-one-corpus-out models and every candidate answer is marked right or not
+against the gold: the selection model learns from those. The shipped models go to ``kg/models``;
+the leave-one-corpus-out ones to ``benchmarks/results/models-loco/<corpus>``; a table of
+leave-one-corpus-out ranking figures is printed.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from typing import Any
 import numpy as np
 
 from kg.learn.corpora import CORPORA, ROOT
-from kg.learn.dataset import Example, examples_for, load_questions
+from kg.learn.dataset import Choices, Example, choices_for, examples_for, load_questions
 from kg.learn.fit import (
     LOCO_DIR,
     abstain_rows,
     fit_all,
     fit_intent,
     fit_ranker,
+    fit_select,
     save,
 )
 from kg.qa.features import INTENTS
@@ -80,9 +84,16 @@ def _ranker_without(name: str) -> Any:
     return fit_ranker([e for e in _EXAMPLES if e.corpus != name])
 
 
-def _models_without(job: tuple[str, Linear, list[Any]]) -> Models:
-    name, intent, rows = job
-    return fit_all([e for e in _EXAMPLES if e.corpus != name], intent, rows)
+_CHOICES: dict[str, list[Choices]] = {}  # candidate answers per corpus, for the forked workers
+
+
+def _select_without(name: str) -> Any:
+    return fit_select([c for other, found in _CHOICES.items() if other != name for c in found])
+
+
+def _models_without(job: tuple[str, Linear, list[Any], Any]) -> Models:
+    name, intent, rows, ranker = job
+    return fit_all([e for e in _EXAMPLES if e.corpus != name], intent, rows, ranker)
 
 
 def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
@@ -120,14 +131,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     rankers = dict(zip(names, _in_parallel(_ranker_without, names), strict=True))
     crossed = {c.name: abstain_rows([e for e in examples if e.corpus == c.name], rankers[c.name]) for c in CORPORA}
     shipped = fit_all(examples, fit_intent(triples), [r for rows in crossed.values() for r in rows])
-    save(shipped, MODELS_DIR)
     jobs = [
-        (name, intents[name], [r for other, found in crossed.items() if other != name for r in found]) for name in names
+        (name, intents[name], [r for other, found in crossed.items() if other != name for r in found], rankers[name])
+        for name in names
     ]
-    loco: dict[str, Models] = {}
-    for name, partial in zip(names, _in_parallel(_models_without, jobs), strict=True):
-        loco[name] = Models(rankers[name], intents[name], partial.abstain, partial.verdict)
+    loco = dict(zip(names, _in_parallel(_models_without, jobs), strict=True))
+    # the candidate answers of each corpus as its own leave-one-corpus-out models lay them out
+    choices = {}
+    for corpus in CORPORA:
+        choices[corpus.name] = choices_for(corpus, loco[corpus.name], questions[corpus.name])
+        print(f"{corpus.name}: {len(choices[corpus.name])} questions' candidate answers", flush=True)
+    global _CHOICES
+    _CHOICES = choices
+    for name, select in zip(names, _in_parallel(_select_without, names), strict=True):
+        loco[name].select = select
         save(loco[name], LOCO_DIR / name)
+    shipped.select = fit_select([c for found in choices.values() for c in found])
+    save(shipped, MODELS_DIR)
     table(
         "Ranking, leave-one-corpus-out (tune questions; grade>0 spans a gold line or holds gold words;"
         " top1_words: grade>=2, the gold words or some of them on a gold line)",

@@ -11,11 +11,16 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kg.learn.corpora import ROOT, Corpus, question_file
+
+if TYPE_CHECKING:
+    from kg.qa.engine import Ranked
+    from kg.qa.ranker import Models
+    from kg.qa.units import Unit
 
 STORES = ROOT / "benchmarks" / "results" / "stores"
 VERDICTS = {"yes", "no"}
@@ -36,6 +41,16 @@ class Example:
     verdict_row: np.ndarray | None = None  # the yes/no evidence of its best graded unit
     intent_p: np.ndarray = field(default_factory=lambda: np.zeros(0))
     evidence: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Choices:
+    """One question's candidate answers: what each shows (rows) and whether it holds the gold answer."""
+
+    corpus: str
+    id: str
+    rows: np.ndarray
+    right: np.ndarray
 
 
 def load_questions(corpus: Corpus) -> list[dict[str, Any]]:
@@ -133,5 +148,37 @@ def examples_for(
             ranked.rows = ranked.rows[[int(np.argmax(grades))]]
             example.verdict_row = verdict_row(ranked, ranked.units[int(np.argmax(grades))])
         out.append(example)
+    engine.store.close()
+    return out
+
+
+def choices_for(corpus: Corpus, models: Models, questions: Iterable[dict[str, Any]] | None = None) -> list[Choices]:
+    """The candidate answers to each answerable question of a corpus, as ``models`` (fitted without it)
+    rank and lay them out, each marked right when its text holds the gold answer as the bench reads it."""
+    from benchmarks.qa_eval import answer_correct
+    from kg.qa.answer import ANSWER_CHARS
+    from kg.qa.compose import candidates, inner_scores, laid_out, render
+    from kg.qa.engine import Engine
+    from kg.qa.select import select_row
+
+    chosen = [q for q in (questions if questions is not None else load_questions(corpus)) if q["answerable"]]
+    engine = Engine.open(store_for(corpus), models=models)
+    texts = [engine.speller.correct(" ".join(q["question"].split())) for q in chosen]
+    out = []
+    for question, text, vector in zip(chosen, texts, engine.encoder.encode(texts), strict=True):
+        ranked = engine.rank(text, vector, models)
+        if not ranked.units:
+            continue
+        rendered: dict[int, str] = {}
+
+        def say(unit: Unit, ranked: Ranked = ranked, rendered: dict[int, str] = rendered) -> str:
+            if unit.id not in rendered:
+                rendered[unit.id] = render(engine, unit, ranked.asked.weights, inner_scores(ranked, unit))
+            return rendered[unit.id]
+
+        found = [laid_out(ranked, used, say, models) for used in candidates(ranked, say)]
+        rows = np.array([select_row(ranked, shown, say) for shown in found])
+        right = np.array([answer_correct(question, shown.text[:ANSWER_CHARS]) for shown in found], dtype=np.int32)
+        out.append(Choices(corpus.name, question["id"], rows, right))
     engine.store.close()
     return out

@@ -1,4 +1,4 @@
-"""Fit the four models of the answer path, leave-one-corpus-out, and write them as JSON.
+"""Fit the models of the answer path, leave-one-corpus-out, and write them as JSON.
 
     python -m kg.learn            (what `make train` runs)
 
@@ -8,7 +8,9 @@
 3. abstain: LightGBM (binary) over the ranked units' evidence, fitted on rankings made by rankers
    that never saw the corpus; its threshold is set on probabilities that are also cross-fitted
    (each corpus scored by a model fitted without it) for at most 3% false abstentions;
-4. verdict: a logistic model over the yes/no evidence of the graded-best unit.
+4. verdict: a logistic model over the yes/no evidence of the graded-best unit;
+5. select: LightGBM lambdarank over each question's candidate answers (``kg/qa/select.py``), as
+   rankers fitted without the question's corpus rank and lay them out, labelled by the gold answer.
 
 Every step is deterministic (fixed seeds, one thread), so `make train` rewrites the same files.
 Models fitted without each corpus go to ``benchmarks/results/models-loco/<corpus>`` for the bench.
@@ -25,10 +27,11 @@ from typing import Any
 import numpy as np
 
 from kg.learn.corpora import ROOT
-from kg.learn.dataset import Example
+from kg.learn.dataset import Choices, Example
 from kg.qa.compose import ABSTAIN_FEATURES, VERDICT_FEATURES
 from kg.qa.features import FEATURES, INTENTS
 from kg.qa.ranker import Classifier, Linear, Models, Trees, question_words, word_vector
+from kg.qa.select import SELECT_FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ RANKER_PARAMS: dict[str, Any] = {
     "ndcg_eval_at": [1, 3],
     "num_leaves": 15,
 }
+SELECT_PARAMS: dict[str, Any] = {**RANKER_PARAMS, "ndcg_eval_at": [1]}
+SELECT_ROUNDS = 200
 ROUNDS = (
     500  # chosen leave-one-corpus-out on the tune sets (250: 0.671, 500: 0.686, 800: 0.674 top-1 with the gold words)
 )
@@ -79,6 +84,21 @@ def fit_intent(questions: Sequence[tuple[str, str, str]]) -> Linear:
     for row, label in enumerate(model.classes_):
         coef[label], intercept[label] = model.coef_[row], model.intercept_[row]
     return Linear(coef, intercept, INTENTS, tuple(vocabulary))
+
+
+def fit_select(choices: Sequence[Choices]) -> Trees:
+    """Which candidate answer to show, learned from the questions where some are right and some not."""
+    import lightgbm
+
+    used = [c for c in choices if 0 < c.right.sum() < len(c.right)]
+    data = lightgbm.Dataset(
+        np.vstack([c.rows for c in used]),
+        np.concatenate([c.right for c in used]),
+        group=[len(c.right) for c in used],
+        feature_name=list(SELECT_FEATURES),
+    )
+    booster = lightgbm.train(SELECT_PARAMS, data, num_boost_round=SELECT_ROUNDS)
+    return trees_of(booster.dump_model(), SELECT_FEATURES)
 
 
 def fit_ranker(examples: Sequence[Example]) -> Trees:
@@ -241,16 +261,22 @@ def to_json(model: Trees | Linear | Classifier) -> dict[str, Any]:
 
 def save(models: Models, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("ranker", "intent", "abstain", "verdict"):
+    for name in ("ranker", "intent", "abstain", "verdict", "select"):
+        if getattr(models, name) is None:
+            continue
         body = json.dumps(to_json(getattr(models, name)), separators=(",", ":"), sort_keys=True)
         (folder / f"{name}.json").write_text(body + "\n", encoding="utf-8")
 
 
 def fit_all(
-    examples: Sequence[Example], intent: Linear, abstain_examples: Sequence[tuple[np.ndarray, bool, str]]
+    examples: Sequence[Example],
+    intent: Linear,
+    abstain_examples: Sequence[tuple[np.ndarray, bool, str]],
+    ranker: Trees | None = None,
 ) -> Models:
-    """The four models from examples (abstention rows cross-fitted by the caller)."""
-    ranker = fit_ranker(examples)
+    """The models from examples (abstention rows cross-fitted by the caller; the ranker fitted here
+    unless given). The selection model is fitted afterwards, on answers these models lay out."""
+    ranker = ranker if ranker is not None else fit_ranker(examples)
     rows = np.array([r for r, _, _ in abstain_examples])
     labels = np.array([int(a) for _, a, _ in abstain_examples])
     abstain = fit_abstain(rows, labels, np.array([c for _, _, c in abstain_examples]))

@@ -2,7 +2,8 @@
 
     question ──▶ spelling, entity links, intent (learned) ──▶ BM25 + dense over passages
              ──▶ candidate units (passages, sentences, lists, lead-ins, sections)
-             ──▶ features ──▶ ranker ──▶ abstain? (learned) ──▶ compose a lead over the best units
+             ──▶ features ──▶ ranker ──▶ abstain? (learned)
+             ──▶ candidate answers over the best units ──▶ select (learned) ──▶ lead + quoted lines
 
 Usage (with a store built by `kg ingest`)::
 

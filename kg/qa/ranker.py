@@ -3,7 +3,9 @@
 - ``ranker``: gradient-boosted trees (LightGBM lambdarank, exported) scoring (question, unit) rows;
 - ``intent``: a linear classifier over the question's words giving the intent probabilities;
 - ``abstain``: gradient-boosted trees over the ranked units' evidence giving P(the notes answer it);
-- ``verdict``: a linear model over a yes/no question and its best unit giving P(yes).
+- ``verdict``: a linear model over a yes/no question and its best unit giving P(yes);
+- ``select``: gradient-boosted trees (lambdarank) scoring candidate answers as the reader sees them
+  (``kg/qa/select.py``); absent, the composer's own pick is the answer.
 
 Only numpy is needed to use them; fitting lives in ``kg/learn``.
 """
@@ -180,12 +182,13 @@ def word_vector(words: list[str], vocabulary: dict[str, int]) -> np.ndarray:
 
 @dataclass
 class Models:
-    """The four fitted models of the answer path."""
+    """The fitted models of the answer path."""
 
     ranker: Trees
     intent: Linear
     abstain: Classifier
     verdict: Linear
+    select: Trees | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = {word: i for i, word in enumerate(self.intent.names)}
@@ -213,4 +216,5 @@ def _load(folder: str) -> Models:
         Linear.from_json(read("intent")),
         Classifier.from_json(read("abstain")),
         Linear.from_json(read("verdict")),
+        Trees.from_json(read("select")) if (path / "select.json").exists() else None,
     )
