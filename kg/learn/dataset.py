@@ -18,9 +18,7 @@ import numpy as np
 from kg.learn.corpora import ROOT, Corpus, question_file
 
 if TYPE_CHECKING:
-    from kg.qa.engine import Ranked
     from kg.qa.ranker import Models
-    from kg.qa.units import Unit
 
 STORES = ROOT / "benchmarks" / "results" / "stores"
 VERDICTS = {"yes", "no"}
@@ -157,7 +155,7 @@ def choices_for(corpus: Corpus, models: Models, questions: Iterable[dict[str, An
     rank and lay them out, each marked right when its text holds the gold answer as the bench reads it."""
     from benchmarks.qa_eval import answer_correct
     from kg.qa.answer import ANSWER_CHARS
-    from kg.qa.compose import candidates, inner_scores, laid_out, render
+    from kg.qa.compose import candidate_answers
     from kg.qa.engine import Engine
     from kg.qa.select import select_row
 
@@ -169,14 +167,7 @@ def choices_for(corpus: Corpus, models: Models, questions: Iterable[dict[str, An
         ranked = engine.rank(text, vector, models)
         if not ranked.units:
             continue
-        rendered: dict[int, str] = {}
-
-        def say(unit: Unit, ranked: Ranked = ranked, rendered: dict[int, str] = rendered) -> str:
-            if unit.id not in rendered:
-                rendered[unit.id] = render(engine, unit, ranked.asked.weights, inner_scores(ranked, unit))
-            return rendered[unit.id]
-
-        found = [laid_out(ranked, used, say, models) for used in candidates(ranked, say)]
+        found, say = candidate_answers(engine, ranked, models)
         rows = np.array([select_row(ranked, shown, say) for shown in found])
         right = np.array([answer_correct(question, shown.text[:ANSWER_CHARS]) for shown in found], dtype=np.int32)
         out.append(Choices(corpus.name, question["id"], rows, right))

@@ -289,15 +289,8 @@ def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Ans
         result.message = "The notes do not seem to answer this; the closest lines are below."
         result.citations = engine.citations(ranked.units[:3], ranked.scores[:3].tolist())
         return result
-    weights = ranked.asked.weights
-    texts: dict[int, str] = {}  # each unit rendered once, for every candidate answer
-
-    def say(unit: Unit) -> str:
-        if unit.id not in texts:
-            texts[unit.id] = render(engine, unit, weights, inner_scores(ranked, unit))
-        return texts[unit.id]
-
-    chosen = choose(ranked, [laid_out(ranked, used, say, models) for used in candidates(ranked, say)], say, models)
+    found, say = candidate_answers(engine, ranked, models)
+    chosen = choose(ranked, found, say, models)
     result.answer = chosen.text
     used, lead = chosen.units, chosen.lead
     first = used[0]
@@ -313,6 +306,18 @@ def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Ans
     result.citations = engine.citations(order, scores)
     result.facts = engine.facts_at(first, result.sparql)
     return result
+
+
+def candidate_answers(engine: Engine, ranked: Ranked, models: Models) -> tuple[list[Shown], Callable[[Unit], str]]:
+    """The candidate answers laid out, with the renderer they share (each unit rendered once)."""
+    texts: dict[int, str] = {}
+
+    def say(unit: Unit) -> str:
+        if unit.id not in texts:
+            texts[unit.id] = render(engine, unit, ranked.asked.weights, inner_scores(ranked, unit))
+        return texts[unit.id]
+
+    return [laid_out(ranked, used, say, models) for used in candidates(ranked, say)], say
 
 
 def candidates(ranked: Ranked, say: Callable[[Unit], str], leads: int = 12) -> list[list[Unit]]:
