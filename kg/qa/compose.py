@@ -299,8 +299,10 @@ def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Ans
         stating = next((p for p in first.passages if lead in engine.units[p].text), None)
         if stating is not None:
             used = [engine.units[stating], *used]
-    cited = {u.id for u in used}
-    order = used + [u for u in ranked.units if u.id not in cited]
+    # the ranker's best reading leads the citations, then the lines the answer quotes, then the rest
+    # (citation hit@3, tune sets of 23 corpora, LOCO models: the answer's lines first 0.906, after the
+    # ranker's best 0.915; the composer's pick alone, before the selection model, 0.912)
+    order = list({u.id: u for u in [ranked.units[0], *used, *ranked.units]}.values())
     position = {u.id: i for i, u in enumerate(ranked.units)}
     scores = [float(ranked.scores[position.get(u.id, 0)]) for u in order]
     result.citations = engine.citations(order, scores)
