@@ -281,7 +281,7 @@ def answer(engine: Engine, question: str, ranked: Ranked, models: Models) -> Ans
     if not ranked.units:
         result.abstained, result.message = True, "The notes have no lines that answer this."
         return result
-    intent = INTENTS[int(np.argmax(ranked.asked.intent))]
+    intent = ranked.asked.top_intent
     result.intent = intent
     row = abstain_row(ranked.scores, ranked.rows, ranked.asked.intent, ranked.asked.evidence)
     if float(models.abstain.probabilities(row)[0]) < models.abstain.threshold:
@@ -330,7 +330,7 @@ def candidates(ranked: Ranked, say: Callable[[Unit], str], leads: int = 12) -> l
     (The selected answer's accuracy by ``leads``, see ``kg/qa/select.py``: 5 0.685, 8 0.690, 12 0.693;
     warm ask on the bundled notes, p50, under load: the composer's pick alone 37.6 ms, 5 leads 43.8, 12 46.8.)
     """
-    intent = INTENTS[int(np.argmax(ranked.asked.intent))]
+    intent = ranked.asked.top_intent
     items = ranked.asked.sides if ranked.asked.intent[INTENTS.index("comparison")] >= 0.4 else None
     picks = [comparing(ranked, items)] if items else []
     picks.append(covering(ranked, residual=RESIDUAL / 2 if intent == "multihop" else RESIDUAL))
@@ -353,7 +353,7 @@ def choose(ranked: Ranked, found: list[Shown], say: Callable[[Unit], str], model
 def laid_out(ranked: Ranked, used: list[Unit], say: Callable[[Unit], str], models: Models) -> Shown:
     """The answer quoting ``used`` as the reader sees it: the lead (the figure of a limit, Yes/No),
     then the units' texts in turn within the answer's characters."""
-    intent = INTENTS[int(np.argmax(ranked.asked.intent))]
+    intent = ranked.asked.top_intent
     lead = ""
     if intent == "limit":
         lead = _figure(used[0].text, ranked.asked.weights)

@@ -135,6 +135,11 @@ class Asked:
     def total(self) -> float:
         return sum(self.weights.values()) or 1.0
 
+    @property
+    def top_intent(self) -> str:
+        """The likeliest intent."""
+        return INTENTS[int(np.argmax(self.intent))]
+
 
 @dataclass
 class Signals:
